@@ -1,0 +1,36 @@
+# Cabañas: `make run` starts everything, `make test` runs the whole suite.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PROTOS := $(wildcard proto/cabanas/v1/*.proto)
+
+.PHONY: install run test proto lint fmt bench k8s-validate clean
+
+install: $(VENV)/.installed
+
+# Reinstall when the dependencies change.
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+run: install
+	$(PY) -m services.common.devstack
+
+test: install
+	$(PY) -m pytest
+
+# Stubs are committed (a fresh clone needs no generation step);
+# tests/test_contracts.py fails when they are stale.
+proto: install
+	$(PY) -m grpc_tools.protoc -I proto --python_out=. --pyi_out=. --grpc_python_out=. $(PROTOS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf .data

@@ -1,0 +1,180 @@
+import datetime
+
+from cabanas.v1 import common_pb2 as _common_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class Intent(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    INTENT_UNKNOWN: _ClassVar[Intent]
+    INTENT_GREETING: _ClassVar[Intent]
+    INTENT_AVAILABILITY: _ClassVar[Intent]
+    INTENT_RESERVE: _ClassVar[Intent]
+    INTENT_PRICE: _ClassVar[Intent]
+    INTENT_INFO: _ClassVar[Intent]
+    INTENT_MY_RESERVATIONS: _ClassVar[Intent]
+    INTENT_CANCEL: _ClassVar[Intent]
+    INTENT_PAY: _ClassVar[Intent]
+    INTENT_HELP: _ClassVar[Intent]
+    INTENT_HUMAN: _ClassVar[Intent]
+    INTENT_THANKS: _ClassVar[Intent]
+
+class Direction(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    DIRECTION_UNSPECIFIED: _ClassVar[Direction]
+    DIRECTION_INBOUND: _ClassVar[Direction]
+    DIRECTION_OUTBOUND: _ClassVar[Direction]
+INTENT_UNKNOWN: Intent
+INTENT_GREETING: Intent
+INTENT_AVAILABILITY: Intent
+INTENT_RESERVE: Intent
+INTENT_PRICE: Intent
+INTENT_INFO: Intent
+INTENT_MY_RESERVATIONS: Intent
+INTENT_CANCEL: Intent
+INTENT_PAY: Intent
+INTENT_HELP: Intent
+INTENT_HUMAN: Intent
+INTENT_THANKS: Intent
+DIRECTION_UNSPECIFIED: Direction
+DIRECTION_INBOUND: Direction
+DIRECTION_OUTBOUND: Direction
+
+class HandleWhatsAppWebhookRequest(_message.Message):
+    __slots__ = ("payload", "received_at", "traceparent")
+    PAYLOAD_FIELD_NUMBER: _ClassVar[int]
+    RECEIVED_AT_FIELD_NUMBER: _ClassVar[int]
+    TRACEPARENT_FIELD_NUMBER: _ClassVar[int]
+    payload: bytes
+    received_at: _timestamp_pb2.Timestamp
+    traceparent: str
+    def __init__(self, payload: _Optional[bytes] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., traceparent: _Optional[str] = ...) -> None: ...
+
+class HandleWhatsAppWebhookResponse(_message.Message):
+    __slots__ = ("accepted_message_ids", "duplicate_message_ids", "statuses_recorded")
+    ACCEPTED_MESSAGE_IDS_FIELD_NUMBER: _ClassVar[int]
+    DUPLICATE_MESSAGE_IDS_FIELD_NUMBER: _ClassVar[int]
+    STATUSES_RECORDED_FIELD_NUMBER: _ClassVar[int]
+    accepted_message_ids: _containers.RepeatedScalarFieldContainer[str]
+    duplicate_message_ids: _containers.RepeatedScalarFieldContainer[str]
+    statuses_recorded: int
+    def __init__(self, accepted_message_ids: _Optional[_Iterable[str]] = ..., duplicate_message_ids: _Optional[_Iterable[str]] = ..., statuses_recorded: _Optional[int] = ...) -> None: ...
+
+class ParseTextRequest(_message.Message):
+    __slots__ = ("text", "today", "time_zone")
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    TODAY_FIELD_NUMBER: _ClassVar[int]
+    TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
+    text: str
+    today: _common_pb2.Date
+    time_zone: str
+    def __init__(self, text: _Optional[str] = ..., today: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., time_zone: _Optional[str] = ...) -> None: ...
+
+class ParseTextResponse(_message.Message):
+    __slots__ = ("intent", "confidence", "stay", "nights", "guests", "accommodation")
+    INTENT_FIELD_NUMBER: _ClassVar[int]
+    CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
+    STAY_FIELD_NUMBER: _ClassVar[int]
+    NIGHTS_FIELD_NUMBER: _ClassVar[int]
+    GUESTS_FIELD_NUMBER: _ClassVar[int]
+    ACCOMMODATION_FIELD_NUMBER: _ClassVar[int]
+    intent: Intent
+    confidence: float
+    stay: _common_pb2.DateRange
+    nights: int
+    guests: int
+    accommodation: str
+    def __init__(self, intent: _Optional[_Union[Intent, str]] = ..., confidence: _Optional[float] = ..., stay: _Optional[_Union[_common_pb2.DateRange, _Mapping]] = ..., nights: _Optional[int] = ..., guests: _Optional[int] = ..., accommodation: _Optional[str] = ...) -> None: ...
+
+class GetConversationRequest(_message.Message):
+    __slots__ = ("phone", "limit")
+    PHONE_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    phone: str
+    limit: int
+    def __init__(self, phone: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class ConversationMessage(_message.Message):
+    __slots__ = ("wamid", "direction", "type", "text", "at", "status")
+    WAMID_FIELD_NUMBER: _ClassVar[int]
+    DIRECTION_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    wamid: str
+    direction: Direction
+    type: str
+    text: str
+    at: _timestamp_pb2.Timestamp
+    status: str
+    def __init__(self, wamid: _Optional[str] = ..., direction: _Optional[_Union[Direction, str]] = ..., type: _Optional[str] = ..., text: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[str] = ...) -> None: ...
+
+class Conversation(_message.Message):
+    __slots__ = ("phone", "name", "state", "handoff", "last_inbound_at", "messages")
+    PHONE_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    HANDOFF_FIELD_NUMBER: _ClassVar[int]
+    LAST_INBOUND_AT_FIELD_NUMBER: _ClassVar[int]
+    MESSAGES_FIELD_NUMBER: _ClassVar[int]
+    phone: str
+    name: str
+    state: str
+    handoff: bool
+    last_inbound_at: _timestamp_pb2.Timestamp
+    messages: _containers.RepeatedCompositeFieldContainer[ConversationMessage]
+    def __init__(self, phone: _Optional[str] = ..., name: _Optional[str] = ..., state: _Optional[str] = ..., handoff: _Optional[bool] = ..., last_inbound_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., messages: _Optional[_Iterable[_Union[ConversationMessage, _Mapping]]] = ...) -> None: ...
+
+class SetHandoffRequest(_message.Message):
+    __slots__ = ("phone", "active")
+    PHONE_FIELD_NUMBER: _ClassVar[int]
+    ACTIVE_FIELD_NUMBER: _ClassVar[int]
+    phone: str
+    active: bool
+    def __init__(self, phone: _Optional[str] = ..., active: _Optional[bool] = ...) -> None: ...
+
+class ListOutboxRequest(_message.Message):
+    __slots__ = ("phone", "after_id", "limit")
+    PHONE_FIELD_NUMBER: _ClassVar[int]
+    AFTER_ID_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    phone: str
+    after_id: int
+    limit: int
+    def __init__(self, phone: _Optional[str] = ..., after_id: _Optional[int] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class OutboxMessage(_message.Message):
+    __slots__ = ("id", "to", "type", "text", "payload_json", "status", "wamid", "error", "created_at")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    TO_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    PAYLOAD_JSON_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    WAMID_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    id: int
+    to: str
+    type: str
+    text: str
+    payload_json: str
+    status: str
+    wamid: str
+    error: str
+    created_at: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[int] = ..., to: _Optional[str] = ..., type: _Optional[str] = ..., text: _Optional[str] = ..., payload_json: _Optional[str] = ..., status: _Optional[str] = ..., wamid: _Optional[str] = ..., error: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListOutboxResponse(_message.Message):
+    __slots__ = ("messages",)
+    MESSAGES_FIELD_NUMBER: _ClassVar[int]
+    messages: _containers.RepeatedCompositeFieldContainer[OutboxMessage]
+    def __init__(self, messages: _Optional[_Iterable[_Union[OutboxMessage, _Mapping]]] = ...) -> None: ...

@@ -1,0 +1,164 @@
+import datetime
+
+from cabanas.v1 import common_pb2 as _common_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class PaymentStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    PAYMENT_STATUS_UNSPECIFIED: _ClassVar[PaymentStatus]
+    PAYMENT_STATUS_PENDING: _ClassVar[PaymentStatus]
+    PAYMENT_STATUS_APPROVED: _ClassVar[PaymentStatus]
+    PAYMENT_STATUS_AUTHORIZED: _ClassVar[PaymentStatus]
+    PAYMENT_STATUS_IN_PROCESS: _ClassVar[PaymentStatus]
+    PAYMENT_STATUS_IN_MEDIATION: _ClassVar[PaymentStatus]
+    PAYMENT_STATUS_REJECTED: _ClassVar[PaymentStatus]
+    PAYMENT_STATUS_CANCELLED: _ClassVar[PaymentStatus]
+    PAYMENT_STATUS_REFUNDED: _ClassVar[PaymentStatus]
+    PAYMENT_STATUS_CHARGED_BACK: _ClassVar[PaymentStatus]
+
+class PaymentIssue(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    PAYMENT_ISSUE_NONE: _ClassVar[PaymentIssue]
+    PAYMENT_ISSUE_AMOUNT_MISMATCH: _ClassVar[PaymentIssue]
+    PAYMENT_ISSUE_CURRENCY_MISMATCH: _ClassVar[PaymentIssue]
+    PAYMENT_ISSUE_UNKNOWN_REFERENCE: _ClassVar[PaymentIssue]
+    PAYMENT_ISSUE_PAID_BUT_UNAVAILABLE: _ClassVar[PaymentIssue]
+    PAYMENT_ISSUE_REVERSED: _ClassVar[PaymentIssue]
+PAYMENT_STATUS_UNSPECIFIED: PaymentStatus
+PAYMENT_STATUS_PENDING: PaymentStatus
+PAYMENT_STATUS_APPROVED: PaymentStatus
+PAYMENT_STATUS_AUTHORIZED: PaymentStatus
+PAYMENT_STATUS_IN_PROCESS: PaymentStatus
+PAYMENT_STATUS_IN_MEDIATION: PaymentStatus
+PAYMENT_STATUS_REJECTED: PaymentStatus
+PAYMENT_STATUS_CANCELLED: PaymentStatus
+PAYMENT_STATUS_REFUNDED: PaymentStatus
+PAYMENT_STATUS_CHARGED_BACK: PaymentStatus
+PAYMENT_ISSUE_NONE: PaymentIssue
+PAYMENT_ISSUE_AMOUNT_MISMATCH: PaymentIssue
+PAYMENT_ISSUE_CURRENCY_MISMATCH: PaymentIssue
+PAYMENT_ISSUE_UNKNOWN_REFERENCE: PaymentIssue
+PAYMENT_ISSUE_PAID_BUT_UNAVAILABLE: PaymentIssue
+PAYMENT_ISSUE_REVERSED: PaymentIssue
+
+class CreatePaymentLinkRequest(_message.Message):
+    __slots__ = ("reservation_code", "payer_email")
+    RESERVATION_CODE_FIELD_NUMBER: _ClassVar[int]
+    PAYER_EMAIL_FIELD_NUMBER: _ClassVar[int]
+    reservation_code: str
+    payer_email: str
+    def __init__(self, reservation_code: _Optional[str] = ..., payer_email: _Optional[str] = ...) -> None: ...
+
+class PaymentLink(_message.Message):
+    __slots__ = ("preference_id", "init_point", "amount", "expires_at", "sandbox", "reservation_code")
+    PREFERENCE_ID_FIELD_NUMBER: _ClassVar[int]
+    INIT_POINT_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    SANDBOX_FIELD_NUMBER: _ClassVar[int]
+    RESERVATION_CODE_FIELD_NUMBER: _ClassVar[int]
+    preference_id: str
+    init_point: str
+    amount: _common_pb2.Money
+    expires_at: _timestamp_pb2.Timestamp
+    sandbox: bool
+    reservation_code: str
+    def __init__(self, preference_id: _Optional[str] = ..., init_point: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sandbox: _Optional[bool] = ..., reservation_code: _Optional[str] = ...) -> None: ...
+
+class HandleNotificationRequest(_message.Message):
+    __slots__ = ("body", "query", "headers", "received_at", "traceparent")
+    class QueryEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    class HeadersEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    QUERY_FIELD_NUMBER: _ClassVar[int]
+    HEADERS_FIELD_NUMBER: _ClassVar[int]
+    RECEIVED_AT_FIELD_NUMBER: _ClassVar[int]
+    TRACEPARENT_FIELD_NUMBER: _ClassVar[int]
+    body: bytes
+    query: _containers.ScalarMap[str, str]
+    headers: _containers.ScalarMap[str, str]
+    received_at: _timestamp_pb2.Timestamp
+    traceparent: str
+    def __init__(self, body: _Optional[bytes] = ..., query: _Optional[_Mapping[str, str]] = ..., headers: _Optional[_Mapping[str, str]] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., traceparent: _Optional[str] = ...) -> None: ...
+
+class HandleNotificationResponse(_message.Message):
+    __slots__ = ("notification_id", "resource_id", "topic")
+    NOTIFICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_ID_FIELD_NUMBER: _ClassVar[int]
+    TOPIC_FIELD_NUMBER: _ClassVar[int]
+    notification_id: int
+    resource_id: str
+    topic: str
+    def __init__(self, notification_id: _Optional[int] = ..., resource_id: _Optional[str] = ..., topic: _Optional[str] = ...) -> None: ...
+
+class Payment(_message.Message):
+    __slots__ = ("external_id", "reservation_code", "status", "status_detail", "amount", "events_count", "first_event_at", "last_event_at", "issue")
+    EXTERNAL_ID_FIELD_NUMBER: _ClassVar[int]
+    RESERVATION_CODE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    STATUS_DETAIL_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    EVENTS_COUNT_FIELD_NUMBER: _ClassVar[int]
+    FIRST_EVENT_AT_FIELD_NUMBER: _ClassVar[int]
+    LAST_EVENT_AT_FIELD_NUMBER: _ClassVar[int]
+    ISSUE_FIELD_NUMBER: _ClassVar[int]
+    external_id: str
+    reservation_code: str
+    status: PaymentStatus
+    status_detail: str
+    amount: _common_pb2.Money
+    events_count: int
+    first_event_at: _timestamp_pb2.Timestamp
+    last_event_at: _timestamp_pb2.Timestamp
+    issue: PaymentIssue
+    def __init__(self, external_id: _Optional[str] = ..., reservation_code: _Optional[str] = ..., status: _Optional[_Union[PaymentStatus, str]] = ..., status_detail: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., events_count: _Optional[int] = ..., first_event_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_event_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., issue: _Optional[_Union[PaymentIssue, str]] = ...) -> None: ...
+
+class GetPaymentRequest(_message.Message):
+    __slots__ = ("external_id",)
+    EXTERNAL_ID_FIELD_NUMBER: _ClassVar[int]
+    external_id: str
+    def __init__(self, external_id: _Optional[str] = ...) -> None: ...
+
+class ListPaymentsRequest(_message.Message):
+    __slots__ = ("reservation_code", "statuses", "page")
+    RESERVATION_CODE_FIELD_NUMBER: _ClassVar[int]
+    STATUSES_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    reservation_code: str
+    statuses: _containers.RepeatedScalarFieldContainer[PaymentStatus]
+    page: _common_pb2.PageRequest
+    def __init__(self, reservation_code: _Optional[str] = ..., statuses: _Optional[_Iterable[_Union[PaymentStatus, str]]] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+
+class ListPaymentsResponse(_message.Message):
+    __slots__ = ("payments", "page")
+    PAYMENTS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    payments: _containers.RepeatedCompositeFieldContainer[Payment]
+    page: _common_pb2.PageResponse
+    def __init__(self, payments: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., page: _Optional[_Union[_common_pb2.PageResponse, _Mapping]] = ...) -> None: ...
+
+class ReprocessNotificationRequest(_message.Message):
+    __slots__ = ("notification_id",)
+    NOTIFICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    notification_id: int
+    def __init__(self, notification_id: _Optional[int] = ...) -> None: ...

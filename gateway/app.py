@@ -1,0 +1,51 @@
+"""The gateway application: settings, middleware, routers."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import asyncpg
+from fastapi import FastAPI, Response
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from gateway.clients import ServiceClients
+from gateway.errors import install_error_handlers
+from gateway.middleware import install_middleware
+from gateway.routes import health
+from services.common.redis_client import create_redis
+from services.common.settings import Settings, get_settings
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.clients = ServiceClients(settings)
+        # The gateway owns no table: this pool only answers readiness checks.
+        app.state.pg_pool = await asyncpg.create_pool(settings.database_url, min_size=0, max_size=2)
+        app.state.redis = create_redis(settings.redis_url)
+        yield
+        await app.state.clients.close()
+        await app.state.pg_pool.close()
+        await app.state.redis.aclose()
+
+    app = FastAPI(
+        title="Cabañas gateway",
+        version="1.0.0",
+        description="Booking automation for cabin rentals: REST API and webhooks.",
+        lifespan=lifespan,
+    )
+    install_middleware(app)
+    install_error_handlers(app)
+    app.include_router(health.router, prefix=API_PREFIX)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="/metrics")
+    return app

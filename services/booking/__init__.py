@@ -1,0 +1,1 @@
+"""Booking: the only writer of reservations (Postgres schema `booking`, Redis locks)."""

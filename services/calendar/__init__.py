@@ -1,0 +1,1 @@
+"""Calendar: iCal import from channels and export per cabin (Postgres schema `calendar`)."""

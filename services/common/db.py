@@ -1,0 +1,85 @@
+"""Postgres: an asyncpg pool bound to one service's schema, and the migration runner.
+
+Migrations are numbered SQL files (`0001_init.sql`, ...) in the service's
+`migrations/` folder. Each applies in its own transaction and is recorded with
+its checksum in `<schema>.schema_migrations`; an edited, already applied file is
+an error. A Postgres advisory lock per schema makes replicas that start together
+apply each file once. (yoyo-migrations was considered: it needs a second,
+synchronous driver and locks with a table; this is asyncpg end to end.)
+"""
+
+import hashlib
+import logging
+import re
+from pathlib import Path
+
+import asyncpg
+
+log = logging.getLogger(__name__)
+
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+class MigrationError(RuntimeError):
+    """A migration cannot be applied, or an applied one was edited."""
+
+
+def _check_schema(schema: str) -> str:
+    if not _IDENTIFIER.match(schema):
+        raise ValueError(f"invalid schema name {schema!r}")
+    return schema
+
+
+async def create_pool(dsn: str, schema: str, *, max_size: int = 10) -> asyncpg.Pool:
+    """A pool whose connections resolve unqualified names in `schema` (then public,
+    where extensions such as btree_gist live)."""
+    return await asyncpg.create_pool(
+        dsn,
+        min_size=1,
+        max_size=max_size,
+        command_timeout=30,
+        server_settings={"search_path": f"{_check_schema(schema)}, public", "application_name": schema},
+    )
+
+
+def _load(directory: Path | None) -> list[tuple[str, str, str]]:
+    """(version, sql, checksum) of each migration file, in order. Small files, read once at start."""
+    files = sorted(directory.glob("[0-9]*.sql")) if directory and directory.is_dir() else []
+    out = []
+    for path in files:
+        sql = path.read_text(encoding="utf-8")
+        out.append((path.stem, sql, hashlib.sha256(sql.encode()).hexdigest()))
+    return out
+
+
+async def migrate(conn: asyncpg.Connection, schema: str, directory: Path | None) -> list[str]:
+    """Create `schema` and apply the pending migrations in `directory`; return their versions."""
+    schema = _check_schema(schema)
+    migrations = _load(directory)
+    await conn.execute("SELECT pg_advisory_lock(hashtext($1))", f"cabanas.migrate.{schema}")
+    try:
+        await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        await conn.execute(f"SET search_path TO {schema}, public")
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version text PRIMARY KEY, checksum text NOT NULL,"
+            " applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        applied = dict(await conn.fetch("SELECT version, checksum FROM schema_migrations"))
+        done = []
+        for version, sql, checksum in migrations:
+            if version in applied:
+                if applied[version] != checksum:
+                    raise MigrationError(f"{schema}: migration {version} changed after it was applied")
+                continue
+            async with conn.transaction():
+                await conn.execute(sql)
+                await conn.execute(
+                    "INSERT INTO schema_migrations (version, checksum) VALUES ($1, $2)", version, checksum
+                )
+            log.info("migration applied", extra={"schema": schema, "version": version})
+            done.append(version)
+        return done
+    finally:
+        await conn.execute("RESET search_path")
+        await conn.execute("SELECT pg_advisory_unlock(hashtext($1))", f"cabanas.migrate.{schema}")

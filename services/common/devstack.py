@@ -1,0 +1,152 @@
+"""`make run`: the whole system on one machine.
+
+Starts the embedded Postgres and Redis under `.data/` (unless DATABASE_URL /
+REDIS_URL point elsewhere), the five services and the gateway, waits until
+everything is ready, prints where it is, and on Ctrl-C (or SIGTERM) stops the
+gateway, then the services, then Redis and Postgres, leaving no process behind.
+If any child dies, everything is stopped and the exit code is 1.
+"""
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import grpc
+import httpx
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from services.common.embedded import EmbeddedPostgres, EmbeddedRedis
+from services.common.logs import setup_logging
+from services.common.settings import DEFAULT_ADDRS, get_settings
+
+log = logging.getLogger("devstack")
+
+SERVICES = tuple(DEFAULT_ADDRS)
+START_TIMEOUT = 120.0
+
+
+class _Stop(Exception):
+    """Ctrl-C or SIGTERM."""
+
+
+def _raise_stop(signum: int, _frame: object) -> None:
+    raise _Stop(signal.Signals(signum).name)
+
+
+def _wait_serving(name: str, addr: str, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    with grpc.insecure_channel(addr) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{name} exited with code {proc.returncode}")
+            try:
+                if (
+                    stub.Check(health_pb2.HealthCheckRequest(), timeout=1).status
+                    == health_pb2.HealthCheckResponse.SERVING
+                ):
+                    return
+            except grpc.RpcError:
+                pass
+            time.sleep(0.2)
+    raise TimeoutError(f"{name} not SERVING after {START_TIMEOUT:.0f} s")
+
+
+def _wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gateway exited with code {proc.returncode}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} not ready after {START_TIMEOUT:.0f} s")
+
+
+def main() -> int:
+    settings = get_settings()
+    setup_logging("devstack", settings.log_level)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # readiness polling is noise
+    signal.signal(signal.SIGINT, _raise_stop)
+    signal.signal(signal.SIGTERM, _raise_stop)
+    data = Path(os.environ.get("CABANAS_DATA_DIR", ".data"))
+    env = dict(os.environ)
+    infra: list[EmbeddedPostgres | EmbeddedRedis] = []
+    children: dict[str, subprocess.Popen[bytes]] = {}
+    try:
+        if "DATABASE_URL" not in os.environ:
+            pg = EmbeddedPostgres(data / "postgres", int(os.environ.get("EMBEDDED_POSTGRES_PORT", "55432")))
+            infra.append(pg)  # before start(): a Ctrl-C while starting still stops it
+            pg.start()
+            env["DATABASE_URL"] = pg.url
+        if "REDIS_URL" not in os.environ:
+            rd = EmbeddedRedis(data / "redis", int(os.environ.get("EMBEDDED_REDIS_PORT", "56379")))
+            infra.append(rd)
+            rd.start()
+            env["REDIS_URL"] = rd.url
+        for name in SERVICES:
+            children[name] = subprocess.Popen([sys.executable, "-m", f"services.{name}"], env=env)
+        for name in SERVICES:
+            _wait_serving(name, settings.service_addr(name), children[name])
+        children["gateway"] = subprocess.Popen([sys.executable, "-m", "gateway"], env=env)
+        base = f"http://localhost:{settings.gateway_port}"
+        _wait_ready(f"{base}/api/v1/readyz", children["gateway"])
+        _print_banner(base, env, settings.service_addr)
+        while True:
+            for name, proc in children.items():
+                if proc.poll() is not None:
+                    log.error("%s exited with code %s; stopping everything", name, proc.returncode)
+                    return 1
+            time.sleep(0.5)
+    except _Stop:
+        log.info("stopping")
+        return 0
+    except (RuntimeError, TimeoutError, subprocess.CalledProcessError) as exc:
+        log.error("could not start: %s", exc)
+        return 1
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl-C must not cut the cleanup short
+            signal.signal(sig, signal.SIG_IGN)
+        _stop_children(children)
+        for server in reversed(infra):
+            server.stop()
+
+
+def _stop_children(children: dict[str, subprocess.Popen[bytes]]) -> None:
+    # The gateway first, then the services, each given time to drain.
+    for group in (["gateway"], [n for n in children if n != "gateway"]):
+        procs = [children[n] for n in group if n in children and children[n].poll() is None]
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _print_banner(base: str, env: dict[str, str], addr: object) -> None:
+    lines = [
+        "",
+        "Cabañas is running. Ctrl-C stops everything.",
+        f"  API docs     {base}/docs",
+        f"  health       {base}/api/v1/healthz   readiness {base}/api/v1/readyz",
+        f"  metrics      {base}/metrics",
+        f"  Postgres     {env['DATABASE_URL']}",
+        f"  Redis        {env['REDIS_URL']}",
+        *(f"  {name:<12} grpc://{addr(name)}" for name in SERVICES),  # type: ignore[operator]
+        "",
+    ]
+    print("\n".join(lines), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

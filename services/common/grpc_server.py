@@ -1,0 +1,256 @@
+"""gRPC server bootstrap shared by the five services.
+
+`run(service)` is each service's `__main__`: JSON logs, tracing, a grpc.aio
+server with the standard health service and reflection, an interceptor that
+logs, measures and turns unexpected exceptions into INTERNAL, dependencies
+(Postgres schema + migrations, Redis) connected with retries, health SERVING
+only while they answer, and a graceful shutdown on SIGTERM/SIGINT: health
+NOT_SERVING first, then `server.stop(grace)` lets in-flight calls finish.
+
+Health names: "" and the service's full name report readiness (dependencies
+up); "liveness" is SERVING while the process runs and never checks
+dependencies (a Kubernetes liveness probe must not restart a pod because
+Postgres is down).
+"""
+
+import asyncio
+import inspect
+import logging
+import signal
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import grpc
+import redis.asyncio as aioredis
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+from prometheus_client import Counter, Histogram, start_http_server
+
+from services.common.db import create_pool, migrate
+from services.common.logs import setup_logging
+from services.common.redis_client import create_redis
+from services.common.settings import Settings, get_settings
+from services.common.telemetry import setup_telemetry
+
+log = logging.getLogger(__name__)
+
+SERVING = health_pb2.HealthCheckResponse.SERVING
+NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
+MAX_MESSAGE_BYTES = 20 * 1024 * 1024  # audio notes go up to 16 MiB
+
+RPC_HANDLED = Counter("grpc_server_handled_total", "RPCs completed", ["method", "code"])
+RPC_SECONDS = Histogram("grpc_server_handling_seconds", "RPC latency", ["method"])
+
+
+@dataclass
+class Runtime:
+    """What a servicer may use; `pool` and `redis` appear once connected."""
+
+    settings: Settings
+    pool: asyncpg.Pool | None = None
+    redis: aioredis.Redis | None = None
+
+
+@dataclass(frozen=True)
+class Service:
+    """How to serve one service: its name, its gRPC registration and its dependencies."""
+
+    name: str  # "booking"
+    full_name: str  # "cabanas.v1.BookingService"
+    register: Callable[[grpc.aio.Server, Runtime], None]
+    schema: str | None = None  # Postgres schema it owns, if any
+    migrations: Path | None = None
+    needs_redis: bool = False
+
+    @property
+    def readiness_names(self) -> tuple[str, ...]:
+        return ("", self.full_name)
+
+
+class ErrorInterceptor(grpc.aio.ServerInterceptor):
+    """Logs and measures every unary call and turns unexpected exceptions into
+    INTERNAL with a generic message: internals never reach the client."""
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(details)
+        method = details.method
+        if handler is None:
+            return handler
+        if handler.unary_unary:
+            return grpc.unary_unary_rpc_method_handler(
+                _guard_unary(method, handler.unary_unary),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        if handler.unary_stream:
+            return grpc.unary_stream_rpc_method_handler(
+                _guard_stream(method, handler.unary_stream),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        return handler
+
+
+async def _fail(method: str, context: grpc.aio.ServicerContext, exc: Exception) -> None:
+    if isinstance(exc, NotImplementedError):
+        await context.abort(grpc.StatusCode.UNIMPLEMENTED, f"{method} is not implemented yet")
+    log.exception("unexpected error in %s", method)
+    await context.abort(grpc.StatusCode.INTERNAL, "internal error")
+
+
+def _record(method: str, context: grpc.aio.ServicerContext, started: float, ok: bool) -> None:
+    code = context.code() if not ok else None
+    name = code.name if isinstance(code, grpc.StatusCode) else ("OK" if ok else "UNKNOWN")
+    RPC_HANDLED.labels(method, name).inc()
+    RPC_SECONDS.labels(method).observe(time.perf_counter() - started)
+
+
+def _guard_unary(method: str, behaviour: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
+    async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        started, ok = time.perf_counter(), False
+        try:
+            result = behaviour(request, context)
+            if inspect.isawaitable(result):
+                result = await result
+            ok = True
+            return result
+        except (grpc.aio.AbortError, asyncio.CancelledError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the point of this guard
+            await _fail(method, context, exc)
+        finally:
+            _record(method, context, started, ok)
+
+    return call
+
+
+def _guard_stream(method: str, behaviour: Callable[..., Any]) -> Callable[..., AsyncIterator[Any]]:
+    async def call(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+        started, ok = time.perf_counter(), False
+        try:
+            responses = behaviour(request, context)
+            if inspect.isasyncgen(responses):
+                async for response in responses:
+                    yield response
+            else:
+                for response in responses:
+                    yield response
+            ok = True
+        except (grpc.aio.AbortError, asyncio.CancelledError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the point of this guard
+            await _fail(method, context, exc)
+        finally:
+            _record(method, context, started, ok)
+
+    return call
+
+
+def bind_address(settings: Settings, name: str) -> str:
+    """`[::]:<port of NAME_ADDR>`: a service listens on the port it is reached at."""
+    port = settings.service_addr(name).rsplit(":", 1)[1]
+    return f"{settings.grpc_bind_host}:{port}"
+
+
+class _Server:
+    def __init__(self, service: Service, settings: Settings) -> None:
+        self.service = service
+        self.runtime = Runtime(settings=settings)
+        self.health = health.aio.HealthServicer()
+        self.server = grpc.aio.server(
+            interceptors=[ErrorInterceptor()],
+            options=[
+                ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+                ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            ],
+        )
+        service.register(self.server, self.runtime)
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
+        reflection.enable_server_reflection(
+            (service.full_name, health.SERVICE_NAME, reflection.SERVICE_NAME), self.server
+        )
+
+    async def _connect(self) -> None:
+        svc, rt = self.service, self.runtime
+        if svc.schema and rt.pool is None:
+            pool = await create_pool(rt.settings.database_url, svc.schema)
+            async with pool.acquire() as conn:
+                await migrate(conn, svc.schema, svc.migrations)
+            rt.pool = pool
+        if svc.needs_redis and rt.redis is None:
+            rt.redis = create_redis(rt.settings.redis_url)
+
+    async def _check(self) -> None:
+        await self._connect()
+        if self.runtime.pool is not None:
+            await self.runtime.pool.fetchval("SELECT 1", timeout=2)
+        if self.runtime.redis is not None:
+            await self.runtime.redis.ping()
+
+    async def _watch_dependencies(self) -> None:
+        """Keep health in step with the dependencies, forever."""
+        ready = None
+        while True:
+            try:
+                await asyncio.wait_for(self._check(), timeout=10)
+                now_ready, problem = True, ""
+            except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+                now_ready, problem = False, f"{type(exc).__name__}: {exc}"
+            if now_ready != ready:
+                status = SERVING if now_ready else NOT_SERVING
+                for name in self.service.readiness_names:
+                    await self.health.set(name, status)
+                log.info("ready" if now_ready else "not ready", extra={"problem": problem} if problem else {})
+                ready = now_ready
+            await asyncio.sleep(5 if ready else 1)
+
+    async def serve(self) -> None:
+        settings = self.runtime.settings
+        address = bind_address(settings, self.service.name)
+        for name in self.service.readiness_names:
+            await self.health.set(name, NOT_SERVING)
+        await self.health.set("liveness", SERVING)
+        self.server.add_insecure_port(address)
+        await self.server.start()
+        if settings.metrics_port:
+            start_http_server(settings.metrics_port)
+        log.info("listening", extra={"address": address})
+
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        watcher = asyncio.create_task(self._watch_dependencies())
+        await stop.wait()
+
+        log.info("shutting down", extra={"grace_seconds": settings.grpc_shutdown_grace_seconds})
+        await self.health.enter_graceful_shutdown()
+        await self.server.stop(settings.grpc_shutdown_grace_seconds)
+        watcher.cancel()
+        if self.runtime.pool is not None:
+            await self.runtime.pool.close()
+        if self.runtime.redis is not None:
+            await self.runtime.redis.aclose()
+
+
+async def _serve(service: Service, settings: Settings) -> None:
+    await _Server(service, settings).serve()  # built inside the loop grpc.aio will use
+
+
+def run(service: Service) -> None:
+    """Entry point of `python -m services.<name>`."""
+    settings = get_settings()
+    setup_logging(service.name, settings.log_level)
+    provider = setup_telemetry(service.name)
+    try:
+        asyncio.run(_serve(service, settings))
+    finally:
+        provider.shutdown()

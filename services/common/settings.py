@@ -1,0 +1,72 @@
+"""Settings from the environment (names from DESIGN.md), one class for every process."""
+
+from functools import lru_cache
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Default gRPC ports; each service listens on the port of its own *_ADDR.
+DEFAULT_ADDRS = {
+    "booking": "localhost:50051",
+    "messaging": "localhost:50052",
+    "payments": "localhost:50053",
+    "speech": "localhost:50054",
+    "calendar": "localhost:50055",
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
+
+    environment: str = "development"
+    log_level: str = "INFO"
+
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/cabanas"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+
+    # Where each service is reached (and, for the service itself, its port).
+    booking_addr: str = DEFAULT_ADDRS["booking"]
+    messaging_addr: str = DEFAULT_ADDRS["messaging"]
+    payments_addr: str = DEFAULT_ADDRS["payments"]
+    speech_addr: str = DEFAULT_ADDRS["speech"]
+    calendar_addr: str = DEFAULT_ADDRS["calendar"]
+    grpc_bind_host: str = "[::]"
+    # Seconds in-flight RPCs get to finish after SIGTERM.
+    grpc_shutdown_grace_seconds: float = 10.0
+    # Prometheus port of a gRPC service; 0 disables it.
+    metrics_port: int = 0
+
+    gateway_host: str = "0.0.0.0"
+    gateway_port: int = 8000
+
+    whatsapp_access_token: SecretStr | None = None
+    whatsapp_app_secret: SecretStr | None = None
+    whatsapp_phone_id: str = ""
+    whatsapp_verify_token: SecretStr | None = None
+    whatsapp_api_base: str = "https://graph.facebook.com/v21.0"
+    mercadopago_access_token: SecretStr | None = None
+    mercadopago_webhook_secret: SecretStr | None = None
+    mercadopago_api_base: str = "https://api.mercadopago.com"
+    ics_salt: SecretStr | None = None
+    jwt_secret: SecretStr | None = None
+    public_base_url: str = "http://localhost:8000"
+
+    audio_model: str = ""
+    audio_device: str = "auto"
+    audio_min_confidence: float = 0.7
+    pre_reservation_ttl_minutes: int = 30
+    rate_limit_requests: int = 60
+    rate_limit_window_seconds: int = 60
+
+    def service_addr(self, name: str) -> str:
+        """Address of service `name` (booking, messaging, payments, speech, calendar)."""
+        return str(getattr(self, f"{name}_addr"))
+
+    @property
+    def production(self) -> bool:
+        return self.environment.lower() == "production"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

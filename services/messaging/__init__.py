@@ -1,0 +1,1 @@
+"""Messaging: the WhatsApp bot (inbox, Spanish NLU, dialog, sender)."""

@@ -1,0 +1,1 @@
+"""Payments: Mercado Pago links and notifications (Postgres schema `payments`)."""

@@ -1,0 +1,1 @@
+"""Speech: voice notes to text with faster-whisper, CPU or GPU."""
