@@ -3,7 +3,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PROTOS := $(wildcard proto/cabanas/v1/*.proto)
 
-.PHONY: install run test proto lint fmt bench k8s-validate clean
+.PHONY: install run test proto lint fmt bench clean
 
 install: $(VENV)/.installed
 
@@ -31,6 +31,9 @@ lint: install
 fmt: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+bench: install
+	@for script in bench/*.py; do [ -e "$$script" ] || continue; echo "== $$script"; $(PY) "$$script" || exit 1; done
 
 clean:
 	rm -rf .data

@@ -15,8 +15,6 @@ from gateway.routes import health
 from services.common.redis_client import create_redis
 from services.common.settings import Settings, get_settings
 
-API_PREFIX = "/api/v1"
-
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
@@ -41,7 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_middleware(app)
     install_error_handlers(app)
-    app.include_router(health.router, prefix=API_PREFIX)
+    app.include_router(health.router)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:

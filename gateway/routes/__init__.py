@@ -1,1 +1,4 @@
-"""One router per resource."""
+"""One router per resource. Each router carries the full prefix itself, so the
+matched route template (used as the metrics label) is the whole path."""
+
+API_PREFIX = "/api/v1"

@@ -11,8 +11,9 @@ from grpc_health.v1 import health_pb2
 
 from gateway.clients import SERVICES
 from gateway.deps import ClientsDep
+from gateway.routes import API_PREFIX
 
-router = APIRouter(tags=["health"])
+router = APIRouter(prefix=API_PREFIX, tags=["health"])
 
 CHECK_TIMEOUT = 2.0
 # Without these the bot still books (it asks guests to type instead of sending

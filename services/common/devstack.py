@@ -37,7 +37,12 @@ def _raise_stop(signum: int, _frame: object) -> None:
     raise _Stop(signal.Signals(signum).name)
 
 
-def _wait_serving(name: str, addr: str, proc: subprocess.Popen[bytes]) -> None:
+def spawn(module: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """Start `python -m module` with `env`."""
+    return subprocess.Popen([sys.executable, "-m", module], env=env)
+
+
+def wait_serving(name: str, addr: str, proc: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     with grpc.insecure_channel(addr) as channel:
         stub = health_pb2_grpc.HealthStub(channel)
@@ -56,7 +61,7 @@ def _wait_serving(name: str, addr: str, proc: subprocess.Popen[bytes]) -> None:
     raise TimeoutError(f"{name} not SERVING after {START_TIMEOUT:.0f} s")
 
 
-def _wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
+def wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -92,12 +97,12 @@ def main() -> int:
             rd.start()
             env["REDIS_URL"] = rd.url
         for name in SERVICES:
-            children[name] = subprocess.Popen([sys.executable, "-m", f"services.{name}"], env=env)
+            children[name] = spawn(f"services.{name}", env)
         for name in SERVICES:
-            _wait_serving(name, settings.service_addr(name), children[name])
-        children["gateway"] = subprocess.Popen([sys.executable, "-m", "gateway"], env=env)
+            wait_serving(name, settings.service_addr(name), children[name])
+        children["gateway"] = spawn("gateway", env)
         base = f"http://localhost:{settings.gateway_port}"
-        _wait_ready(f"{base}/api/v1/readyz", children["gateway"])
+        wait_ready(f"{base}/api/v1/readyz", children["gateway"])
         _print_banner(base, env, settings.service_addr)
         while True:
             for name, proc in children.items():
@@ -114,13 +119,13 @@ def main() -> int:
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl-C must not cut the cleanup short
             signal.signal(sig, signal.SIG_IGN)
-        _stop_children(children)
+        stop_children(children)
         for server in reversed(infra):
             server.stop()
 
 
-def _stop_children(children: dict[str, subprocess.Popen[bytes]]) -> None:
-    # The gateway first, then the services, each given time to drain.
+def stop_children(children: dict[str, subprocess.Popen[bytes]]) -> None:
+    """SIGTERM the gateway first, then the rest, each given time to drain."""
     for group in (["gateway"], [n for n in children if n != "gateway"]):
         procs = [children[n] for n in group if n in children and children[n].poll() is None]
         for proc in procs:

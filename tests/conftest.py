@@ -1,0 +1,92 @@
+"""Session-wide fixtures: one embedded Postgres and Redis, one OTLP receiver,
+and one running system (five services + gateway as real processes on free
+ports) shared by every test that needs it."""
+
+import os
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from services.common.devstack import SERVICES, spawn, stop_children, wait_ready, wait_serving
+from services.common.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
+from tests.otlp import OtlpReceiver
+
+
+@dataclass
+class Infra:
+    postgres: EmbeddedPostgres
+    redis: EmbeddedRedis
+
+
+@dataclass
+class Stack:
+    """The running system: its environment, addresses and processes."""
+
+    env: dict[str, str]
+    gateway_url: str
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def addr(self, name: str) -> str:
+        return self.env[f"{name.upper()}_ADDR"]
+
+
+@pytest.fixture(scope="session")
+def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
+    base = tmp_path_factory.mktemp("infra")
+    pg = EmbeddedPostgres(base / "postgres", free_port(), durable=False)
+    rd = EmbeddedRedis(base / "redis", free_port(), durable=False)
+    try:
+        yield Infra(pg.start(), rd.start())
+    finally:
+        rd.stop()
+        pg.stop()
+
+
+@pytest.fixture(scope="session")
+def otlp() -> Iterator[OtlpReceiver]:
+    receiver = OtlpReceiver().start()
+    yield receiver
+    receiver.stop()
+
+
+def stack_env(infra: Infra, otlp: OtlpReceiver) -> dict[str, str]:
+    """Environment for a fresh set of processes on free ports."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+    env |= {f"{name.upper()}_ADDR": f"127.0.0.1:{free_port()}" for name in SERVICES}
+    env |= {
+        "DATABASE_URL": infra.postgres.url,
+        "REDIS_URL": infra.redis.url,
+        "GATEWAY_HOST": "127.0.0.1",
+        "GATEWAY_PORT": str(free_port()),
+        "GRPC_BIND_HOST": "127.0.0.1",
+        "GRPC_SHUTDOWN_GRACE_SECONDS": "3",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{otlp.port}",
+        "OTEL_BSP_SCHEDULE_DELAY": "100",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+    }
+    return env
+
+
+def start_stack(env: dict[str, str], services: tuple[str, ...] = SERVICES) -> Stack:
+    stack = Stack(env=env, gateway_url=f"http://127.0.0.1:{env['GATEWAY_PORT']}")
+    try:
+        for name in services:
+            stack.processes[name] = spawn(f"services.{name}", env)
+        for name in services:
+            wait_serving(name, stack.addr(name), stack.processes[name])
+        stack.processes["gateway"] = spawn("gateway", env)
+        wait_ready(f"{stack.gateway_url}/api/v1/healthz", stack.processes["gateway"])
+    except BaseException:
+        stop_children(stack.processes)
+        raise
+    return stack
+
+
+@pytest.fixture(scope="session")
+def stack(infra: Infra, otlp: OtlpReceiver) -> Iterator[Stack]:
+    running = start_stack(stack_env(infra, otlp))
+    yield running
+    stop_children(running.processes)

@@ -1,0 +1,90 @@
+"""The shared gRPC bootstrap: errors never leak internals, aborts pass through,
+and SIGTERM drains in-flight calls before the process exits."""
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2
+
+from services.common.devstack import spawn, stop_children, wait_serving
+from services.common.embedded import free_port
+from tests.fixtures.slow_service import FULL_NAME
+
+_Message = health_pb2.HealthCheckRequest
+
+
+def _start() -> tuple[subprocess.Popen[bytes], str]:
+    addr = f"127.0.0.1:{free_port()}"
+    env = dict(os.environ, SPEECH_ADDR=addr, GRPC_BIND_HOST="127.0.0.1", GRPC_SHUTDOWN_GRACE_SECONDS="5")
+    proc = spawn("tests.fixtures.slow_service", env)
+    wait_serving("slow", addr, proc)
+    return proc, addr
+
+
+def _call(channel: grpc.Channel, method: str, arg: str = "", timeout: float = 5) -> _Message:
+    rpc = channel.unary_unary(
+        f"/{FULL_NAME}/{method}",
+        request_serializer=_Message.SerializeToString,
+        response_deserializer=_Message.FromString,
+    )
+    return rpc(_Message(service=arg), timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def slow() -> Iterator[grpc.Channel]:
+    proc, addr = _start()
+    with grpc.insecure_channel(addr) as channel:
+        yield channel
+    stop_children({"slow": proc})
+
+
+def test_unexpected_exception_becomes_internal_without_details(slow: grpc.Channel) -> None:
+    with pytest.raises(grpc.RpcError) as info:
+        _call(slow, "Crash")
+    assert info.value.code() == grpc.StatusCode.INTERNAL
+    assert info.value.details() == "internal error"
+
+
+def test_abort_keeps_its_status(slow: grpc.Channel) -> None:
+    with pytest.raises(grpc.RpcError) as info:
+        _call(slow, "Refuse")
+    assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert info.value.details() == "dates unavailable"
+
+
+def test_stream_error_after_first_message_becomes_internal(slow: grpc.Channel) -> None:
+    rpc = slow.unary_stream(
+        f"/{FULL_NAME}/StreamCrash",
+        request_serializer=_Message.SerializeToString,
+        response_deserializer=_Message.FromString,
+    )
+    received = []
+    with pytest.raises(grpc.RpcError) as info:
+        for message in rpc(_Message(), timeout=5):
+            received.append(message.service)
+    assert received == ["first"]
+    assert info.value.code() == grpc.StatusCode.INTERNAL
+    assert "hunter2" not in (info.value.details() or "")
+
+
+def test_sigterm_drains_in_flight_calls() -> None:
+    proc, addr = _start()
+    try:
+        with grpc.insecure_channel(addr) as channel, ThreadPoolExecutor(1) as pool:
+            in_flight = pool.submit(_call, channel, "Sleep", "1.5")
+            time.sleep(0.5)
+            proc.send_signal(signal.SIGTERM)
+            time.sleep(0.3)
+            with pytest.raises(grpc.RpcError) as refused:  # no new work once draining
+                _call(channel, "Sleep", "0", timeout=1)
+            assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
+            assert in_flight.result(timeout=10).service == "slept"
+        assert proc.wait(timeout=10) == 0
+    finally:
+        stop_children({"slow": proc})

@@ -1,0 +1,40 @@
+"""Readiness names what failed: 503 for a critical service, degraded for an optional one."""
+
+import signal
+
+import httpx
+
+from services.common.devstack import stop_children
+from tests.conftest import Infra, stack_env, start_stack
+from tests.otlp import OtlpReceiver
+
+
+def _stop(process: object) -> None:
+    process.send_signal(signal.SIGTERM)  # type: ignore[attr-defined]
+    process.wait(10)  # type: ignore[attr-defined]
+
+
+def test_readyz_names_the_stopped_service(infra: Infra, otlp: OtlpReceiver) -> None:
+    # Its own processes, so stopping them leaves the shared stack alone.
+    own = start_stack(stack_env(infra, otlp))
+    url = f"{own.gateway_url}/api/v1/readyz"
+    try:
+        assert httpx.get(url, timeout=10).status_code == 200
+
+        _stop(own.processes["speech"])
+        reply = httpx.get(url, timeout=10)
+        assert reply.status_code == 200
+        body = reply.json()
+        assert body["status"] == "degraded" and body["failed"] == ["speech"]
+        assert body["checks"]["speech"]["critical"] is False
+
+        _stop(own.processes["booking"])
+        reply = httpx.get(url, timeout=10)
+        assert reply.status_code == 503
+        body = reply.json()
+        assert body["status"] == "fail"
+        assert body["failed"] == ["booking", "speech"]
+        assert body["checks"]["booking"]["status"] == "fail" and body["checks"]["booking"]["critical"] is True
+        assert body["checks"]["postgres"]["status"] == "ok"
+    finally:
+        stop_children(own.processes)

@@ -1,0 +1,59 @@
+"""Every service serves health and reflection; RPCs whose issue has not landed
+answer UNIMPLEMENTED cleanly."""
+
+import asyncpg
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+
+from cabanas.v1 import speech_pb2, speech_pb2_grpc
+from services.common.devstack import SERVICES
+from tests.conftest import Infra, Stack
+
+FULL_NAMES = {
+    "booking": "cabanas.v1.BookingService",
+    "messaging": "cabanas.v1.MessagingService",
+    "payments": "cabanas.v1.PaymentsService",
+    "speech": "cabanas.v1.SpeechService",
+    "calendar": "cabanas.v1.CalendarService",
+}
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_health_serving(stack: Stack, name: str) -> None:
+    with grpc.insecure_channel(stack.addr(name)) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        for service in ("", FULL_NAMES[name], "liveness"):
+            reply = stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=2)
+            assert reply.status == health_pb2.HealthCheckResponse.SERVING, service
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_reflection_lists_service(stack: Stack, name: str) -> None:
+    with grpc.insecure_channel(stack.addr(name)) as channel:
+        stub = reflection_pb2_grpc.ServerReflectionStub(channel)
+        request = reflection_pb2.ServerReflectionRequest(list_services="")
+        reply = next(iter(stub.ServerReflectionInfo(iter([request]), timeout=2)))
+        names = {s.name for s in reply.list_services_response.service}
+    assert {FULL_NAMES[name], "grpc.health.v1.Health"} <= names
+
+
+def test_unlanded_rpc_is_unimplemented_without_internals(stack: Stack) -> None:
+    with grpc.insecure_channel(stack.addr("speech")) as channel:
+        stub = speech_pb2_grpc.SpeechServiceStub(channel)
+        with pytest.raises(grpc.RpcError) as info:
+            stub.Transcribe(speech_pb2.TranscribeRequest(audio=b"x"), timeout=2)
+    assert info.value.code() == grpc.StatusCode.UNIMPLEMENTED
+    assert info.value.details() == "/cabanas.v1.SpeechService/Transcribe is not implemented yet"
+
+
+async def test_each_service_owns_its_schema(stack: Stack, infra: Infra) -> None:
+    conn = await asyncpg.connect(infra.postgres.url)
+    try:
+        schemas = {r["nspname"] for r in await conn.fetch("SELECT nspname FROM pg_namespace")}
+        assert {"booking", "messaging", "payments", "calendar"} <= schemas
+        assert await conn.fetchval("SELECT version FROM booking.schema_migrations") == "0001_extensions"
+        assert await conn.fetchval("SELECT 1 FROM pg_extension WHERE extname = 'btree_gist'") == 1
+    finally:
+        await conn.close()
