@@ -87,7 +87,8 @@ class EmbeddedPostgres:
         if subprocess.run(["id", self._user], capture_output=True).returncode != 0:
             subprocess.run(["useradd", "--system", "--no-create-home", self._user], check=True)
         entry = pwd.getpwnam(self._user)
-        for parent in self.data_dir.parents:  # let that user reach the folder
+        # Let that user reach the data folder and the binaries (a checkout may sit in a 0700 folder).
+        for parent in {*self.data_dir.parents, *POSTGRES_BIN_PATH.parents}:
             parent.chmod(parent.stat().st_mode | 0o011)
         shutil.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
         self.data_dir.chmod(0o700)
