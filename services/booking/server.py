@@ -2,8 +2,6 @@
 
 from pathlib import Path
 
-import grpc
-
 from cabanas.v1 import booking_pb2, booking_pb2_grpc
 from services.common.grpc_server import Runtime, Service
 
@@ -15,14 +13,11 @@ class BookingServicer(booking_pb2_grpc.BookingServiceServicer):
         self.runtime = runtime
 
 
-def _register(server: grpc.aio.Server, runtime: Runtime) -> None:
-    booking_pb2_grpc.add_BookingServiceServicer_to_server(BookingServicer(runtime), server)
-
-
 SERVICE = Service(
     name="booking",
-    full_name=booking_pb2.DESCRIPTOR.services_by_name["BookingService"].full_name,
-    register=_register,
+    descriptor=booking_pb2.DESCRIPTOR.services_by_name["BookingService"],
+    servicer=BookingServicer,
+    add_to_server=booking_pb2_grpc.add_BookingServiceServicer_to_server,
     schema="booking",
     migrations=Path(__file__).parent / "migrations",
     needs_redis=True,

@@ -2,8 +2,6 @@
 
 from pathlib import Path
 
-import grpc
-
 from cabanas.v1 import calendar_pb2, calendar_pb2_grpc
 from services.common.grpc_server import Runtime, Service
 
@@ -15,14 +13,11 @@ class CalendarServicer(calendar_pb2_grpc.CalendarServiceServicer):
         self.runtime = runtime
 
 
-def _register(server: grpc.aio.Server, runtime: Runtime) -> None:
-    calendar_pb2_grpc.add_CalendarServiceServicer_to_server(CalendarServicer(runtime), server)
-
-
 SERVICE = Service(
     name="calendar",
-    full_name=calendar_pb2.DESCRIPTOR.services_by_name["CalendarService"].full_name,
-    register=_register,
+    descriptor=calendar_pb2.DESCRIPTOR.services_by_name["CalendarService"],
+    servicer=CalendarServicer,
+    add_to_server=calendar_pb2_grpc.add_CalendarServiceServicer_to_server,
     schema="calendar",
     migrations=Path(__file__).parent / "migrations",
 )

@@ -26,8 +26,10 @@ from typing import Any
 import asyncpg
 import grpc
 import redis.asyncio as aioredis
+from google.protobuf.descriptor import ServiceDescriptor
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
+from opentelemetry.instrumentation.utils import suppress_instrumentation
 from prometheus_client import Counter, Histogram, start_http_server
 
 from services.common.db import create_pool, migrate
@@ -57,14 +59,19 @@ class Runtime:
 
 @dataclass(frozen=True)
 class Service:
-    """How to serve one service: its name, its gRPC registration and its dependencies."""
+    """How to serve one service: its name, its gRPC servicer and its dependencies."""
 
-    name: str  # "booking"
-    full_name: str  # "cabanas.v1.BookingService"
-    register: Callable[[grpc.aio.Server, Runtime], None]
+    name: str  # "booking": logs, traces, and the *_ADDR setting whose port it listens on
+    descriptor: ServiceDescriptor  # from the generated *_pb2 module
+    servicer: Callable[[Runtime], Any]
+    add_to_server: Callable[[Any, grpc.aio.Server], None]  # the generated add_*Servicer_to_server
     schema: str | None = None  # Postgres schema it owns, if any
     migrations: Path | None = None
     needs_redis: bool = False
+
+    @property
+    def full_name(self) -> str:
+        return str(self.descriptor.full_name)
 
     @property
     def readiness_names(self) -> tuple[str, ...]:
@@ -172,7 +179,7 @@ class _Server:
                 ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
             ],
         )
-        service.register(self.server, self.runtime)
+        service.add_to_server(service.servicer(self.runtime), self.server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
         reflection.enable_server_reflection(
             (service.full_name, health.SERVICE_NAME, reflection.SERVICE_NAME), self.server
@@ -200,7 +207,8 @@ class _Server:
         ready = None
         while True:
             try:
-                await asyncio.wait_for(self._check(), timeout=10)
+                with suppress_instrumentation():  # a probe every few seconds is not worth a trace
+                    await asyncio.wait_for(self._check(), timeout=10)
                 now_ready, problem = True, ""
             except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
                 now_ready, problem = False, f"{type(exc).__name__}: {exc}"

@@ -2,8 +2,6 @@
 
 from pathlib import Path
 
-import grpc
-
 from cabanas.v1 import messaging_pb2, messaging_pb2_grpc
 from services.common.grpc_server import Runtime, Service
 
@@ -15,14 +13,11 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
         self.runtime = runtime
 
 
-def _register(server: grpc.aio.Server, runtime: Runtime) -> None:
-    messaging_pb2_grpc.add_MessagingServiceServicer_to_server(MessagingServicer(runtime), server)
-
-
 SERVICE = Service(
     name="messaging",
-    full_name=messaging_pb2.DESCRIPTOR.services_by_name["MessagingService"].full_name,
-    register=_register,
+    descriptor=messaging_pb2.DESCRIPTOR.services_by_name["MessagingService"],
+    servicer=MessagingServicer,
+    add_to_server=messaging_pb2_grpc.add_MessagingServiceServicer_to_server,
     schema="messaging",
     migrations=Path(__file__).parent / "migrations",
     needs_redis=True,

@@ -2,8 +2,6 @@
 
 from pathlib import Path
 
-import grpc
-
 from cabanas.v1 import payments_pb2, payments_pb2_grpc
 from services.common.grpc_server import Runtime, Service
 
@@ -15,14 +13,11 @@ class PaymentsServicer(payments_pb2_grpc.PaymentsServiceServicer):
         self.runtime = runtime
 
 
-def _register(server: grpc.aio.Server, runtime: Runtime) -> None:
-    payments_pb2_grpc.add_PaymentsServiceServicer_to_server(PaymentsServicer(runtime), server)
-
-
 SERVICE = Service(
     name="payments",
-    full_name=payments_pb2.DESCRIPTOR.services_by_name["PaymentsService"].full_name,
-    register=_register,
+    descriptor=payments_pb2.DESCRIPTOR.services_by_name["PaymentsService"],
+    servicer=PaymentsServicer,
+    add_to_server=payments_pb2_grpc.add_PaymentsServiceServicer_to_server,
     schema="payments",
     migrations=Path(__file__).parent / "migrations",
 )

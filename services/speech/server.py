@@ -1,7 +1,5 @@
 """gRPC adapter of the speech service."""
 
-import grpc
-
 from cabanas.v1 import speech_pb2, speech_pb2_grpc
 from services.common.grpc_server import Runtime, Service
 
@@ -13,12 +11,9 @@ class SpeechServicer(speech_pb2_grpc.SpeechServiceServicer):
         self.runtime = runtime
 
 
-def _register(server: grpc.aio.Server, runtime: Runtime) -> None:
-    speech_pb2_grpc.add_SpeechServiceServicer_to_server(SpeechServicer(runtime), server)
-
-
 SERVICE = Service(
     name="speech",
-    full_name=speech_pb2.DESCRIPTOR.services_by_name["SpeechService"].full_name,
-    register=_register,
+    descriptor=speech_pb2.DESCRIPTOR.services_by_name["SpeechService"],
+    servicer=SpeechServicer,
+    add_to_server=speech_pb2_grpc.add_SpeechServiceServicer_to_server,
 )
