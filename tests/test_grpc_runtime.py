@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import grpc
+import httpx
 import pytest
 from grpc_health.v1 import health_pb2
 
@@ -19,9 +20,13 @@ from tests.fixtures.slow_service import FULL_NAME
 _Message = health_pb2.HealthCheckRequest
 
 
-def _start() -> tuple[subprocess.Popen[bytes], str]:
+METRICS_PORT = free_port()
+
+
+def _start(metrics_port: int = 0) -> tuple[subprocess.Popen[bytes], str]:
     addr = f"127.0.0.1:{free_port()}"
     env = dict(os.environ, SPEECH_ADDR=addr, GRPC_BIND_HOST="127.0.0.1", GRPC_SHUTDOWN_GRACE_SECONDS="5")
+    env["METRICS_PORT"] = str(metrics_port)
     proc = spawn("tests.fixtures.slow_service", env)
     wait_serving("slow", addr, proc)
     return proc, addr
@@ -38,7 +43,7 @@ def _call(channel: grpc.Channel, method: str, arg: str = "", timeout: float = 5)
 
 @pytest.fixture(scope="module")
 def slow() -> Iterator[grpc.Channel]:
-    proc, addr = _start()
+    proc, addr = _start(METRICS_PORT)
     with grpc.insecure_channel(addr) as channel:
         yield channel
     stop_children({"slow": proc})
@@ -71,6 +76,17 @@ def test_stream_error_after_first_message_becomes_internal(slow: grpc.Channel) -
     assert received == ["first"]
     assert info.value.code() == grpc.StatusCode.INTERNAL
     assert "hunter2" not in (info.value.details() or "")
+
+
+def test_rpc_metrics_count_codes(slow: grpc.Channel) -> None:
+    for method in ("Crash", "Refuse"):
+        with pytest.raises(grpc.RpcError):
+            _call(slow, method)
+    _call(slow, "Sleep", "0")
+    text = httpx.get(f"http://127.0.0.1:{METRICS_PORT}/metrics").text
+    assert f'grpc_server_handled_total{{code="INTERNAL",method="/{FULL_NAME}/Crash"}}' in text
+    assert f'grpc_server_handled_total{{code="FAILED_PRECONDITION",method="/{FULL_NAME}/Refuse"}}' in text
+    assert f'grpc_server_handled_total{{code="OK",method="/{FULL_NAME}/Sleep"}}' in text
 
 
 def test_sigterm_drains_in_flight_calls() -> None:

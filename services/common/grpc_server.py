@@ -19,6 +19,7 @@ import logging
 import signal
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,43 +107,39 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):
         return handler
 
 
-async def _fail(method: str, context: grpc.aio.ServicerContext, exc: Exception) -> None:
-    if isinstance(exc, NotImplementedError):
+@asynccontextmanager
+async def _guarded(method: str, context: grpc.aio.ServicerContext) -> AsyncIterator[None]:
+    """Measure the call; turn an unexpected exception into UNIMPLEMENTED or INTERNAL."""
+    started, code = time.perf_counter(), "OK"
+    try:
+        yield
+    except (grpc.aio.AbortError, asyncio.CancelledError):
+        code = context.code().name if isinstance(context.code(), grpc.StatusCode) else "CANCELLED"
+        raise
+    except NotImplementedError:
+        code = "UNIMPLEMENTED"
         await context.abort(grpc.StatusCode.UNIMPLEMENTED, f"{method} is not implemented yet")
-    log.exception("unexpected error in %s", method)
-    await context.abort(grpc.StatusCode.INTERNAL, "internal error")
-
-
-def _record(method: str, context: grpc.aio.ServicerContext, started: float, ok: bool) -> None:
-    code = context.code() if not ok else None
-    name = code.name if isinstance(code, grpc.StatusCode) else ("OK" if ok else "UNKNOWN")
-    RPC_HANDLED.labels(method, name).inc()
-    RPC_SECONDS.labels(method).observe(time.perf_counter() - started)
+    except Exception:
+        code = "INTERNAL"
+        log.exception("unexpected error in %s", method)
+        await context.abort(grpc.StatusCode.INTERNAL, "internal error")
+    finally:
+        RPC_HANDLED.labels(method, code).inc()
+        RPC_SECONDS.labels(method).observe(time.perf_counter() - started)
 
 
 def _guard_unary(method: str, behaviour: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
     async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
-        started, ok = time.perf_counter(), False
-        try:
+        async with _guarded(method, context):
             result = behaviour(request, context)
-            if inspect.isawaitable(result):
-                result = await result
-            ok = True
-            return result
-        except (grpc.aio.AbortError, asyncio.CancelledError):
-            raise
-        except Exception as exc:  # noqa: BLE001 - the point of this guard
-            await _fail(method, context, exc)
-        finally:
-            _record(method, context, started, ok)
+            return await result if inspect.isawaitable(result) else result
 
     return call
 
 
 def _guard_stream(method: str, behaviour: Callable[..., Any]) -> Callable[..., AsyncIterator[Any]]:
     async def call(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
-        started, ok = time.perf_counter(), False
-        try:
+        async with _guarded(method, context):
             responses = behaviour(request, context)
             if inspect.isasyncgen(responses):
                 async for response in responses:
@@ -150,13 +147,6 @@ def _guard_stream(method: str, behaviour: Callable[..., Any]) -> Callable[..., A
             else:
                 for response in responses:
                     yield response
-            ok = True
-        except (grpc.aio.AbortError, asyncio.CancelledError):
-            raise
-        except Exception as exc:  # noqa: BLE001 - the point of this guard
-            await _fail(method, context, exc)
-        finally:
-            _record(method, context, started, ok)
 
     return call
 
