@@ -4,7 +4,7 @@ import asyncpg
 import pytest
 import redis
 
-from tests.conftest import Infra
+from tests.stack import Infra
 
 
 async def test_postgres_has_btree_gist_and_enforces_exclusion(infra: Infra) -> None:

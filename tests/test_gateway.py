@@ -3,7 +3,7 @@
 import httpx
 
 from services.common.devstack import SERVICES
-from tests.conftest import Stack
+from tests.stack import Stack
 
 
 def test_healthz(stack: Stack) -> None:

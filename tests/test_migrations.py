@@ -8,7 +8,7 @@ import asyncpg
 import pytest
 
 from services.common.db import MigrationError, migrate
-from tests.conftest import Infra
+from tests.stack import Infra
 
 
 def _schema() -> str:

@@ -5,7 +5,7 @@ import signal
 import httpx
 
 from services.common.devstack import stop_children
-from tests.conftest import Infra, stack_env, start_stack
+from tests.stack import Infra, stack_env, start_stack
 from tests.otlp import OtlpReceiver
 
 

@@ -9,7 +9,7 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from cabanas.v1 import speech_pb2, speech_pb2_grpc
 from services.common.devstack import SERVICES
-from tests.conftest import Infra, Stack
+from tests.stack import Infra, Stack
 
 FULL_NAMES = {
     "booking": "cabanas.v1.BookingService",
@@ -53,7 +53,8 @@ async def test_each_service_owns_its_schema(stack: Stack, infra: Infra) -> None:
     try:
         schemas = {r["nspname"] for r in await conn.fetch("SELECT nspname FROM pg_namespace")}
         assert {"booking", "messaging", "payments", "calendar"} <= schemas
-        assert await conn.fetchval("SELECT version FROM booking.schema_migrations") == "0001_extensions"
+        versions = await conn.fetch("SELECT version FROM booking.schema_migrations ORDER BY version")
+        assert [r["version"] for r in versions][:2] == ["0001_extensions", "0002_booking"]
         assert await conn.fetchval("SELECT 1 FROM pg_extension WHERE extname = 'btree_gist'") == 1
     finally:
         await conn.close()

@@ -5,7 +5,7 @@ import time
 
 import httpx
 
-from tests.conftest import Stack
+from tests.stack import Stack
 from tests.otlp import OtlpReceiver
 
 

@@ -9,6 +9,7 @@ synchronous driver and locks with a table; this is asyncpg end to end.)
 """
 
 import hashlib
+import json
 import logging
 import re
 from pathlib import Path
@@ -30,14 +31,20 @@ def _check_schema(schema: str) -> str:
     return schema
 
 
+async def _json_codecs(conn: asyncpg.Connection) -> None:
+    for kind in ("json", "jsonb"):
+        await conn.set_type_codec(kind, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
 async def create_pool(dsn: str, schema: str, *, max_size: int = 10) -> asyncpg.Pool:
     """A pool whose connections resolve unqualified names in `schema` (then public,
-    where extensions such as btree_gist live)."""
+    where extensions such as btree_gist live) and read/write JSON as Python values."""
     return await asyncpg.create_pool(
         dsn,
         min_size=1,
         max_size=max_size,
         command_timeout=30,
+        init=_json_codecs,
         server_settings={"search_path": f"{_check_schema(schema)}, public", "application_name": schema},
     )
 

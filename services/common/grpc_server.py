@@ -18,7 +18,7 @@ import inspect
 import logging
 import signal
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,9 +27,12 @@ from typing import Any
 import asyncpg
 import grpc
 import redis.asyncio as aioredis
+from google.protobuf.any_pb2 import Any as Any_
 from google.protobuf.descriptor import ServiceDescriptor
+from google.rpc import error_details_pb2, status_pb2
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
+from grpc_status import rpc_status
 from opentelemetry.instrumentation.utils import suppress_instrumentation
 from prometheus_client import Counter, Histogram, start_http_server
 
@@ -49,6 +52,10 @@ RPC_HANDLED = Counter("grpc_server_handled_total", "RPCs completed", ["method", 
 RPC_SECONDS = Histogram("grpc_server_handling_seconds", "RPC latency", ["method"])
 
 
+class DependencyNotReady(Exception):
+    """A dependency the call needs has not connected yet."""
+
+
 @dataclass
 class Runtime:
     """What a servicer may use; `pool` and `redis` appear once connected."""
@@ -56,6 +63,13 @@ class Runtime:
     settings: Settings
     pool: asyncpg.Pool | None = None
     redis: aioredis.Redis | None = None
+
+    @property
+    def db(self) -> asyncpg.Pool:
+        """The pool; UNAVAILABLE for the caller while it is not connected yet."""
+        if self.pool is None:
+            raise DependencyNotReady("database not connected yet")
+        return self.pool
 
 
 @dataclass(frozen=True)
@@ -69,6 +83,9 @@ class Service:
     schema: str | None = None  # Postgres schema it owns, if any
     migrations: Path | None = None
     needs_redis: bool = False
+    redis_optional: bool = False  # it keeps working (degraded) without Redis: not part of readiness
+    # Background loops started once the dependencies first answer, cancelled on shutdown.
+    workers: tuple[Callable[[Runtime], Coroutine[Any, Any, None]], ...] = ()
 
     @property
     def full_name(self) -> str:
@@ -107,6 +124,28 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):
         return handler
 
 
+# Postgres or Redis unreachable: the caller may retry, this is not a bug.
+DEPENDENCY_DOWN = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    aioredis.ConnectionError,
+    aioredis.TimeoutError,
+    DependencyNotReady,
+)
+
+
+async def abort_with_reason(
+    context: grpc.aio.ServicerContext, code: grpc.StatusCode, reason: str, message: str, **metadata: str
+) -> None:
+    """Fail the call with a google.rpc.ErrorInfo whose `reason` a client can branch on."""
+    info = Any_()
+    info.Pack(error_details_pb2.ErrorInfo(reason=reason, domain="cabanas", metadata=metadata))
+    status = status_pb2.Status(code=code.value[0], message=message, details=[info])
+    await context.abort(code, message, trailing_metadata=rpc_status.to_status(status).trailing_metadata)
+
+
 @asynccontextmanager
 async def _guarded(method: str, context: grpc.aio.ServicerContext) -> AsyncIterator[None]:
     """Measure the call; turn an unexpected exception into UNIMPLEMENTED or INTERNAL."""
@@ -116,6 +155,10 @@ async def _guarded(method: str, context: grpc.aio.ServicerContext) -> AsyncItera
     except (grpc.aio.AbortError, asyncio.CancelledError):
         code = context.code().name if isinstance(context.code(), grpc.StatusCode) else "CANCELLED"
         raise
+    except DEPENDENCY_DOWN:
+        code = "UNAVAILABLE"
+        log.warning("dependency unavailable in %s", method, exc_info=True)
+        await context.abort(grpc.StatusCode.UNAVAILABLE, "a dependency is unavailable; retry shortly")
     except NotImplementedError:
         code = "UNIMPLEMENTED"
         await context.abort(grpc.StatusCode.UNIMPLEMENTED, f"{method} is not implemented yet")
@@ -161,6 +204,7 @@ class _Server:
     def __init__(self, service: Service, settings: Settings) -> None:
         self.service = service
         self.runtime = Runtime(settings=settings)
+        self.workers: list[asyncio.Task[None]] = []
         self.health = health.aio.HealthServicer()
         self.server = grpc.aio.server(
             interceptors=[ErrorInterceptor()],
@@ -189,7 +233,7 @@ class _Server:
         await self._connect()
         if self.runtime.pool is not None:
             await self.runtime.pool.fetchval("SELECT 1", timeout=2)
-        if self.runtime.redis is not None:
+        if self.runtime.redis is not None and not self.service.redis_optional:
             await self.runtime.redis.ping()
 
     async def _watch_dependencies(self) -> None:
@@ -202,6 +246,8 @@ class _Server:
                 now_ready, problem = True, ""
             except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
                 now_ready, problem = False, f"{type(exc).__name__}: {exc}"
+            if now_ready and not self.workers:
+                self.workers = [asyncio.create_task(work(self.runtime)) for work in self.service.workers]
             if now_ready != ready:
                 status = SERVING if now_ready else NOT_SERVING
                 for name in self.service.readiness_names:
@@ -232,7 +278,8 @@ class _Server:
         log.info("shutting down", extra={"grace_seconds": settings.grpc_shutdown_grace_seconds})
         await self.health.enter_graceful_shutdown()
         await self.server.stop(settings.grpc_shutdown_grace_seconds)
-        watcher.cancel()
+        for task in (watcher, *self.workers):
+            task.cancel()
         if self.runtime.pool is not None:
             await self.runtime.pool.close()
         if self.runtime.redis is not None:

@@ -1,0 +1,3 @@
+"""Shared pytest fixtures (embedded servers, the running system) for every test folder."""
+
+pytest_plugins = ["tests.stack"]

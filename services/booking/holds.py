@@ -1,0 +1,283 @@
+"""Holds and their life: pre-reserve, confirm, cancel, expire; and availability.
+
+Postgres' exclusion constraint is the guarantee against double booking; the
+cabin lock only spares it from contenders. Every change writes its domain
+event in the same transaction. No other service is called from here.
+"""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import Enum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import asyncpg
+
+from services.booking import store
+from services.booking.errors import BookingError, conflict, invalid, not_found
+from services.booking.locks import CabinLocks
+from services.booking.pricing import Quote, Rules, Season, quote
+
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+@dataclass(frozen=True)
+class HoldRequest:
+    accommodation_id: int
+    check_in: date
+    check_out: date
+    guests: int
+    guest_name: str
+    guest_phone: str
+    guest_email: str = ""
+    channel: str = "web"
+    idempotency_key: str = ""
+
+
+class Outcome(Enum):
+    CONFIRMED = "confirmed"
+    ALREADY_CONFIRMED = "already_confirmed"
+    RETAKEN = "retaken"
+    PAID_BUT_UNAVAILABLE = "paid_but_unavailable"
+
+
+def rules_of(acc: asyncpg.Record) -> Rules:
+    seasons = tuple(
+        Season(
+            name=s["name"],
+            start=date.fromisoformat(s["start"]),
+            end=date.fromisoformat(s["end"]),
+            nightly_price_minor=s.get("nightly_price_minor"),
+            multiplier_percent=s.get("multiplier_percent"),
+            min_nights=s.get("min_nights", 0),
+        )
+        for s in acc["seasons"]
+    )
+    return Rules(
+        base_price_minor=acc["base_price_minor"],
+        currency=acc["currency"],
+        capacity=acc["capacity"],
+        weekend_multiplier_percent=acc["weekend_multiplier_percent"],
+        weekend_nights=frozenset(acc["weekend_nights"]),
+        seasons=seasons,
+        min_nights=acc["min_nights"],
+        max_nights=acc["max_nights"],
+        deposit_percent=acc["deposit_percent"],
+    )
+
+
+def today_in(time_zone: str) -> date:
+    return datetime.now(ZoneInfo(time_zone)).date()
+
+
+def hash_token(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+def token_matches(row: asyncpg.Record, token: str) -> bool:
+    stored = row["manage_token_hash"]
+    return bool(token and stored) and hmac.compare_digest(bytes(stored), hash_token(token))
+
+
+def new_code(today: date) -> str:
+    return "RES" + today.strftime("%y%m%d") + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
+
+
+async def cabin(conn: asyncpg.Connection, accommodation_id: int) -> asyncpg.Record:
+    acc = await store.get_accommodation(conn, id=accommodation_id)
+    if acc is None:
+        raise not_found(f"No existe la cabaña {accommodation_id}.")
+    return acc
+
+
+def check_stay(acc: asyncpg.Record, check_in: date, check_out: date, guests: int) -> Quote:
+    """Validate a stay in a cabin (active, not in the past, its rules) and price it."""
+    if not acc["active"]:
+        raise conflict("ACCOMMODATION_INACTIVE", f"{acc['name']} no está disponible para reservas.")
+    if check_in < today_in(acc["time_zone"]):
+        raise invalid("DATES_IN_PAST", "La fecha de llegada ya pasó.")
+    return quote(rules_of(acc), check_in, check_out, guests)
+
+
+def _same_request(row: asyncpg.Record, req: HoldRequest) -> bool:
+    return (row["accommodation_id"], row["check_in"], row["check_out"], row["guests"], row["guest_phone"]) == (
+        req.accommodation_id, req.check_in, req.check_out, req.guests, req.guest_phone,
+    )  # fmt: skip
+
+
+def _replay(row: asyncpg.Record, req: HoldRequest) -> tuple[asyncpg.Record, str, bool]:
+    if not _same_request(row, req):
+        raise conflict("IDEMPOTENCY_KEY_REUSED", "Esa clave de idempotencia ya se usó con otra solicitud.")
+    return row, "", True
+
+
+async def unavailable(conn: asyncpg.Connection, accommodation_id: int, check_in: date, check_out: date) -> Exception:
+    taken = await store.holding_overlap(conn, accommodation_id, check_in, check_out)
+    details = (
+        {"conflict_check_in": str(taken["check_in"]), "conflict_check_out": str(taken["check_out"])} if taken else {}
+    )
+    return conflict("DATES_UNAVAILABLE", "Esas fechas ya no están disponibles.", **details)
+
+
+async def pre_reserve(
+    pool: asyncpg.Pool, locks: CabinLocks, req: HoldRequest, ttl: timedelta
+) -> tuple[asyncpg.Record, str, bool]:
+    """Hold the dates. Returns (reservation, manage token, replayed)."""
+    async with pool.acquire() as conn:
+        if req.idempotency_key and (existing := await store.reservation_by_key(conn, req.idempotency_key)):
+            return _replay(existing, req)
+        acc = await cabin(conn, req.accommodation_id)
+        priced = check_stay(acc, req.check_in, req.check_out, req.guests)
+        token = secrets.token_urlsafe(24)  # 192 random bits; only its hash is stored
+        async with locks.hold(acc["id"]):
+            for _ in range(3):  # a second try only on the (astronomically rare) code collision
+                try:
+                    async with conn.transaction():
+                        for stale in await store.expire_stale_holds(conn, acc["id"], req.check_in, req.check_out):
+                            await store.emit(conn, "reservation.expired", stale["id"])
+                        row = await store.insert_reservation(conn, _hold_values(req, priced, acc, token, ttl))
+                        await store.emit(conn, "reservation.pre_reserved", row["id"])
+                    return row, token, False
+                except asyncpg.ExclusionViolationError:
+                    raise await unavailable(conn, acc["id"], req.check_in, req.check_out) from None
+                except asyncpg.UniqueViolationError as exc:
+                    if exc.constraint_name == "reservations_idempotency_key":
+                        return _replay(await store.reservation_by_key(conn, req.idempotency_key), req)
+                    if exc.constraint_name != "reservations_code_key":
+                        raise
+        raise RuntimeError("could not generate a unique reservation code")
+
+
+def _hold_values(req: HoldRequest, priced: Quote, acc: asyncpg.Record, token: str, ttl: timedelta) -> dict[str, Any]:
+    return {
+        "code": new_code(today_in(acc["time_zone"])),
+        "accommodation_id": req.accommodation_id,
+        "check_in": req.check_in,
+        "check_out": req.check_out,
+        "guests": req.guests,
+        "guest_name": req.guest_name,
+        "guest_phone": req.guest_phone,
+        "guest_email": req.guest_email,
+        "status": "pre_reserved",
+        "channel": req.channel,
+        "total_minor": priced.total_minor,
+        "deposit_minor": priced.deposit_minor,
+        "currency": priced.currency,
+        "breakdown": [
+            {"date": n.night.isoformat(), "price_minor": n.price_minor, "season": n.season, "weekend": n.weekend}
+            for n in priced.breakdown
+        ],
+        "expires_at": datetime.now().astimezone() + ttl,
+        "idempotency_key": req.idempotency_key or None,
+        "manage_token_hash": hash_token(token),
+    }
+
+
+async def confirm(pool: asyncpg.Pool, code: str, payment_reference: str) -> tuple[asyncpg.Record, Outcome]:
+    """Confirm once paid; idempotent. A hold that expired meanwhile re-takes its
+    dates if still free; otherwise it is flagged paid_but_unavailable (refund)."""
+    async with pool.acquire() as conn, conn.transaction():
+        row = await store.get_reservation(conn, code, for_update=True)
+        if row is None:
+            raise not_found(f"No existe la reserva {code}.")
+        paid = {"confirmed_at": datetime.now().astimezone(), "payment_reference": payment_reference or None}
+        match row["status"]:
+            case "confirmed":
+                return row, Outcome.ALREADY_CONFIRMED
+            case "pre_reserved":
+                row = await store.update_reservation(
+                    conn, row["id"], {"status": "confirmed", "expires_at": None, **paid}
+                )
+                await store.emit(conn, "reservation.confirmed", row["id"])
+                return row, Outcome.CONFIRMED
+            case "expired":
+                try:
+                    async with conn.transaction():  # a savepoint: a refusal must not undo the flag below
+                        retaken = await store.update_reservation(conn, row["id"], {"status": "confirmed", **paid})
+                        await store.emit(conn, "reservation.confirmed", row["id"])
+                    return retaken, Outcome.RETAKEN
+                except asyncpg.ExclusionViolationError:
+                    pass
+            case "cancelled":
+                pass
+            case _:
+                raise conflict("INVALID_STATE", f"La reserva {code} no se puede confirmar ({row['status']}).")
+        if row["paid_but_unavailable"]:
+            return row, Outcome.PAID_BUT_UNAVAILABLE
+        row = await store.update_reservation(
+            conn, row["id"], {"paid_but_unavailable": True, "payment_reference": payment_reference or None}
+        )
+        await store.emit(conn, "reservation.paid_but_unavailable", row["id"])
+        return row, Outcome.PAID_BUT_UNAVAILABLE
+
+
+async def cancel(pool: asyncpg.Pool, code: str, reason: str, actor: str) -> asyncpg.Record:
+    """Cancel and free the dates; cancelling a finished reservation changes nothing."""
+    async with pool.acquire() as conn, conn.transaction():
+        row = await store.get_reservation(conn, code, for_update=True)
+        if row is None:
+            raise not_found(f"No existe la reserva {code}.")
+        if row["status"] == "blocked":
+            raise conflict("INVALID_STATE", "Los bloqueos de calendarios externos se quitan desde su canal.")
+        if row["status"] not in ("pre_reserved", "confirmed"):
+            return row
+        row = await store.update_reservation(
+            conn, row["id"], {"status": "cancelled", "cancelled_at": datetime.now().astimezone()}
+        )
+        await store.emit(conn, "reservation.cancelled", row["id"], {"reason": reason, "actor": actor})
+        return row
+
+
+async def expire_due(pool: asyncpg.Pool, limit: int = 100) -> list[str]:
+    """Expire run-out holds, a batch at a time; safe with several replicas."""
+    async with pool.acquire() as conn, conn.transaction():
+        rows = await store.expire_due(conn, limit)
+        for row in rows:
+            await store.emit(conn, "reservation.expired", row["id"])
+    return [row["code"] for row in rows]
+
+
+@dataclass(frozen=True)
+class Availability:
+    available: list[tuple[asyncpg.Record, Quote]]
+    unavailable: list[tuple[int, str]]
+    busy: list[asyncpg.Record]
+
+
+async def availability(
+    pool: asyncpg.Pool,
+    check_in: date,
+    check_out: date,
+    guests: int,
+    accommodation_id: int = 0,
+    window: tuple[date, date] | None = None,
+) -> Availability:
+    """Every active cabin that fits the party and is free for the stay, cheapest first."""
+    if check_in >= check_out:
+        raise invalid("INVALID_RANGE", "La fecha de salida tiene que ser posterior a la de llegada.")
+    async with pool.acquire() as conn:
+        if accommodation_id:
+            cabins = [await cabin(conn, accommodation_id)]
+        else:
+            cabins, _ = await store.list_accommodations(conn, include_inactive=False, limit=1000, offset=0)
+        ids = [c["id"] for c in cabins]
+        taken = {r["accommodation_id"] for r in await store.busy(conn, ids, check_in, check_out)}
+        busy = await store.busy(conn, ids, *window) if window else []
+    if cabins and check_in < today_in(cabins[0]["time_zone"]):
+        raise invalid("DATES_IN_PAST", "La fecha de llegada ya pasó.")
+    free, refused = [], []
+    for acc in cabins:
+        try:
+            priced = check_stay(acc, check_in, check_out, guests)
+        except BookingError as exc:  # this cabin cannot take the stay
+            refused.append((acc["id"], exc.reason))
+            continue
+        if acc["id"] in taken:
+            refused.append((acc["id"], "DATES_UNAVAILABLE"))
+        else:
+            free.append((acc, priced))
+    free.sort(key=lambda pair: pair[1].total_minor)
+    return Availability(free, refused, busy)

@@ -1,0 +1,223 @@
+"""SQL of the booking schema. Functions take a connection so callers decide the
+transaction; reservation rows always carry `accommodation_name`."""
+
+from datetime import date
+from typing import Any
+
+import asyncpg
+from opentelemetry import propagate
+
+HOLDING = ("pre_reserved", "confirmed", "blocked")
+EVENTS_CHANNEL = "booking_events"
+_OUTBOX_LOCK = 0x6361_6261_6E61_7301  # serialises outbox writers at commit: ids in commit order
+
+_WITH_NAME = "SELECT r.*, a.name AS accommodation_name FROM {src} r JOIN accommodations a ON a.id = r.accommodation_id"
+
+
+def _reservations(where: str) -> str:
+    return _WITH_NAME.format(src="reservations") + f" WHERE {where}"
+
+
+def _returning(statement: str) -> str:
+    """Run a writing statement and return the written rows with their cabin's name."""
+    return f"WITH w AS ({statement} RETURNING *) " + _WITH_NAME.format(src="w")
+
+
+# Accommodations -----------------------------------------------------------------
+
+ACCOMMODATION_COLUMNS = (
+    "slug", "name", "type", "description", "capacity", "base_price_minor", "currency",
+    "weekend_multiplier_percent", "weekend_nights", "seasons", "min_nights", "max_nights",
+    "deposit_percent", "time_zone", "check_in_time", "check_out_time", "amenities", "photos",
+    "location", "active",
+)  # fmt: skip
+
+
+async def get_accommodation(conn: asyncpg.Connection, *, id: int = 0, slug: str = "") -> asyncpg.Record | None:
+    if slug:
+        return await conn.fetchrow("SELECT * FROM accommodations WHERE slug = $1", slug)
+    return await conn.fetchrow("SELECT * FROM accommodations WHERE id = $1", id)
+
+
+async def list_accommodations(
+    conn: asyncpg.Connection, *, include_inactive: bool, limit: int, offset: int
+) -> tuple[list[asyncpg.Record], int]:
+    where = "true" if include_inactive else "active"
+    rows = await conn.fetch(
+        f"SELECT *, count(*) OVER () AS total FROM accommodations WHERE {where} ORDER BY name, id LIMIT $1 OFFSET $2",
+        limit,
+        offset,
+    )
+    total = rows[0]["total"] if rows else await conn.fetchval(f"SELECT count(*) FROM accommodations WHERE {where}")
+    return rows, total
+
+
+async def insert_accommodation(conn: asyncpg.Connection, fields: dict[str, Any]) -> asyncpg.Record:
+    columns = [c for c in ACCOMMODATION_COLUMNS if c in fields]
+    placeholders = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
+    return await conn.fetchrow(
+        f"INSERT INTO accommodations ({', '.join(columns)}) VALUES ({placeholders}) RETURNING *",
+        *(fields[c] for c in columns),
+    )
+
+
+async def update_accommodation(conn: asyncpg.Connection, id: int, fields: dict[str, Any]) -> asyncpg.Record | None:
+    columns = [c for c in ACCOMMODATION_COLUMNS if c in fields]
+    if not columns:
+        return await get_accommodation(conn, id=id)
+    assignments = ", ".join(f"{c} = ${i}" for i, c in enumerate(columns, start=2))
+    return await conn.fetchrow(
+        f"UPDATE accommodations SET {assignments}, updated_at = now() WHERE id = $1 RETURNING *",
+        id,
+        *(fields[c] for c in columns),
+    )
+
+
+# Reservations -------------------------------------------------------------------
+
+
+async def get_reservation(conn: asyncpg.Connection, code: str, *, for_update: bool = False) -> asyncpg.Record | None:
+    sql = _reservations("r.code = $1")
+    return await conn.fetchrow(sql + (" FOR UPDATE OF r" if for_update else ""), code)
+
+
+async def reservation_by_key(conn: asyncpg.Connection, key: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(_reservations("r.idempotency_key = $1"), key)
+
+
+async def insert_reservation(conn: asyncpg.Connection, values: dict[str, Any]) -> asyncpg.Record:
+    columns = list(values)
+    placeholders = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
+    return await conn.fetchrow(
+        _returning(f"INSERT INTO reservations ({', '.join(columns)}) VALUES ({placeholders})"), *values.values()
+    )
+
+
+async def update_reservation(conn: asyncpg.Connection, id: int, values: dict[str, Any]) -> asyncpg.Record:
+    assignments = ", ".join(f"{c} = ${i}" for i, c in enumerate(values, start=2))
+    return await conn.fetchrow(
+        _returning(f"UPDATE reservations SET {assignments}, updated_at = now() WHERE id = $1"), id, *values.values()
+    )
+
+
+async def expire_stale_holds(
+    conn: asyncpg.Connection, accommodation_id: int, check_in: date, check_out: date
+) -> list[asyncpg.Record]:
+    """Expire the run-out holds in the way of a new stay (the sweeper may not have passed yet)."""
+    return await conn.fetch(
+        _returning(
+            "UPDATE reservations SET status = 'expired', updated_at = now()"
+            " WHERE accommodation_id = $1 AND period && daterange($2, $3) AND status = 'pre_reserved'"
+            " AND expires_at <= now()"
+        ),
+        accommodation_id,
+        check_in,
+        check_out,
+    )
+
+
+async def expire_due(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
+    """Expire up to `limit` run-out holds; rows other replicas hold are skipped, not waited for."""
+    return await conn.fetch(
+        _returning(
+            "UPDATE reservations SET status = 'expired', updated_at = now() WHERE id IN ("
+            " SELECT id FROM reservations WHERE status = 'pre_reserved' AND expires_at <= now()"
+            " ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED)"
+        ),
+        limit,
+    )
+
+
+async def holding_overlap(
+    conn: asyncpg.Connection, accommodation_id: int, check_in: date, check_out: date, *, exclude_id: int = 0
+) -> asyncpg.Record | None:
+    """A holding reservation that shares a night with the stay, if any."""
+    return await conn.fetchrow(
+        _reservations(
+            "r.accommodation_id = $1 AND r.period && daterange($2, $3) AND r.status = ANY($4) AND r.id <> $5"
+            " ORDER BY r.check_in LIMIT 1"
+        ),
+        accommodation_id,
+        check_in,
+        check_out,
+        list(HOLDING),
+        exclude_id,
+    )
+
+
+async def busy(conn: asyncpg.Connection, accommodation_ids: list[int], start: date, end: date) -> list[asyncpg.Record]:
+    """Holding reservations of these cabins over [start, end); run-out holds do not count."""
+    return await conn.fetch(
+        "SELECT accommodation_id, check_in, check_out, status FROM reservations"
+        " WHERE accommodation_id = ANY($1) AND period && daterange($2, $3) AND status = ANY($4)"
+        " AND NOT (status = 'pre_reserved' AND expires_at <= now())"
+        " ORDER BY accommodation_id, check_in",
+        accommodation_ids,
+        start,
+        end,
+        list(HOLDING),
+    )
+
+
+async def blocks_of(conn: asyncpg.Connection, accommodation_id: int, source: str) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        _reservations("r.accommodation_id = $1 AND r.external_source = $2 AND r.status = 'blocked' FOR UPDATE OF r"),
+        accommodation_id,
+        source,
+    )
+
+
+async def list_reservations(
+    conn: asyncpg.Connection,
+    *,
+    statuses: list[str],
+    accommodation_id: int,
+    overlapping: tuple[date, date] | None,
+    guest_phone: str,
+    limit: int,
+    offset: int,
+) -> tuple[list[asyncpg.Record], int]:
+    start, end = overlapping or (None, None)
+    where = (
+        "(cardinality($1::text[]) = 0 OR r.status = ANY($1)) AND ($2 = 0 OR r.accommodation_id = $2)"
+        " AND ($3::date IS NULL OR r.period && daterange($3, $4)) AND ($5 = '' OR r.guest_phone = $5)"
+    )
+    sql = _WITH_NAME.format(src="reservations").replace("SELECT r.*", "SELECT r.*, count(*) OVER () AS total")
+    rows = await conn.fetch(
+        f"{sql} WHERE {where} ORDER BY r.check_in DESC, r.id DESC LIMIT $6 OFFSET $7",
+        statuses, accommodation_id, start, end, guest_phone, limit, offset,
+    )  # fmt: skip
+    return rows, (rows[0]["total"] if rows else 0)
+
+
+# Outbox -------------------------------------------------------------------------
+
+
+async def emit(conn: asyncpg.Connection, type: str, reservation_id: int, extra: dict[str, Any] | None = None) -> None:
+    """Record a domain event about a reservation, in the caller's transaction."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)  # links the asynchronous consumers to this request's trace
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", _OUTBOX_LOCK)
+    await conn.execute(
+        "INSERT INTO outbox (type, payload, traceparent)"
+        " SELECT $1, (to_jsonb(r) - 'manage_token_hash') || jsonb_build_object('accommodation_name', a.name) || $3,"
+        " $4 FROM reservations r JOIN accommodations a ON a.id = r.accommodation_id WHERE r.id = $2",
+        type,
+        reservation_id,
+        extra or {},
+        carrier.get("traceparent", ""),
+    )
+    await conn.execute("SELECT pg_notify($1, '')", EVENTS_CHANNEL)
+
+
+async def events_after(conn: asyncpg.Connection, after_id: int, types: list[str], limit: int) -> list[asyncpg.Record]:
+    """Events with id > after_id, oldest first, the reservation snapshot typed again."""
+    return await conn.fetch(
+        "SELECT o.id AS event_id, o.type AS event_type, o.occurred_at, o.traceparent,"
+        " o.payload->'conflict' AS conflict, o.payload->>'accommodation_name' AS accommodation_name, p.*"
+        " FROM outbox o, jsonb_populate_record(NULL::reservations, o.payload) p"
+        " WHERE o.id > $1 AND (cardinality($2::text[]) = 0 OR o.type = ANY($2)) ORDER BY o.id LIMIT $3",
+        after_id,
+        types,
+        limit,
+    )
