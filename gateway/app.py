@@ -11,7 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from gateway.clients import ServiceClients
 from gateway.errors import install_error_handlers
 from gateway.middleware import install_middleware
-from gateway.routes import health
+from gateway.routes import accommodations, admin, health, reservations
 from services.common.redis_client import create_redis
 from services.common.settings import Settings, get_settings
 
@@ -39,7 +39,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_middleware(app)
     install_error_handlers(app)
-    app.include_router(health.router)
+    for router in (health.router, accommodations.router, reservations.router, admin.router):
+        app.include_router(router)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:

@@ -47,13 +47,13 @@ def error_response(status: int, code: str, message: str, **extra: object) -> JSO
     return JSONResponse({"error": {"code": code, "message": message, **extra}}, status_code=status)
 
 
-def _reason(exc: grpc.aio.AioRpcError) -> str | None:
-    """The google.rpc.ErrorInfo reason a service attached, if any."""
+def _error_info(exc: grpc.aio.AioRpcError) -> error_details_pb2.ErrorInfo | None:
+    """The google.rpc.ErrorInfo a service attached, if any."""
     status = rpc_status.from_call(exc)  # type: ignore[arg-type]
     for detail in status.details if status else ():
         info = error_details_pb2.ErrorInfo()
         if detail.Unpack(info):
-            return info.reason
+            return info
     return None
 
 
@@ -65,7 +65,9 @@ def grpc_error_response(exc: grpc.aio.AioRpcError) -> JSONResponse:
         return error_response(502, "upstream_error", "A service failed to answer; try again later.")
     if status in (503, 504):
         return error_response(status, code.name.lower(), "A service is not available right now; try again later.")
-    return error_response(status, (_reason(exc) or code.name).lower(), exc.details() or code.name)
+    info = _error_info(exc)
+    extra = {"details": dict(info.metadata)} if info and info.metadata else {}
+    return error_response(status, (info.reason if info else code.name).lower(), exc.details() or code.name, **extra)
 
 
 def install_error_handlers(app: FastAPI) -> None:

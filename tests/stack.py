@@ -4,15 +4,24 @@ ports) shared by every test that needs it."""
 
 import os
 import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jwt
 import pytest
 
 from services.common.devstack import SERVICES, spawn, stop_children, wait_ready, wait_serving
 from services.common.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
 from tests.otlp import OtlpReceiver
+
+JWT_SECRET = "test-only-jwt-secret-0123456789abcdef"
+
+
+def admin_token(secret: str = JWT_SECRET, role: str = "admin", expires_in: int = 600) -> str:
+    claims = {"sub": "owner@example.com", "role": role, "exp": int(time.time()) + expires_in}
+    return jwt.encode(claims, secret, algorithm="HS256")
 
 
 @dataclass
@@ -63,6 +72,7 @@ def stack_env(infra: Infra, otlp: OtlpReceiver) -> dict[str, str]:
         "GATEWAY_PORT": str(free_port()),
         "GRPC_BIND_HOST": "127.0.0.1",
         "GRPC_SHUTDOWN_GRACE_SECONDS": "3",
+        "JWT_SECRET": JWT_SECRET,
         "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{otlp.port}",
         "OTEL_BSP_SCHEDULE_DELAY": "100",
         "PYTHONPATH": str(Path(__file__).resolve().parents[1]),

@@ -5,8 +5,8 @@ import signal
 import httpx
 
 from services.common.devstack import stop_children
-from tests.stack import Infra, stack_env, start_stack
 from tests.otlp import OtlpReceiver
+from tests.stack import Infra, stack_env, start_stack
 
 
 def _stop(process: object) -> None:

@@ -5,8 +5,8 @@ import time
 
 import httpx
 
-from tests.stack import Stack
 from tests.otlp import OtlpReceiver
+from tests.stack import Stack
 
 
 def test_gateway_and_service_spans_share_a_trace(stack: Stack, otlp: OtlpReceiver) -> None:

@@ -1,0 +1,67 @@
+"""Public cabins: list, detail, availability with a price quote."""
+
+from datetime import date, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from cabanas.v1 import booking_pb2
+from gateway import schemas, views
+from gateway.deps import ClientsDep
+from gateway.routes import API_PREFIX
+
+router = APIRouter(prefix=f"{API_PREFIX}/accommodations", tags=["accommodations"])
+BUSY_WINDOW_DAYS = 90
+
+
+@router.get("")
+async def list_accommodations(clients: ClientsDep) -> list[schemas.AccommodationOut]:
+    reply = await clients.booking.ListAccommodations(booking_pb2.ListAccommodationsRequest(page={"page_size": 100}))
+    return [views.accommodation(a) for a in reply.accommodations]
+
+
+@router.get("/{accommodation_id}")
+async def get_accommodation(
+    accommodation_id: Annotated[int, "Cabin id"], clients: ClientsDep
+) -> schemas.AccommodationOut:
+    return views.accommodation(
+        await clients.booking.GetAccommodation(booking_pb2.GetAccommodationRequest(id=accommodation_id))
+    )
+
+
+@router.get("/{accommodation_id}/availability")
+async def availability(
+    accommodation_id: int,
+    check_in: date,
+    check_out: date,
+    clients: ClientsDep,
+    guests: Annotated[int, Query(ge=1, le=50)] = 1,
+) -> schemas.AvailabilityOut:
+    window_end = max(check_out, check_in + timedelta(days=BUSY_WINDOW_DAYS))
+    reply = await clients.booking.CheckAvailability(
+        booking_pb2.CheckAvailabilityRequest(
+            stay=views.range_pb(check_in, check_out),
+            guests=guests,
+            accommodation_id=accommodation_id,
+            busy_window=views.range_pb(check_in, window_end),
+        )
+    )
+    free = next((a for a in reply.available if a.accommodation.id == accommodation_id), None)
+    reason = next((u.reason for u in reply.unavailable if u.accommodation_id == accommodation_id), None)
+    busy = [
+        schemas.BusyOut(
+            check_in=views.day(b.range.start), check_out=views.day(b.range.end), status=views.STATUS_NAMES[b.status]
+        )  # type: ignore[arg-type]
+        for entry in reply.busy
+        for b in entry.busy
+    ]
+    return schemas.AvailabilityOut(
+        available=free is not None,
+        accommodation_id=accommodation_id,
+        check_in=check_in,
+        check_out=check_out,
+        guests=guests,
+        quote=views.quote(free.quote) if free else None,
+        reason=None if free else (reason or "UNAVAILABLE").lower(),
+        busy=busy,
+    )

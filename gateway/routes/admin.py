@@ -1,0 +1,65 @@
+"""Admin API: every route needs an admin JWT (router-level dependency)."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from cabanas.v1 import booking_pb2
+from gateway import schemas, views
+from gateway.deps import ClientsDep, require_admin
+from gateway.routes import API_PREFIX
+
+router = APIRouter(prefix=f"{API_PREFIX}/admin", tags=["admin"], dependencies=[Depends(require_admin)])
+PAGE_SIZE = 50
+
+
+@router.post("/accommodations", status_code=201)
+async def create_accommodation(body: schemas.AccommodationIn, clients: ClientsDep) -> schemas.AccommodationOut:
+    message, _ = views.accommodation_pb(body)
+    created = await clients.booking.CreateAccommodation(booking_pb2.CreateAccommodationRequest(accommodation=message))
+    return views.accommodation(created)
+
+
+@router.patch("/accommodations/{accommodation_id}")
+async def update_accommodation(
+    accommodation_id: int, body: schemas.AccommodationPatch, clients: ClientsDep
+) -> schemas.AccommodationOut:
+    message, mask = views.accommodation_pb(body)
+    updated = await clients.booking.UpdateAccommodation(
+        booking_pb2.UpdateAccommodationRequest(id=accommodation_id, accommodation=message, update_mask=mask)
+    )
+    return views.accommodation(updated)
+
+
+@router.get("/reservations", response_model_exclude_none=True)
+async def list_reservations(
+    clients: ClientsDep,
+    status: schemas.Status | None = None,
+    accommodation_id: Annotated[int, Query(ge=0)] = 0,
+    from_: Annotated[date | None, Query(alias="from")] = None,
+    to: date | None = None,
+    phone: Annotated[str, Query(max_length=20)] = "",
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> schemas.ReservationPage:
+    request = booking_pb2.ListReservationsRequest(
+        statuses=[views.STATUS_VALUES[status]] if status else [],
+        accommodation_id=accommodation_id,
+        guest_phone=phone,
+        page={"page_size": PAGE_SIZE, "page_token": str((page - 1) * PAGE_SIZE) if page > 1 else ""},
+    )
+    if from_ or to:
+        request.overlapping.CopyFrom(views.range_pb(from_ or date.min, to or date.max))
+    reply = await clients.booking.ListReservations(request)
+    return schemas.ReservationPage(
+        items=[views.reservation(r, full=True) for r in reply.reservations], page=page, total=reply.page.total_size
+    )
+
+
+@router.post("/reservations/{code}/confirm", response_model_exclude_none=True)
+async def force_confirm(code: str, clients: ClientsDep) -> schemas.ReservationOut:
+    """Confirm without a payment (e.g. paid in cash). Payments confirm over gRPC."""
+    reply = await clients.booking.ConfirmReservation(
+        booking_pb2.ConfirmReservationRequest(code=code, forced_by_admin=True)
+    )
+    return views.reservation(reply.reservation, full=True)

@@ -1,0 +1,66 @@
+"""Public reservations. A reservation code is not a password: guest data and
+cancelling need the manage token handed out once at creation (or an admin
+token), and no public route confirms a reservation."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, HTTPException, status
+
+from cabanas.v1 import booking_pb2, common_pb2
+from gateway import schemas, views
+from gateway.deps import ClientsDep, OptionalAdminDep
+from gateway.routes import API_PREFIX
+
+router = APIRouter(prefix=f"{API_PREFIX}/reservations", tags=["reservations"])
+
+ManageToken = Annotated[str | None, Header(alias="X-Manage-Token", max_length=200)]
+_CHANNELS = {"web": common_pb2.CHANNEL_WEB, "whatsapp": common_pb2.CHANNEL_WHATSAPP}
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def create_reservation(
+    body: schemas.ReservationIn,
+    clients: ClientsDep,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+) -> schemas.ReservationCreated:
+    reply = await clients.booking.PreReserve(
+        booking_pb2.PreReserveRequest(
+            accommodation_id=body.accommodation_id,
+            stay=views.range_pb(body.check_in, body.check_out),
+            guests=body.guests,
+            guest=booking_pb2.Guest(name=body.guest_name, phone=body.guest_phone, email=body.guest_email or ""),
+            channel=_CHANNELS[body.channel],
+            idempotency_key=idempotency_key or "",
+        )
+    )
+    view = views.reservation(reply.reservation, full=True)
+    return schemas.ReservationCreated(**view.model_dump(), manage_token=reply.manage_token)
+
+
+async def _lookup(clients: ClientsDep, code: str, token: str | None) -> booking_pb2.GetReservationResponse:
+    return await clients.booking.GetReservation(booking_pb2.GetReservationRequest(code=code, manage_token=token or ""))
+
+
+@router.get("/{code}", response_model_exclude_none=True)
+async def get_reservation(
+    code: str, clients: ClientsDep, admin: OptionalAdminDep, manage_token: ManageToken = None
+) -> schemas.ReservationOut:
+    reply = await _lookup(clients, code, manage_token)
+    return views.reservation(reply.reservation, full=admin is not None or reply.manage_token_valid)
+
+
+@router.post("/{code}/cancel", response_model_exclude_none=True)
+async def cancel_reservation(
+    code: str, clients: ClientsDep, admin: OptionalAdminDep, manage_token: ManageToken = None
+) -> schemas.ReservationOut:
+    if admin is None and not manage_token:
+        raise HTTPException(401, "Cancelling needs the reservation's X-Manage-Token or an admin token.")
+    if admin is None:
+        reply = await _lookup(clients, code, manage_token)
+        if not reply.manage_token_valid:
+            raise HTTPException(403, "The manage token does not match this reservation.")
+    actor = f"admin:{admin['sub']}" if admin else "guest"
+    cancelled = await clients.booking.CancelReservation(
+        booking_pb2.CancelReservationRequest(code=code, reason="requested over the API", actor=actor)
+    )
+    return views.reservation(cancelled, full=True)

@@ -1,0 +1,179 @@
+"""Request and response bodies of the public and admin REST API (field names are the contract)."""
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Phone = Annotated[str, StringConstraints(pattern=r"^\+[1-9]\d{7,14}$")]  # E.164
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$", max_length=254)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+Status = Literal["pre_reserved", "confirmed", "cancelled", "expired", "blocked"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class NightOut(BaseModel):
+    date: date
+    price: int
+    season: str
+    weekend: bool
+
+
+class QuoteOut(BaseModel):
+    total: int = Field(description="Minor units")
+    deposit: int = Field(description="Minor units")
+    currency: str
+    nights: int
+    deposit_percent: int
+    breakdown: list[NightOut]
+
+
+class Season(Strict):
+    name: Name
+    start: date
+    end: date
+    nightly_price: int | None = Field(None, ge=0, description="Minor units")
+    multiplier_percent: int | None = Field(None, gt=0, le=1000)
+    min_nights: int = Field(0, ge=0, le=60)
+
+
+class Location(Strict):
+    address: str = Field("", max_length=200)
+    city: str = Field("", max_length=100)
+    province: str = Field("", max_length=100)
+    latitude: float = Field(0, ge=-90, le=90)
+    longitude: float = Field(0, ge=-180, le=180)
+    maps_url: str = Field("", max_length=500)
+
+
+class AccommodationOut(BaseModel):
+    id: int
+    slug: str
+    name: str
+    type: str
+    description: str
+    capacity: int
+    nightly_price: int = Field(description="Base price per night, minor units")
+    currency: str
+    weekend_multiplier_percent: int
+    weekend_nights: list[int]
+    seasons: list[Season]
+    min_nights: int
+    max_nights: int
+    deposit_percent: int
+    time_zone: str
+    check_in_time: str
+    check_out_time: str
+    amenities: list[str]
+    photos: list[str]
+    location: Location
+    active: bool
+
+
+class AccommodationIn(Strict):
+    name: Name
+    slug: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)] | None = None
+    type: str = Field("cabana", max_length=40)
+    description: str = Field("", max_length=4000)
+    capacity: int = Field(ge=1, le=50)
+    nightly_price: int = Field(ge=0, le=10**12, description="Minor units")
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "ARS"
+    weekend_multiplier_percent: int = Field(100, gt=0, le=1000)
+    weekend_nights: list[Annotated[int, Field(ge=1, le=7)]] = [5, 6]
+    seasons: list[Season] = Field(default_factory=list, max_length=50)
+    min_nights: int = Field(1, ge=1, le=60)
+    max_nights: int = Field(30, ge=1, le=365)
+    deposit_percent: int = Field(30, ge=0, le=100)
+    time_zone: str = Field("America/Argentina/Buenos_Aires", max_length=60)
+    check_in_time: Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "14:00"
+    check_out_time: Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "10:00"
+    amenities: list[Annotated[str, StringConstraints(max_length=60)]] = Field(default_factory=list, max_length=50)
+    photos: list[Annotated[str, StringConstraints(pattern=r"^https?://", max_length=500)]] = Field(
+        default_factory=list, max_length=30
+    )
+    location: Location = Field(default_factory=Location)
+    active: bool = True
+
+
+class AccommodationPatch(Strict):
+    """Any subset of AccommodationIn's fields."""
+
+    name: Name | None = None
+    type: str | None = Field(None, max_length=40)
+    description: str | None = Field(None, max_length=4000)
+    capacity: int | None = Field(None, ge=1, le=50)
+    nightly_price: int | None = Field(None, ge=0, le=10**12)
+    weekend_multiplier_percent: int | None = Field(None, gt=0, le=1000)
+    weekend_nights: list[Annotated[int, Field(ge=1, le=7)]] | None = None
+    seasons: list[Season] | None = Field(None, max_length=50)
+    min_nights: int | None = Field(None, ge=1, le=60)
+    max_nights: int | None = Field(None, ge=1, le=365)
+    deposit_percent: int | None = Field(None, ge=0, le=100)
+    amenities: list[Annotated[str, StringConstraints(max_length=60)]] | None = Field(None, max_length=50)
+    photos: list[Annotated[str, StringConstraints(pattern=r"^https?://", max_length=500)]] | None = Field(
+        None, max_length=30
+    )
+    location: Location | None = None
+    active: bool | None = None
+
+
+class BusyOut(BaseModel):
+    check_in: date
+    check_out: date
+    status: Status
+
+
+class AvailabilityOut(BaseModel):
+    available: bool
+    accommodation_id: int
+    check_in: date
+    check_out: date
+    guests: int
+    quote: QuoteOut | None
+    reason: str | None = Field(None, description="Why not, when not available")
+    busy: list[BusyOut] = Field(description="Taken ranges over the next 90 days")
+
+
+class ReservationIn(Strict):
+    accommodation_id: int = Field(ge=1, le=2**62)
+    check_in: date
+    check_out: date
+    guests: int = Field(ge=1, le=50)
+    guest_name: Name
+    guest_phone: Phone
+    guest_email: Email | None = None
+    channel: Literal["web", "whatsapp"] = "web"
+
+
+class ReservationOut(BaseModel):
+    code: str
+    status: Status
+    accommodation_id: int
+    accommodation_name: str
+    check_in: date
+    check_out: date
+    nights: int
+    guests: int
+    total: int = Field(description="Minor units")
+    deposit: int = Field(description="Minor units")
+    currency: str
+    expires_at: datetime | None
+    payment_url: str | None = None
+    guest_name: str | None = Field(None, description="Only with the manage token or an admin token")
+    guest_phone: str | None = None
+    guest_email: str | None = None
+    channel: str | None = None
+    paid_but_unavailable: bool | None = None
+
+
+class ReservationCreated(ReservationOut):
+    manage_token: str = Field(description="Shown once: lets the guest read and cancel the reservation")
+
+
+class ReservationPage(BaseModel):
+    items: list[ReservationOut]
+    page: int
+    total: int

@@ -1,0 +1,151 @@
+"""Protobuf replies -> REST bodies, and REST input -> protobuf requests."""
+
+from datetime import UTC, date
+
+from google.protobuf.field_mask_pb2 import FieldMask
+
+from cabanas.v1 import booking_pb2, common_pb2
+from gateway import schemas
+
+STATUS_NAMES = {
+    common_pb2.RESERVATION_STATUS_PRE_RESERVED: "pre_reserved",
+    common_pb2.RESERVATION_STATUS_CONFIRMED: "confirmed",
+    common_pb2.RESERVATION_STATUS_CANCELLED: "cancelled",
+    common_pb2.RESERVATION_STATUS_EXPIRED: "expired",
+    common_pb2.RESERVATION_STATUS_BLOCKED: "blocked",
+}
+
+STATUS_VALUES = {name: value for value, name in STATUS_NAMES.items()}
+_CHANNEL = {common_pb2.CHANNEL_WHATSAPP: "whatsapp", common_pb2.CHANNEL_WEB: "web", common_pb2.CHANNEL_ADMIN: "admin"}
+
+
+def day(value: common_pb2.Date) -> date:
+    return date(value.year, value.month, value.day)
+
+
+def date_pb(value: date) -> common_pb2.Date:
+    return common_pb2.Date(year=value.year, month=value.month, day=value.day)
+
+
+def range_pb(start: date, end: date) -> common_pb2.DateRange:
+    return common_pb2.DateRange(start=date_pb(start), end=date_pb(end))
+
+
+def quote(q: booking_pb2.StayQuote) -> schemas.QuoteOut:
+    return schemas.QuoteOut(
+        total=q.total.amount_minor,
+        deposit=q.deposit.amount_minor,
+        currency=q.total.currency,
+        nights=q.nights,
+        deposit_percent=q.deposit_percent,
+        breakdown=[
+            schemas.NightOut(date=day(n.date), price=n.price.amount_minor, season=n.season, weekend=n.weekend)
+            for n in q.breakdown
+        ],
+    )
+
+
+def season(s: booking_pb2.SeasonalRate) -> schemas.Season:
+    return schemas.Season(
+        name=s.name,
+        start=day(s.range.start),
+        end=day(s.range.end),
+        nightly_price=s.nightly_price.amount_minor if s.HasField("nightly_price") else None,
+        multiplier_percent=s.multiplier_percent if s.HasField("multiplier_percent") else None,
+        min_nights=s.min_nights,
+    )
+
+
+def accommodation(a: booking_pb2.Accommodation) -> schemas.AccommodationOut:
+    loc = a.location
+    return schemas.AccommodationOut(
+        id=a.id,
+        slug=a.slug,
+        name=a.name,
+        type=a.type,
+        description=a.description,
+        capacity=a.capacity,
+        nightly_price=a.base_nightly_price.amount_minor,
+        currency=a.base_nightly_price.currency,
+        weekend_multiplier_percent=a.weekend_multiplier_percent,
+        weekend_nights=list(a.weekend_nights),
+        seasons=[season(s) for s in a.seasons],
+        min_nights=a.min_nights,
+        max_nights=a.max_nights,
+        deposit_percent=a.deposit_percent,
+        time_zone=a.time_zone,
+        check_in_time=a.check_in_time,
+        check_out_time=a.check_out_time,
+        amenities=list(a.amenities),
+        photos=list(a.photos),
+        location=schemas.Location(
+            address=loc.address,
+            city=loc.city,
+            province=loc.province,
+            latitude=loc.latitude,
+            longitude=loc.longitude,
+            maps_url=loc.maps_url,
+        ),
+        active=a.active,
+    )
+
+
+def reservation(r: booking_pb2.Reservation, *, full: bool) -> schemas.ReservationOut:
+    """The public view has status, dates, cabin and amounts; `full` adds the guest."""
+    out = schemas.ReservationOut(
+        code=r.code,
+        status=STATUS_NAMES[r.status],  # type: ignore[arg-type]
+        accommodation_id=r.accommodation_id,
+        accommodation_name=r.accommodation_name,
+        check_in=day(r.stay.start),
+        check_out=day(r.stay.end),
+        nights=r.nights,
+        guests=r.guests,
+        total=r.total.amount_minor,
+        deposit=r.deposit.amount_minor,
+        currency=r.total.currency,
+        expires_at=r.expires_at.ToDatetime(tzinfo=UTC) if r.HasField("expires_at") else None,
+        payment_url=r.payment_url or None,
+    )
+    if full:
+        out.guest_name = r.guest.name
+        out.guest_phone = r.guest.phone
+        out.guest_email = r.guest.email or None
+        out.channel = _CHANNEL.get(r.channel, "ical")
+        out.paid_but_unavailable = r.paid_but_unavailable
+    return out
+
+
+def accommodation_pb(
+    body: schemas.AccommodationIn | schemas.AccommodationPatch,
+) -> tuple[booking_pb2.Accommodation, FieldMask]:
+    """The proto message and the mask of the fields the body sets."""
+    fields = body.model_dump(exclude_unset=isinstance(body, schemas.AccommodationPatch), exclude_none=True)
+    msg = booking_pb2.Accommodation()
+    paths = []
+    for name, value in fields.items():
+        if name == "nightly_price":
+            currency = fields.get("currency", "ARS")
+            msg.base_nightly_price.CopyFrom(common_pb2.Money(amount_minor=value, currency=currency))
+            paths.append("base_nightly_price")
+        elif name == "currency":
+            continue
+        elif name == "seasons":
+            for s in body.seasons or []:
+                rate = msg.seasons.add(name=s.name, range=range_pb(s.start, s.end), min_nights=s.min_nights)
+                if s.nightly_price is not None:
+                    rate.nightly_price.CopyFrom(common_pb2.Money(amount_minor=s.nightly_price))
+                elif s.multiplier_percent is not None:
+                    rate.multiplier_percent = s.multiplier_percent
+            paths.append(name)
+        elif name == "location":
+            msg.location.CopyFrom(booking_pb2.Location(**value))
+            paths.append(name)
+        else:
+            field = getattr(msg, name)
+            if isinstance(value, list):
+                field.extend(value)
+            else:
+                setattr(msg, name, value)
+            paths.append(name)
+    return msg, FieldMask(paths=paths)
