@@ -16,7 +16,7 @@ from services.common.devstack import SERVICES, spawn, stop_children, wait_ready,
 from services.common.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
 from tests.otlp import OtlpReceiver
 
-JWT_SECRET = "test-only-jwt-secret-0123456789abcdef"
+JWT_SECRET = "test-only-jwt-secret-0123456789abcdef-0123456789"
 
 
 def admin_token(secret: str = JWT_SECRET, role: str = "admin", expires_in: int = 600) -> str:

@@ -31,7 +31,7 @@ def _check_schema(schema: str) -> str:
     return schema
 
 
-async def _json_codecs(conn: asyncpg.Connection) -> None:
+async def json_codecs(conn: asyncpg.Connection) -> None:
     for kind in ("json", "jsonb"):
         await conn.set_type_codec(kind, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
@@ -44,7 +44,7 @@ async def create_pool(dsn: str, schema: str, *, max_size: int = 10) -> asyncpg.P
         min_size=1,
         max_size=max_size,
         command_timeout=30,
-        init=_json_codecs,
+        init=json_codecs,
         server_settings={"search_path": f"{_check_schema(schema)}, public", "application_name": schema},
     )
 

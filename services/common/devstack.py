@@ -9,6 +9,7 @@ If any child dies, everything is stopped and the exit code is 1.
 
 import logging
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -83,6 +84,8 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _raise_stop)
     data = Path(os.environ.get("CABANAS_DATA_DIR", ".data"))
     env = dict(os.environ)
+    if "JWT_SECRET" not in env and not settings.production:
+        env["JWT_SECRET"] = _dev_secret(data / "jwt_secret")
     infra: list[EmbeddedPostgres | EmbeddedRedis] = []
     children: dict[str, subprocess.Popen[bytes]] = {}
     try:
@@ -100,10 +103,15 @@ def main() -> int:
             children[name] = spawn(f"services.{name}", env)
         for name in SERVICES:
             wait_serving(name, settings.service_addr(name), children[name])
+        subprocess.run([sys.executable, "-m", "services.booking.cli", "seed-demo"], env=env, check=True)
         children["gateway"] = spawn("gateway", env)
         base = f"http://localhost:{settings.gateway_port}"
         wait_ready(f"{base}/api/v1/readyz", children["gateway"])
-        _print_banner(base, env, settings.service_addr)
+        token = subprocess.run(
+            [sys.executable, "-m", "services.booking.cli", "admin-token", "--sub", "dev"],
+            env=env, check=True, capture_output=True, text=True,
+        ).stdout.strip()  # fmt: skip
+        _print_banner(base, env, settings.service_addr, token)
         while True:
             for name, proc in children.items():
                 if proc.poll() is not None:
@@ -124,6 +132,15 @@ def main() -> int:
             server.stop()
 
 
+def _dev_secret(path: Path) -> str:
+    """A development JWT secret kept with the data, so admin tokens survive restarts."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 def stop_children(children: dict[str, subprocess.Popen[bytes]]) -> None:
     """SIGTERM the gateway first, then the rest, each given time to drain."""
     for group in (["gateway"], [n for n in children if n != "gateway"]):
@@ -138,7 +155,7 @@ def stop_children(children: dict[str, subprocess.Popen[bytes]]) -> None:
                 proc.wait()
 
 
-def _print_banner(base: str, env: dict[str, str], addr: object) -> None:
+def _print_banner(base: str, env: dict[str, str], addr: object, admin_token: str) -> None:
     lines = [
         "",
         "Cabañas is running. Ctrl-C stops everything.",
@@ -147,6 +164,8 @@ def _print_banner(base: str, env: dict[str, str], addr: object) -> None:
         f"  metrics      {base}/metrics",
         f"  Postgres     {env['DATABASE_URL']}",
         f"  Redis        {env['REDIS_URL']}",
+        f"  admin token  {admin_token}",
+        "               (12 h; more with: python -m services.booking.cli admin-token)",
         *(f"  {name:<12} grpc://{addr(name)}" for name in SERVICES),  # type: ignore[operator]
         "",
     ]

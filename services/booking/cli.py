@@ -1,0 +1,129 @@
+"""Booking's command line: `python -m services.booking.cli COMMAND`.
+
+seed-demo     create a few realistic demo cabins (skips those that exist)
+expire-now    expire the holds whose time ran out, now
+stats         reservations by status, and what is coming up
+admin-token   print an admin JWT signed with JWT_SECRET
+"""
+
+import argparse
+import asyncio
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import asyncpg
+import jwt
+
+from services.booking import holds, store
+from services.common.db import create_pool, migrate
+from services.common.settings import get_settings
+
+
+def _seasons(year: int) -> list[dict[str, object]]:
+    """High season in January-February, Easter week, winter holidays (July)."""
+    return [
+        {"name": "Temporada alta", "start": f"{year}-01-01", "end": f"{year}-03-01", "multiplier_percent": 150, "min_nights": 3},
+        {"name": "Semana Santa", "start": f"{year}-03-26", "end": f"{year}-04-06", "multiplier_percent": 130, "min_nights": 2},
+        {"name": "Vacaciones de invierno", "start": f"{year}-07-10", "end": f"{year}-08-01", "multiplier_percent": 130, "min_nights": 3},
+    ]  # fmt: skip
+
+
+def demo_cabins(today: date) -> list[dict[str, object]]:
+    seasons = _seasons(today.year) + _seasons(today.year + 1)
+    common = {"seasons": seasons, "weekend_multiplier_percent": 120, "min_nights": 2, "deposit_percent": 30}
+    return [
+        {
+            "slug": "cabana-del-lago", "name": "Cabaña del Lago", "capacity": 4, "base_price_minor": 85_000_00,
+            "description": "Frente al lago, dos dormitorios, deck con vista y muelle propio.",
+            "amenities": ["wifi", "parrilla", "calefacción a leña", "cochera", "ropa de cama"],
+            "location": {"address": "Av. Arrayanes 1200", "city": "Villa La Angostura", "province": "Neuquén"},
+            **common,
+        },
+        {
+            "slug": "cabana-del-bosque", "name": "Cabaña del Bosque", "capacity": 2, "base_price_minor": 70_000_00,
+            "description": "Para dos, entre coihues, con hogar y jacuzzi.",
+            "amenities": ["wifi", "hogar", "jacuzzi", "desayuno"],
+            "location": {"address": "Los Notros 45", "city": "Villa La Angostura", "province": "Neuquén"},
+            **common,
+        },
+        {
+            "slug": "casa-de-la-montana", "name": "Casa de la Montaña", "capacity": 6, "base_price_minor": 120_000_00,
+            "description": "Tres dormitorios al pie del cerro, quincho y pileta climatizada.",
+            "amenities": ["wifi", "pileta climatizada", "quincho", "parrilla", "lavarropas"],
+            "location": {"address": "Ruta 40 km 2050", "city": "San Carlos de Bariloche", "province": "Río Negro"},
+            **common,
+        },
+    ]  # fmt: skip
+
+
+async def _pool() -> asyncpg.Pool:
+    pool = await create_pool(get_settings().database_url, "booking", max_size=2)
+    async with pool.acquire() as conn:
+        await migrate(conn, "booking", Path(__file__).parent / "migrations")
+    return pool
+
+
+async def seed_demo() -> None:
+    pool = await _pool()
+    async with pool.acquire() as conn:
+        for cabin in demo_cabins(date.today()):
+            if await store.get_accommodation(conn, slug=str(cabin["slug"])):
+                print(f"exists   {cabin['name']}")
+            else:
+                row = await store.insert_accommodation(conn, cabin)
+                print(f"created  {row['name']} (id {row['id']})")
+    await pool.close()
+
+
+async def expire_now() -> None:
+    pool = await _pool()
+    expired = []
+    while batch := await holds.expire_due(pool):
+        expired += batch
+    print(f"expired {len(expired)} hold(s)" + (": " + ", ".join(expired) if expired else ""))
+    await pool.close()
+
+
+async def stats() -> None:
+    pool = await _pool()
+    async with pool.acquire() as conn:
+        by_status = await conn.fetch("SELECT status, count(*) AS n FROM reservations GROUP BY status ORDER BY status")
+        upcoming = await conn.fetchval(
+            "SELECT count(*) FROM reservations WHERE status = 'confirmed' AND check_in BETWEEN current_date AND current_date + 7"
+        )
+        cabins = await conn.fetchval("SELECT count(*) FROM accommodations WHERE active")
+    await pool.close()
+    print(f"active cabins: {cabins}")
+    for row in by_status:
+        print(f"{row['status']:<13} {row['n']}")
+    print(f"confirmed check-ins in the next 7 days: {upcoming}")
+
+
+def admin_token(subject: str, hours: float) -> None:
+    secret = get_settings().jwt_secret
+    if secret is None:
+        sys.exit("JWT_SECRET is not set")
+    claims = {"sub": subject, "role": "admin", "exp": int(time.time() + hours * 3600)}
+    print(jwt.encode(claims, secret.get_secret_value(), algorithm="HS256"))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m services.booking.cli", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("seed-demo", help="create demo cabins")
+    commands.add_parser("expire-now", help="expire run-out holds now")
+    commands.add_parser("stats", help="reservations by status")
+    token = commands.add_parser("admin-token", help="print an admin JWT")
+    token.add_argument("--sub", default="admin", help="the token's subject (who)")
+    token.add_argument("--hours", type=float, default=12, help="validity")
+    args = parser.parse_args(argv)
+    if args.command == "admin-token":
+        admin_token(args.sub, args.hours)
+        return
+    asyncio.run({"seed-demo": seed_demo, "expire-now": expire_now, "stats": stats}[args.command]())
+
+
+if __name__ == "__main__":
+    main()
