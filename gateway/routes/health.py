@@ -16,9 +16,10 @@ from gateway.routes import API_PREFIX
 router = APIRouter(prefix=API_PREFIX, tags=["health"])
 
 CHECK_TIMEOUT = 2.0
-# Without these the bot still books (it asks guests to type instead of sending
-# audio; calendars catch up later), so they degrade readiness instead of failing it.
-NON_CRITICAL = {"speech", "calendar"}
+# Without these the system still books: booking's Redis locks are only an
+# optimisation, the bot asks guests to type instead of sending audio, calendars
+# catch up later. They degrade readiness instead of failing it.
+NON_CRITICAL = {"redis", "speech", "calendar"}
 
 
 @router.get("/healthz")
