@@ -125,7 +125,7 @@ def accommodation_pb(
     paths = []
     for name, value in fields.items():
         if name == "nightly_price":
-            currency = fields.get("currency", "ARS")
+            currency = fields.get("currency", "")  # a patch keeps the cabin's currency
             msg.base_nightly_price.CopyFrom(common_pb2.Money(amount_minor=value, currency=currency))
             paths.append("base_nightly_price")
         elif name == "currency":

@@ -224,6 +224,6 @@ def accommodation_fields(acc: booking_pb2.Accommodation, paths: list[str]) -> di
     for name in names:
         column, convert = _FIELDS[name]
         fields[column] = convert(getattr(acc, name))
-    if "base_price_minor" in fields:
-        fields["currency"] = acc.base_nightly_price.currency or "ARS"
+    if "base_price_minor" in fields and acc.base_nightly_price.currency:
+        fields["currency"] = acc.base_nightly_price.currency
     return fields

@@ -61,7 +61,3 @@ class EventFeed:
             if not follow:
                 return
             await self._wait(changed)
-
-    async def close(self) -> None:
-        if self._listener is not None:
-            await self._listener.close()
