@@ -14,9 +14,8 @@ import grpc
 from cabanas.v1 import booking_pb2, booking_pb2_grpc
 from services.booking import blocks, convert, holds, store
 from services.booking.errors import BookingError, Kind
-from services.booking.events import EventFeed
 from services.booking.locks import CabinLocks
-from services.common import paging
+from services.common import outbox, paging
 from services.common.grpc_server import Runtime, Service, abort_with_reason
 
 log = logging.getLogger(__name__)
@@ -61,7 +60,7 @@ def maps_errors(method: Handler[R]) -> Handler[R]:
 class BookingServicer(booking_pb2_grpc.BookingServiceServicer):
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
-        self.feed = EventFeed(runtime.settings.database_url)
+        self.feed = outbox.Feed(runtime.settings.database_url, store.EVENTS_CHANNEL)
 
     @property
     def locks(self) -> CabinLocks:
@@ -232,7 +231,12 @@ class BookingServicer(booking_pb2_grpc.BookingServiceServicer):
         )
 
     async def StreamEvents(self, request: Any, context: Any) -> AsyncIterator[booking_pb2.DomainEvent]:
-        async for row in self.feed.stream(self.runtime.db, request.after_id, list(request.types), request.follow):
+        types = list(request.types)
+
+        async def fetch(conn: asyncpg.Connection, after_id: int, limit: int) -> list[asyncpg.Record]:
+            return await store.events_after(conn, after_id, types, limit)
+
+        async for row in self.feed.stream(self.runtime.db, fetch, request.after_id, request.follow):
             yield booking_pb2.DomainEvent(
                 id=row["event_id"],
                 type=row["event_type"],

@@ -7,9 +7,10 @@ from typing import Any
 import asyncpg
 from opentelemetry import propagate
 
+from services.common import outbox
+
 HOLDING = ("pre_reserved", "confirmed", "blocked")
 EVENTS_CHANNEL = "booking_events"
-_OUTBOX_LOCK = 0x6361_6261_6E61_7301  # serialises outbox writers at commit: ids in commit order
 
 _WITH_NAME = "SELECT r.*, a.name AS accommodation_name FROM {src} r JOIN accommodations a ON a.id = r.accommodation_id"
 
@@ -197,7 +198,7 @@ async def emit(conn: asyncpg.Connection, type: str, reservation_id: int, extra: 
     """Record a domain event about a reservation, in the caller's transaction."""
     carrier: dict[str, str] = {}
     propagate.inject(carrier)  # links the asynchronous consumers to this request's trace
-    await conn.execute("SELECT pg_advisory_xact_lock($1)", _OUTBOX_LOCK)
+    await outbox.before_append(conn, EVENTS_CHANNEL)
     await conn.execute(
         "INSERT INTO outbox (type, payload, traceparent)"
         " SELECT $1, (to_jsonb(r) - 'manage_token_hash') || jsonb_build_object('accommodation_name', a.name) || $3,"
@@ -207,7 +208,6 @@ async def emit(conn: asyncpg.Connection, type: str, reservation_id: int, extra: 
         extra or {},
         carrier.get("traceparent", ""),
     )
-    await conn.execute("SELECT pg_notify($1, '')", EVENTS_CHANNEL)
 
 
 async def events_after(conn: asyncpg.Connection, after_id: int, types: list[str], limit: int) -> list[asyncpg.Record]:

@@ -1,28 +1,43 @@
-"""The outbox as a stream: replay after a cursor, then tail new events.
+"""Transactional outbox shared by the services that publish events.
 
-Writers hand out outbox ids in commit order (see store.emit), so reading
-`id > cursor` in id order never skips an event that commits late. New events
-wake the tailing streams through LISTEN/NOTIFY; a one-second poll covers a
-lost listener connection.
+Writers call `before_append` in the transaction that changes state, right
+before inserting into their outbox table: a transaction-scoped advisory lock
+makes outbox ids be handed out in commit order (a sequence value is taken at
+insert time, not commit time, so without it a reader that has seen id 12
+could later see id 11 commit and skip it). The lock is held only until commit.
+
+`Feed.stream` replays `id > cursor` in id order, then tails: LISTEN/NOTIFY
+wakes it, a one-second poll covers a lost listener connection.
 """
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import asyncpg
-
-from services.booking import store
 
 log = logging.getLogger(__name__)
 BATCH = 500
 POLL_SECONDS = 1.0
+_LOCK = 0x6361_6261_6E61_7301  # "cabanas" + 1
 
 
-class EventFeed:
-    def __init__(self, dsn: str) -> None:
+async def before_append(conn: asyncpg.Connection, channel: str) -> None:
+    """Serialise outbox writers until commit and wake the channel's listeners on commit."""
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", _LOCK)
+    await conn.execute("SELECT pg_notify($1, '')", channel)
+
+
+Fetch = Callable[[asyncpg.Connection, int, int], Awaitable[list[asyncpg.Record]]]
+
+
+class Feed:
+    """Streams an outbox: `fetch(conn, after_id, limit)` returns rows with an `event_id`."""
+
+    def __init__(self, dsn: str, channel: str) -> None:
         self.dsn = dsn
+        self.channel = channel
         self._listener: asyncpg.Connection | None = None
         self._changed = asyncio.Event()
 
@@ -35,7 +50,7 @@ class EventFeed:
             return
         try:
             self._listener = await asyncpg.connect(self.dsn)
-            await self._listener.add_listener(store.EVENTS_CHANNEL, self._notified)
+            await self._listener.add_listener(self.channel, self._notified)
         except (OSError, asyncpg.PostgresError) as exc:
             log.warning("event listener unavailable, polling", extra={"error": str(exc)})
             self._listener = None
@@ -46,13 +61,13 @@ class EventFeed:
             await asyncio.wait_for(changed.wait(), POLL_SECONDS)
 
     async def stream(
-        self, pool: asyncpg.Pool, after_id: int, types: list[str], follow: bool
+        self, pool: asyncpg.Pool, fetch: Fetch, after_id: int, follow: bool
     ) -> AsyncIterator[asyncpg.Record]:
         cursor = after_id
         while True:
             changed = self._changed  # taken before reading: a notify during the read still wakes us
             async with pool.acquire() as conn:
-                rows = await store.events_after(conn, cursor, types, BATCH)
+                rows = await fetch(conn, cursor, BATCH)
             for row in rows:
                 yield row
                 cursor = row["event_id"]
