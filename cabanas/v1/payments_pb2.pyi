@@ -162,3 +162,25 @@ class ReprocessNotificationRequest(_message.Message):
     NOTIFICATION_ID_FIELD_NUMBER: _ClassVar[int]
     notification_id: int
     def __init__(self, notification_id: _Optional[int] = ...) -> None: ...
+
+class StreamPaymentEventsRequest(_message.Message):
+    __slots__ = ("after_id", "follow")
+    AFTER_ID_FIELD_NUMBER: _ClassVar[int]
+    FOLLOW_FIELD_NUMBER: _ClassVar[int]
+    after_id: int
+    follow: bool
+    def __init__(self, after_id: _Optional[int] = ..., follow: _Optional[bool] = ...) -> None: ...
+
+class PaymentEvent(_message.Message):
+    __slots__ = ("id", "type", "occurred_at", "payment", "traceparent")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
+    PAYMENT_FIELD_NUMBER: _ClassVar[int]
+    TRACEPARENT_FIELD_NUMBER: _ClassVar[int]
+    id: int
+    type: str
+    occurred_at: _timestamp_pb2.Timestamp
+    payment: Payment
+    traceparent: str
+    def __init__(self, id: _Optional[int] = ..., type: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., payment: _Optional[_Union[Payment, _Mapping]] = ..., traceparent: _Optional[str] = ...) -> None: ...

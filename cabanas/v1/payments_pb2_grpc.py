@@ -60,6 +60,11 @@ class PaymentsServiceStub:
                 request_serializer=cabanas_dot_v1_dot_payments__pb2.ReprocessNotificationRequest.SerializeToString,
                 response_deserializer=cabanas_dot_v1_dot_payments__pb2.HandleNotificationResponse.FromString,
                 _registered_method=True)
+        self.StreamEvents = channel.unary_stream(
+                '/cabanas.v1.PaymentsService/StreamEvents',
+                request_serializer=cabanas_dot_v1_dot_payments__pb2.StreamPaymentEventsRequest.SerializeToString,
+                response_deserializer=cabanas_dot_v1_dot_payments__pb2.PaymentEvent.FromString,
+                _registered_method=True)
 
 
 class PaymentsServiceServicer:
@@ -103,6 +108,14 @@ class PaymentsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def StreamEvents(self, request, context):
+        """Replays payment events after a cursor, then (when `follow`) tails new ones;
+        messaging turns them into guest messages. At-least-once: dedupe by id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PaymentsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -130,6 +143,11 @@ def add_PaymentsServiceServicer_to_server(servicer, server):
                     servicer.ReprocessNotification,
                     request_deserializer=cabanas_dot_v1_dot_payments__pb2.ReprocessNotificationRequest.FromString,
                     response_serializer=cabanas_dot_v1_dot_payments__pb2.HandleNotificationResponse.SerializeToString,
+            ),
+            'StreamEvents': grpc.unary_stream_rpc_method_handler(
+                    servicer.StreamEvents,
+                    request_deserializer=cabanas_dot_v1_dot_payments__pb2.StreamPaymentEventsRequest.FromString,
+                    response_serializer=cabanas_dot_v1_dot_payments__pb2.PaymentEvent.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -268,6 +286,33 @@ class PaymentsService:
             '/cabanas.v1.PaymentsService/ReprocessNotification',
             cabanas_dot_v1_dot_payments__pb2.ReprocessNotificationRequest.SerializeToString,
             cabanas_dot_v1_dot_payments__pb2.HandleNotificationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StreamEvents(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/cabanas.v1.PaymentsService/StreamEvents',
+            cabanas_dot_v1_dot_payments__pb2.StreamPaymentEventsRequest.SerializeToString,
+            cabanas_dot_v1_dot_payments__pb2.PaymentEvent.FromString,
             options,
             channel_credentials,
             insecure,
