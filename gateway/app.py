@@ -11,13 +11,17 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from gateway.clients import ServiceClients
 from gateway.errors import install_error_handlers
 from gateway.middleware import install_middleware
-from gateway.routes import accommodations, admin, health, reservations
+from gateway.routes import accommodations, admin, health, reservations, webhooks
+from gateway.sandbox import mercadopago as mercadopago_sandbox
 from services.common.redis_client import create_redis
 from services.common.settings import Settings, get_settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    missing = settings.missing_production_secrets()
+    if missing:
+        raise SystemExit(f"refusing to start in production without: {', '.join(missing)}")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -39,8 +43,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_middleware(app)
     install_error_handlers(app)
-    for router in (health.router, accommodations.router, reservations.router, admin.router):
+    for router in (health.router, accommodations.router, reservations.router, admin.router, webhooks.router):
         app.include_router(router)
+    if settings.mercadopago_sandbox:  # no Mercado Pago token: payment links lead here
+        public = f"{settings.public_base_url.rstrip('/')}/sandbox/mercadopago"
+        secret = settings.mercadopago_webhook_secret
+        fake = mercadopago_sandbox.FakeMercadoPago(public, secret.get_secret_value() if secret else None)
+        app.include_router(mercadopago_sandbox.router(fake), prefix="/sandbox/mercadopago", include_in_schema=False)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:

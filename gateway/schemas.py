@@ -177,3 +177,15 @@ class ReservationPage(BaseModel):
     items: list[ReservationOut]
     page: int
     total: int
+
+
+class PaymentOut(BaseModel):
+    external_id: str
+    reservation_code: str
+    status: str
+    status_detail: str
+    amount: int = Field(description="Minor units")
+    currency: str
+    events_count: int
+    issue: str
+    last_event_at: datetime | None

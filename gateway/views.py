@@ -4,7 +4,7 @@ from datetime import UTC, date
 
 from google.protobuf.field_mask_pb2 import FieldMask
 
-from cabanas.v1 import booking_pb2, common_pb2
+from cabanas.v1 import booking_pb2, common_pb2, payments_pb2
 from gateway import schemas
 
 STATUS_NAMES = {
@@ -149,3 +149,17 @@ def accommodation_pb(
                 setattr(msg, name, value)
             paths.append(name)
     return msg, FieldMask(paths=paths)
+
+
+def payment(p: payments_pb2.Payment) -> schemas.PaymentOut:
+    return schemas.PaymentOut(
+        external_id=p.external_id,
+        reservation_code=p.reservation_code,
+        status=payments_pb2.PaymentStatus.Name(p.status).removeprefix("PAYMENT_STATUS_").lower(),
+        status_detail=p.status_detail,
+        amount=p.amount.amount_minor,
+        currency=p.amount.currency,
+        events_count=p.events_count,
+        issue=payments_pb2.PaymentIssue.Name(p.issue).removeprefix("PAYMENT_ISSUE_").lower(),
+        last_event_at=p.last_event_at.ToDatetime(tzinfo=UTC) if p.HasField("last_event_at") else None,
+    )

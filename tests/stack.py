@@ -24,10 +24,16 @@ def admin_token(secret: str = JWT_SECRET, role: str = "admin", expires_in: int =
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
+MERCADOPAGO_SECRET = "test-only-mercadopago-webhook-secret"
+
+
 @dataclass
 class Infra:
+    """The embedded servers, and a fake of the one internet API the services call."""
+
     postgres: EmbeddedPostgres
     redis: EmbeddedRedis
+    mercadopago_url: str
 
 
 @dataclass
@@ -47,9 +53,14 @@ def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
     base = tmp_path_factory.mktemp("infra")
     pg = EmbeddedPostgres(base / "postgres", free_port(), durable=False)
     rd = EmbeddedRedis(base / "redis", free_port(), durable=False)
+    port = free_port()
+    fake_env = dict(os.environ, PORT=str(port), MERCADOPAGO_WEBHOOK_SECRET=MERCADOPAGO_SECRET, LOG_LEVEL="WARNING")
+    fake = {"mercadopago": spawn("gateway.sandbox.mercadopago", fake_env)}
     try:
-        yield Infra(pg.start(), rd.start())
+        wait_ready(f"http://127.0.0.1:{port}/healthz", fake["mercadopago"])
+        yield Infra(pg.start(), rd.start(), f"http://127.0.0.1:{port}")
     finally:
+        stop_children(fake)
         rd.stop()
         pg.stop()
 
@@ -65,11 +76,19 @@ def stack_env(infra: Infra, otlp: OtlpReceiver) -> dict[str, str]:
     """Environment for a fresh set of processes on free ports."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
     env |= {f"{name.upper()}_ADDR": f"127.0.0.1:{free_port()}" for name in SERVICES}
+    gateway_port = free_port()
     env |= {
         "DATABASE_URL": infra.postgres.url,
         "REDIS_URL": infra.redis.url,
         "GATEWAY_HOST": "127.0.0.1",
-        "GATEWAY_PORT": str(free_port()),
+        "GATEWAY_PORT": str(gateway_port),
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{gateway_port}",
+        "MERCADOPAGO_ACCESS_TOKEN": "TEST-0000",
+        "MERCADOPAGO_API_BASE": infra.mercadopago_url,
+        "MERCADOPAGO_WEBHOOK_SECRET": MERCADOPAGO_SECRET,
+        "PAYMENTS_RETRY_BASE_SECONDS": "0.2",
+        "PAYMENTS_RECONCILE_INTERVAL_SECONDS": "0.5",
+        "MERCADOPAGO_CIRCUIT_RECOVERY_SECONDS": "1",
         "GRPC_BIND_HOST": "127.0.0.1",
         "GRPC_SHUTDOWN_GRACE_SECONDS": "3",
         "JWT_SECRET": JWT_SECRET,

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from cabanas.v1 import booking_pb2
+from cabanas.v1 import booking_pb2, payments_pb2
 from gateway import schemas, views
 from gateway.deps import ClientsDep, require_admin
 from gateway.routes import API_PREFIX
@@ -63,3 +63,19 @@ async def force_confirm(code: str, clients: ClientsDep) -> schemas.ReservationOu
         booking_pb2.ConfirmReservationRequest(code=code, forced_by_admin=True)
     )
     return views.reservation(reply.reservation, full=True)
+
+
+@router.get("/reservations/{code}/payments")
+async def reservation_payments(code: str, clients: ClientsDep) -> list[schemas.PaymentOut]:
+    reply = await clients.payments.ListPayments(
+        payments_pb2.ListPaymentsRequest(reservation_code=code, page={"page_size": 100})
+    )
+    return [views.payment(p) for p in reply.payments]
+
+
+@router.post("/payments/notifications/{notification_id}/reprocess", status_code=202)
+async def reprocess_notification(notification_id: int, clients: ClientsDep) -> dict[str, object]:
+    reply = await clients.payments.ReprocessNotification(
+        payments_pb2.ReprocessNotificationRequest(notification_id=notification_id)
+    )
+    return {"status": "queued", "notification_id": reply.notification_id}

@@ -2,15 +2,18 @@
 cancelling need the manage token handed out once at creation (or an admin
 token), and no public route confirms a reservation."""
 
+import logging
 from typing import Annotated
 
+import grpc
 from fastapi import APIRouter, Header, HTTPException, status
 
-from cabanas.v1 import booking_pb2, common_pb2
+from cabanas.v1 import booking_pb2, common_pb2, payments_pb2
 from gateway import schemas, views
 from gateway.deps import ClientsDep, OptionalAdminDep
 from gateway.routes import API_PREFIX
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix=f"{API_PREFIX}/reservations", tags=["reservations"])
 
 ManageToken = Annotated[str | None, Header(alias="X-Manage-Token", max_length=200)]
@@ -34,7 +37,21 @@ async def create_reservation(
         )
     )
     view = views.reservation(reply.reservation, full=True)
+    view.payment_url = await _payment_url(clients, reply.reservation.code, body.guest_email or "")
     return schemas.ReservationCreated(**view.model_dump(), manage_token=reply.manage_token)
+
+
+async def _payment_url(clients: ClientsDep, code: str, email: str) -> str | None:
+    """The deposit's checkout link; a payments outage must not fail the hold (the
+    link can be made later), so any failure is logged and answered with none."""
+    try:
+        link = await clients.payments.CreatePaymentLink(
+            payments_pb2.CreatePaymentLinkRequest(reservation_code=code, payer_email=email), timeout=5
+        )
+    except grpc.aio.AioRpcError as exc:
+        log.warning("no payment link for %s: %s %s", code, exc.code().name, exc.details())
+        return None
+    return link.init_point
 
 
 async def _lookup(clients: ClientsDep, code: str, token: str | None) -> booking_pb2.GetReservationResponse:

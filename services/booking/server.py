@@ -247,11 +247,11 @@ class BookingServicer(booking_pb2_grpc.BookingServiceServicer):
             )
 
 
-async def expire_loop(runtime: Runtime) -> None:
+async def expire_loop(servicer: BookingServicer) -> None:
     """Expire run-out holds every few seconds (each replica may run it: SKIP LOCKED)."""
     while True:
         try:
-            while len(await holds.expire_due(runtime.db)) == 100:
+            while len(await holds.expire_due(servicer.runtime.db)) == 100:
                 pass
         except Exception:
             log.warning("expiry pass failed", exc_info=True)

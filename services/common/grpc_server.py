@@ -84,8 +84,9 @@ class Service:
     migrations: Path | None = None
     needs_redis: bool = False
     redis_optional: bool = False  # it keeps working (degraded) without Redis: not part of readiness
-    # Background loops started once the dependencies first answer, cancelled on shutdown.
-    workers: tuple[Callable[[Runtime], Coroutine[Any, Any, None]], ...] = ()
+    # Background loops, given the servicer, started once the dependencies first
+    # answer and cancelled on shutdown.
+    workers: tuple[Callable[[Any], Coroutine[Any, Any, None]], ...] = ()
 
     @property
     def full_name(self) -> str:
@@ -213,7 +214,8 @@ class _Server:
                 ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
             ],
         )
-        service.add_to_server(service.servicer(self.runtime), self.server)
+        self.servicer = service.servicer(self.runtime)
+        service.add_to_server(self.servicer, self.server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
         reflection.enable_server_reflection(
             (service.full_name, health.SERVICE_NAME, reflection.SERVICE_NAME), self.server
@@ -247,7 +249,7 @@ class _Server:
             except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
                 now_ready, problem = False, f"{type(exc).__name__}: {exc}"
             if now_ready and not self.workers:
-                self.workers = [asyncio.create_task(work(self.runtime)) for work in self.service.workers]
+                self.workers = [asyncio.create_task(work(self.servicer)) for work in self.service.workers]
             if now_ready != ready:
                 status = SERVING if now_ready else NOT_SERVING
                 for name in self.service.readiness_names:

@@ -47,6 +47,14 @@ class Settings(BaseSettings):
     mercadopago_access_token: SecretStr | None = None
     mercadopago_webhook_secret: SecretStr | None = None
     mercadopago_api_base: str = "https://api.mercadopago.com"
+    # Webhook timestamps further than this from now are refused (replays).
+    mercadopago_webhook_tolerance_seconds: float = 300
+    # First retry delay of a notification whose processing failed (doubles, up to 15 min).
+    payments_retry_base_seconds: float = 5
+    # After repeated Mercado Pago outages, calls pause this long before a probe.
+    mercadopago_circuit_recovery_seconds: float = 30
+    # How often open payment links near expiry are checked against Mercado Pago.
+    payments_reconcile_interval_seconds: float = 60
     ics_salt: SecretStr | None = None
     jwt_secret: SecretStr | None = None
     public_base_url: str = "http://localhost:8000"
@@ -65,6 +73,21 @@ class Settings(BaseSettings):
     @property
     def production(self) -> bool:
         return self.environment.lower() == "production"
+
+    @property
+    def mercadopago_sandbox(self) -> bool:
+        """No token: payment links go to the local sandbox served by the gateway."""
+        return self.mercadopago_access_token is None
+
+    def missing_production_secrets(self) -> list[str]:
+        """Secrets a production deployment must set (empty outside production)."""
+        if not self.production:
+            return []
+        required = (
+            "whatsapp_access_token", "whatsapp_app_secret", "whatsapp_verify_token", "mercadopago_access_token",
+            "mercadopago_webhook_secret", "ics_salt", "jwt_secret",
+        )  # fmt: skip
+        return [name.upper() for name in required if getattr(self, name) is None]
 
 
 @lru_cache

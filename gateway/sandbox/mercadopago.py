@@ -1,0 +1,211 @@
+"""A local fake of the Mercado Pago API that speaks its wire format, plus the
+sandbox checkout a person clicks through after `make run`.
+
+- `POST /checkout/preferences`, `GET /v1/payments/{id}`, `GET /v1/payments/search`
+  as the real API (bearer token required).
+- `GET /checkout/{preference_id}`: a page with the stay, the amount and
+  **Pagar** / **Rechazar**; pressing one records a payment here and sends a
+  notification signed as Mercado Pago signs it to the preference's
+  `notification_url`.
+- `/_control/*` for tests: create payments, make the next calls fail, go down.
+
+The gateway mounts it at `/sandbox/mercadopago` when no Mercado Pago token is
+set; tests run it alone: `python -m gateway.sandbox.mercadopago` (PORT).
+"""
+
+import html
+import itertools
+import os
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, FastAPI, Header, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from gateway.signatures import mercadopago_signature
+
+
+class FakeMercadoPago:
+    """In-memory state of the fake."""
+
+    def __init__(self, public_url: str, webhook_secret: str | None) -> None:
+        self.public_url = public_url.rstrip("/")
+        self.webhook_secret = webhook_secret
+        self.preferences: dict[str, dict[str, Any]] = {}
+        self.payments: dict[str, dict[str, Any]] = {}
+        self.failures: list[int] = []  # status codes for the next API calls
+        self.down = False
+        self.requests: list[dict[str, Any]] = []
+        self._ids = itertools.count(int(time.time()) * 10)
+
+    def add_payment(self, status: str, amount: float, currency: str, external_reference: str) -> dict[str, Any]:
+        now = datetime.now(UTC).isoformat()
+        payment = {
+            "id": next(self._ids),
+            "status": status,
+            "status_detail": {"approved": "accredited", "rejected": "cc_rejected_other_reason"}.get(status, status),
+            "transaction_amount": amount,
+            "currency_id": currency,
+            "external_reference": external_reference,
+            "date_created": now,
+            "date_last_updated": now,
+            "date_approved": now if status == "approved" else None,
+            "live_mode": False,
+            "payment_method_id": "account_money",
+        }
+        self.payments[str(payment["id"])] = payment
+        return payment
+
+    async def notify(self, payment: dict[str, Any], notification_url: str) -> int:
+        """Send the webhook Mercado Pago would send for this payment."""
+        data_id, request_id, ts = str(payment["id"]), str(uuid.uuid4()), str(int(time.time() * 1000))
+        headers = {"x-request-id": request_id, "content-type": "application/json"}
+        if self.webhook_secret:
+            headers["x-signature"] = mercadopago_signature(self.webhook_secret, data_id, request_id, ts)
+        body = {
+            "action": "payment.updated", "api_version": "v1", "data": {"id": data_id},
+            "date_created": datetime.now(UTC).isoformat(), "id": str(uuid.uuid4().int)[:11],
+            "live_mode": False, "type": "payment", "user_id": 724484980,
+        }  # fmt: skip
+        separator = "&" if "?" in notification_url else "?"
+        async with httpx.AsyncClient(timeout=22) as client:
+            reply = await client.post(
+                f"{notification_url}{separator}data.id={data_id}&type=payment", json=body, headers=headers
+            )
+        return reply.status_code
+
+
+def _checkout_page(pref: dict[str, Any], pref_id: str, result: str = "") -> str:
+    item = pref["items"][0]
+    amount = f"{item['unit_price']:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+    title = html.escape(item["title"])
+    buttons = (
+        f'<form method="post" action="{html.escape(pref_id)}/pay"><button>Pagar</button></form>'
+        f'<form method="post" action="{html.escape(pref_id)}/reject"><button>Rechazar</button></form>'
+    )
+    body = f"<p><strong>{html.escape(result)}</strong></p>" if result else buttons
+    return (
+        '<!doctype html><html lang="es"><meta charset="utf-8"><title>Mercado Pago (sandbox)</title>'
+        '<body style="font-family:sans-serif;max-width:28em;margin:3em auto">'
+        "<h1>Mercado Pago — sandbox</h1>"
+        f"<p>{title}</p><p>Seña a pagar: <strong>{html.escape(item['currency_id'])} ${amount}</strong></p>"
+        f"{body}<p><small>Nada sale de esta máquina: es un pago de prueba.</small></p></body></html>"
+    )
+
+
+def router(fake: FakeMercadoPago) -> APIRouter:
+    api = APIRouter()
+
+    def _api_gate(authorization: str | None) -> None:
+        if fake.down:
+            raise HTTPException(503, "down")
+        if fake.failures:
+            raise HTTPException(fake.failures.pop(0), "injected failure")
+        if not authorization or not authorization.startswith("Bearer "):
+            raise HTTPException(401, "unauthorized")
+
+    @api.post("/checkout/preferences", status_code=201)
+    async def create_preference(
+        request: Request,
+        authorization: str | None = Header(None),
+        x_idempotency_key: str | None = Header(None),
+    ) -> dict[str, Any]:
+        _api_gate(authorization)
+        body = await request.json()
+        fake.requests.append({"path": "/checkout/preferences", "body": body, "idempotency_key": x_idempotency_key})
+        for pref_id, existing in fake.preferences.items():
+            if x_idempotency_key and existing["idempotency_key"] == x_idempotency_key:
+                return existing["response"] | {"id": pref_id}
+        pref_id = f"{724484980}-{uuid.uuid4()}"
+        init_point = f"{fake.public_url}/checkout/{pref_id}"
+        response = {
+            "id": pref_id, "init_point": init_point, "sandbox_init_point": init_point,
+            "external_reference": body.get("external_reference"), "items": body.get("items", []),
+            "date_created": datetime.now(UTC).isoformat(), "collector_id": 724484980,
+        }  # fmt: skip
+        fake.preferences[pref_id] = {**body, "idempotency_key": x_idempotency_key, "response": response}
+        return response
+
+    @api.get("/v1/payments/search")
+    async def search(external_reference: str = "", authorization: str | None = Header(None)) -> dict[str, Any]:
+        _api_gate(authorization)
+        results = [p for p in fake.payments.values() if p["external_reference"] == external_reference]
+        return {"paging": {"total": len(results), "limit": 30, "offset": 0}, "results": results}
+
+    @api.get("/v1/payments/{payment_id}")
+    async def get_payment(payment_id: str, authorization: str | None = Header(None)) -> dict[str, Any]:
+        _api_gate(authorization)
+        fake.requests.append({"path": f"/v1/payments/{payment_id}"})
+        if payment_id not in fake.payments:
+            raise HTTPException(404, "Payment not found")
+        return fake.payments[payment_id]
+
+    @api.get("/checkout/{pref_id}", response_class=HTMLResponse)
+    async def checkout(pref_id: str) -> str:
+        if pref_id not in fake.preferences:
+            raise HTTPException(404, "Preferencia inexistente")
+        return _checkout_page(fake.preferences[pref_id], pref_id)
+
+    @api.post("/checkout/{pref_id}/{choice}", response_class=HTMLResponse)
+    async def pay(pref_id: str, choice: str) -> str:
+        pref = fake.preferences.get(pref_id)
+        if pref is None or choice not in ("pay", "reject"):
+            raise HTTPException(404, "Preferencia inexistente")
+        item = pref["items"][0]
+        payment = fake.add_payment(
+            "approved" if choice == "pay" else "rejected",
+            item["unit_price"],
+            item["currency_id"],
+            pref["external_reference"],
+        )
+        status = await fake.notify(payment, pref["notification_url"])
+        result = "¡Pago aprobado! Tu reserva se confirma en unos segundos." if choice == "pay" else "Pago rechazado."
+        return _checkout_page(pref, pref_id, f"{result} (notificación: HTTP {status})")
+
+    @api.post("/_control/payments")
+    async def control_payment(request: Request) -> dict[str, Any]:
+        spec = await request.json()
+        payment = fake.add_payment(
+            spec["status"], spec["amount"], spec.get("currency", "ARS"), spec["external_reference"]
+        )
+        if spec.get("notify_url"):
+            await fake.notify(payment, spec["notify_url"])
+        return payment
+
+    @api.post("/_control/state")
+    async def control_state(request: Request) -> dict[str, Any]:
+        spec = await request.json()
+        fake.failures = list(spec.get("failures", fake.failures))
+        fake.down = bool(spec.get("down", fake.down))
+        return {"failures": fake.failures, "down": fake.down}
+
+    @api.get("/_control/requests")
+    async def control_requests() -> JSONResponse:
+        return JSONResponse(fake.requests)
+
+    @api.get("/_control/preferences")
+    async def control_preferences() -> dict[str, Any]:
+        return {k: {kk: vv for kk, vv in v.items() if kk != "response"} for k, v in fake.preferences.items()}
+
+    @api.get("/healthz")
+    async def healthz() -> Response:
+        return Response("ok")
+
+    return api
+
+
+def create_app(public_url: str, webhook_secret: str | None) -> FastAPI:
+    app = FastAPI(title="Fake Mercado Pago")
+    app.include_router(router(FakeMercadoPago(public_url, webhook_secret)))
+    return app
+
+
+if __name__ == "__main__":
+    import uvicorn
+
+    port = int(os.environ.get("PORT", "8089"))
+    public = os.environ.get("FAKE_PUBLIC_URL", f"http://127.0.0.1:{port}")
+    uvicorn.run(create_app(public, os.environ.get("MERCADOPAGO_WEBHOOK_SECRET")), host="127.0.0.1", port=port)

@@ -1,0 +1,196 @@
+"""Mercado Pago notifications: parse, store (before the webhook is acknowledged),
+process exactly once in effect.
+
+The notification is only a hint: the payment is fetched from the API and that
+is the truth. Each notification is processed once (a lease keeps replicas off
+it, and it is marked processed in the transaction that applies it); the
+payment row is locked while a notification is applied, so ten copies of one
+notification make one payment row, one confirmation and one event, and
+`events_count` 10. When the API or booking is down the notification is
+retried later with a growing delay: nothing is lost.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import asyncpg
+import grpc
+
+from cabanas.v1 import booking_pb2, booking_pb2_grpc
+from services.payments import store
+from services.payments.mercadopago import MercadoPago, MercadoPagoError, NotFound
+
+log = logging.getLogger(__name__)
+
+_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+LEASE_SECONDS = 120
+MAX_DELAY_SECONDS = 900
+
+
+class InvalidNotification(ValueError):
+    """Neither the query string nor the body says which resource changed."""
+
+
+def parse(body: bytes, query: Mapping[str, str]) -> tuple[str, str, str]:
+    """(topic, resource id, action) from the JSON body `{type|topic, action, data: {id}}`
+    or the query forms `?type=payment&data.id=…` and legacy `?topic=payment&id=…`."""
+    data: dict[str, Any] = {}
+    if body.strip():
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, dict):
+            data = parsed
+        elif not query:
+            raise InvalidNotification("the body is not a JSON object")
+    nested = data.get("data") if isinstance(data.get("data"), dict) else {}
+    topic = str(query.get("type") or query.get("topic") or data.get("type") or data.get("topic") or "")
+    resource = str(query.get("data.id") or query.get("id") or nested.get("id") or "")
+    if not resource and isinstance(data.get("resource"), str):  # legacy: a URL ending in the id
+        resource = data["resource"].rstrip("/").rsplit("/", 1)[-1]
+    if not topic or not _ID.match(resource) or len(topic) > 64:
+        raise InvalidNotification("a notification needs a topic and a resource id (data.id)")
+    return topic.removeprefix("topic_").removesuffix("_wh"), resource, str(data.get("action", ""))[:64]
+
+
+def minor_units(amount: Any) -> int:
+    return int((Decimal(str(amount)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+class Processor:
+    """Applies stored notifications; one per service process, safe with replicas."""
+
+    def __init__(
+        self, pool: asyncpg.Pool, mp: MercadoPago, booking: booking_pb2_grpc.BookingServiceStub, retry_base: float
+    ) -> None:
+        self.pool = pool
+        self.mp = mp
+        self.booking = booking
+        self.retry_base = retry_base
+        self._wake = asyncio.Event()
+
+    def kick(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        while True:
+            try:
+                processed = await self.run_once()
+            except Exception:
+                log.warning("notification pass failed", exc_info=True)
+                processed = 0
+            if not processed:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), 1.0)
+
+    async def run_once(self, limit: int = 20) -> int:
+        async with self.pool.acquire() as conn:
+            claimed = await store.claim_due(conn, limit, LEASE_SECONDS)
+        await asyncio.gather(*(self._handle(n) for n in claimed))
+        return len(claimed)
+
+    async def _handle(self, notification: asyncpg.Record) -> None:
+        try:
+            await self._process(notification)
+        except NotFound:
+            async with self.pool.acquire() as conn:
+                await store.mark_processed(conn, notification["id"], "Mercado Pago does not know this payment")
+        except Exception as exc:  # noqa: BLE001 - whatever failed, the notification is kept and retried
+            delay = min(self.retry_base * 2 ** (notification["attempts"] - 1), MAX_DELAY_SECONDS)
+            log.warning(
+                "notification %s failed (attempt %s), retrying in %.1f s: %s",
+                notification["id"], notification["attempts"], delay, exc,
+            )  # fmt: skip
+            async with self.pool.acquire() as conn:
+                await store.reschedule(conn, notification["id"], delay, f"{type(exc).__name__}: {exc}")
+
+    async def _process(self, notification: asyncpg.Record) -> None:
+        if notification["topic"] != "payment":
+            async with self.pool.acquire() as conn:
+                await store.mark_processed(conn, notification["id"], f"topic {notification['topic']} not handled")
+            return
+        payment = await self.mp.get_payment(notification["resource_id"])  # the truth, not the hint
+        async with self.pool.acquire() as conn, conn.transaction():
+            await self._apply(conn, notification, payment)
+
+    async def _apply(self, conn: asyncpg.Connection, notification: asyncpg.Record, mp: dict[str, Any]) -> None:
+        row = await store.lock_payment(conn, str(mp["id"]))
+        now = datetime.now().astimezone()
+        before = (row["status"], row["issue"])
+        values: dict[str, Any] = {
+            "reservation_code": str(mp.get("external_reference") or "")[:64],
+            "status": "cancelled" if mp.get("status") == "canceled" else str(mp.get("status", "unknown")),
+            "status_detail": str(mp.get("status_detail") or ""),
+            "amount_minor": minor_units(mp.get("transaction_amount") or 0),
+            "currency": str(mp.get("currency_id") or ""),
+            "events_count": row["events_count"] + 1,
+            "first_event_at": row["first_event_at"] or now,
+            "last_event_at": now,
+            "raw": mp,
+        }
+        if values["status"] == "approved" and row["confirmed_at"] is None and row["issue"] == "none":
+            values |= await self._confirm(values)
+        elif values["status"] in ("refunded", "charged_back") and row["confirmed_at"] is not None:
+            values["issue"] = "reversed"
+        row = await store.update_payment(conn, row["id"], values)
+        if row["status"] != before[0]:
+            await store.emit(conn, f"payment.{row['status']}", row["id"])
+        if row["issue"] != before[1]:
+            await store.emit(conn, "payment.issue", row["id"])
+        await store.mark_processed(conn, notification["id"])
+
+    async def _confirm(self, payment: dict[str, Any]) -> dict[str, Any]:
+        """Confirm the reservation the payment names, only if it really pays for it."""
+        code = payment["reservation_code"]
+        try:
+            found = await self.booking.GetReservation(booking_pb2.GetReservationRequest(code=code))
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
+                return {"issue": "unknown_reference"}
+            raise
+        deposit = found.reservation.deposit
+        if payment["currency"] != deposit.currency:
+            return {"issue": "currency_mismatch"}
+        if payment["amount_minor"] < deposit.amount_minor:
+            return {"issue": "amount_mismatch"}
+        reply = await self.booking.ConfirmReservation(
+            booking_pb2.ConfirmReservationRequest(code=code, payment_reference=f"mercadopago:{payment['raw']['id']}")
+        )
+        if reply.outcome == booking_pb2.CONFIRM_OUTCOME_PAID_BUT_UNAVAILABLE:
+            return {"issue": "paid_but_unavailable"}
+        return {"confirmed_at": datetime.now().astimezone()}
+
+    async def reconcile(self, within_seconds: float) -> int:
+        """Ask Mercado Pago about open links near expiry: notifications do get lost.
+        A payment found is queued exactly as if it had been notified."""
+        queued = 0
+        async with self.pool.acquire() as conn:
+            codes = await store.links_to_reconcile(conn, within_seconds)
+        for code in codes:
+            try:
+                found = await self.mp.search_payments(code)
+            except MercadoPagoError as exc:
+                log.warning("reconciliation of %s failed: %s", code, exc)
+                continue
+            async with self.pool.acquire() as conn:
+                for payment in found:
+                    if await store.known_status(conn, str(payment["id"])) == payment.get("status"):
+                        continue
+                    await store.insert_notification(
+                        conn, topic="payment", resource_id=str(payment["id"]), action="reconciliation",
+                        source="reconciliation", body=b"", query={}, headers={},
+                        received_at=datetime.now().astimezone(), traceparent="",
+                    )  # fmt: skip
+                    queued += 1
+        if queued:
+            self.kick()
+        return queued

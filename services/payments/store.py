@@ -1,0 +1,159 @@
+"""SQL of the payments schema."""
+
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+from opentelemetry import propagate
+
+from services.common import outbox
+
+EVENTS_CHANNEL = "payments_events"
+
+
+async def insert_notification(
+    conn: asyncpg.Connection,
+    *,
+    topic: str,
+    resource_id: str,
+    action: str,
+    source: str,
+    body: bytes,
+    query: dict[str, str],
+    headers: dict[str, str],
+    received_at: datetime,
+    traceparent: str,
+) -> int:
+    return int(
+        await conn.fetchval(
+            "INSERT INTO notifications (topic, resource_id, action, source, body, query, headers, received_at, traceparent)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            topic,
+            resource_id,
+            action,
+            source,
+            body,
+            query,
+            headers,
+            received_at,
+            traceparent,
+        )
+    )
+
+
+async def claim_due(conn: asyncpg.Connection, limit: int, lease_seconds: float) -> list[asyncpg.Record]:
+    """Lease due notifications for processing; other replicas skip them until the lease ends."""
+    return await conn.fetch(
+        "UPDATE notifications SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2)"
+        " WHERE id IN (SELECT id FROM notifications WHERE processed_at IS NULL AND next_attempt_at <= now()"
+        " ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) RETURNING *",
+        limit,
+        lease_seconds,
+    )
+
+
+async def reschedule(conn: asyncpg.Connection, notification_id: int, delay_seconds: float, error: str) -> None:
+    await conn.execute(
+        "UPDATE notifications SET next_attempt_at = now() + make_interval(secs => $2), last_error = $3 WHERE id = $1",
+        notification_id,
+        delay_seconds,
+        error[:500],
+    )
+
+
+async def mark_processed(conn: asyncpg.Connection, notification_id: int, note: str | None = None) -> None:
+    await conn.execute(
+        "UPDATE notifications SET processed_at = now(), last_error = $2 WHERE id = $1", notification_id, note
+    )
+
+
+async def reopen(conn: asyncpg.Connection, notification_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "UPDATE notifications SET processed_at = NULL, next_attempt_at = now() WHERE id = $1 RETURNING *",
+        notification_id,
+    )
+
+
+async def lock_payment(conn: asyncpg.Connection, external_id: str) -> asyncpg.Record:
+    """The payment's row, created if new, locked until commit: concurrent
+    notifications of one payment are applied one after the other."""
+    await conn.execute("INSERT INTO payments (external_id) VALUES ($1) ON CONFLICT DO NOTHING", external_id)
+    return await conn.fetchrow("SELECT * FROM payments WHERE external_id = $1 FOR UPDATE", external_id)
+
+
+async def update_payment(conn: asyncpg.Connection, payment_id: int, values: dict[str, Any]) -> asyncpg.Record:
+    assignments = ", ".join(f"{c} = ${i}" for i, c in enumerate(values, start=2))
+    return await conn.fetchrow(
+        f"UPDATE payments SET {assignments}, updated_at = now() WHERE id = $1 RETURNING *", payment_id, *values.values()
+    )
+
+
+async def get_payment(conn: asyncpg.Connection, external_id: str) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM payments WHERE external_id = $1", external_id)
+
+
+async def list_payments(
+    conn: asyncpg.Connection, reservation_code: str, statuses: list[str], limit: int, offset: int
+) -> tuple[list[asyncpg.Record], int]:
+    rows = await conn.fetch(
+        "SELECT *, count(*) OVER () AS total FROM payments WHERE ($1 = '' OR reservation_code = $1)"
+        " AND (cardinality($2::text[]) = 0 OR status = ANY($2)) AND status <> 'unknown'"
+        " ORDER BY last_event_at DESC NULLS LAST, id DESC LIMIT $3 OFFSET $4",
+        reservation_code,
+        statuses,
+        limit,
+        offset,
+    )
+    return rows, (rows[0]["total"] if rows else 0)
+
+
+async def emit(conn: asyncpg.Connection, type: str, payment_id: int) -> None:
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    await outbox.before_append(conn, EVENTS_CHANNEL)
+    await conn.execute(
+        "INSERT INTO outbox (type, payload, traceparent) SELECT $1, to_jsonb(p), $3 FROM payments p WHERE p.id = $2",
+        type,
+        payment_id,
+        carrier.get("traceparent", ""),
+    )
+
+
+async def events_after(conn: asyncpg.Connection, after_id: int, limit: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT o.id AS event_id, o.type AS event_type, o.occurred_at, o.traceparent, p.*"
+        " FROM outbox o, jsonb_populate_record(NULL::payments, o.payload) p WHERE o.id > $1 ORDER BY o.id LIMIT $2",
+        after_id,
+        limit,
+    )
+
+
+async def get_link(conn: asyncpg.Connection, code: str) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM payment_links WHERE reservation_code = $1", code)
+
+
+async def insert_link(conn: asyncpg.Connection, values: dict[str, Any]) -> asyncpg.Record:
+    columns = ", ".join(values)
+    placeholders = ", ".join(f"${i}" for i in range(1, len(values) + 1))
+    row = await conn.fetchrow(
+        f"INSERT INTO payment_links ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING RETURNING *",
+        *values.values(),
+    )
+    return row or await get_link(conn, values["reservation_code"])
+
+
+async def links_to_reconcile(conn: asyncpg.Connection, within_seconds: float) -> list[str]:
+    """Open links whose hold ends soon and for which no approved payment is known."""
+    rows = await conn.fetch(
+        "UPDATE payment_links l SET reconciled_at = now() WHERE l.expires_at BETWEEN now() - interval '1 hour'"
+        " AND now() + make_interval(secs => $1)"
+        " AND (l.reconciled_at IS NULL OR l.reconciled_at < now() - make_interval(secs => $1 / 4))"
+        " AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.reservation_code = l.reservation_code"
+        " AND p.status = 'approved') RETURNING reservation_code",
+        within_seconds,
+    )
+    return [r["reservation_code"] for r in rows]
+
+
+async def known_status(conn: asyncpg.Connection, external_id: str) -> str | None:
+    return await conn.fetchval("SELECT status FROM payments WHERE external_id = $1", external_id)
