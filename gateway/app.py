@@ -11,7 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from gateway.clients import ServiceClients
 from gateway.errors import install_error_handlers
 from gateway.middleware import install_middleware
-from gateway.routes import accommodations, admin, health, reservations, webhooks
+from gateway.routes import accommodations, admin, health, ical, reservations, webhooks
 from gateway.sandbox import mercadopago as mercadopago_sandbox
 from services.common.redis_client import create_redis
 from services.common.settings import Settings, get_settings
@@ -43,7 +43,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_middleware(app)
     install_error_handlers(app)
-    for router in (health.router, accommodations.router, reservations.router, admin.router, webhooks.router):
+    routers = (health.router, accommodations.router, reservations.router, ical.router, admin.router, webhooks.router)
+    for router in routers:
         app.include_router(router)
     if settings.mercadopago_sandbox:  # no Mercado Pago token: payment links lead here
         public = f"{settings.public_base_url.rstrip('/')}/sandbox/mercadopago"

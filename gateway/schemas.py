@@ -189,3 +189,43 @@ class PaymentOut(BaseModel):
     events_count: int
     issue: str
     last_event_at: datetime | None
+
+
+class FeedIn(Strict):
+    accommodation_id: int = Field(ge=1, le=2**62)
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)]
+    source: Literal["airbnb", "booking", "vrbo", "other"]
+
+
+class ConflictOut(BaseModel):
+    uid: str
+    source: str
+    check_in: date
+    check_out: date
+    reservation_code: str
+    reservation_check_in: date
+    reservation_check_out: date
+
+
+class FeedOut(BaseModel):
+    id: int
+    accommodation_id: int
+    url: str
+    source: str
+    last_sync_at: datetime | None
+    last_success_at: datetime | None
+    last_status: str
+    last_error: str
+    events_count: int
+    conflicts: list[ConflictOut]
+
+
+class SyncOut(BaseModel):
+    feed_id: int
+    status: str
+    created: int
+    updated: int
+    removed: int
+    unchanged: int
+    conflicts: list[ConflictOut]
+    error: str

@@ -1,10 +1,11 @@
 """Protobuf replies -> REST bodies, and REST input -> protobuf requests."""
 
-from datetime import UTC, date
+from datetime import UTC, date, datetime
+from typing import Any
 
 from google.protobuf.field_mask_pb2 import FieldMask
 
-from cabanas.v1 import booking_pb2, common_pb2, payments_pb2
+from cabanas.v1 import booking_pb2, calendar_pb2, common_pb2, payments_pb2
 from gateway import schemas
 
 STATUS_NAMES = {
@@ -162,4 +163,52 @@ def payment(p: payments_pb2.Payment) -> schemas.PaymentOut:
         events_count=p.events_count,
         issue=payments_pb2.PaymentIssue.Name(p.issue).removeprefix("PAYMENT_ISSUE_").lower(),
         last_event_at=p.last_event_at.ToDatetime(tzinfo=UTC) if p.HasField("last_event_at") else None,
+    )
+
+
+def _when(ts: Any, present: bool) -> datetime | None:
+    return ts.ToDatetime(tzinfo=UTC) if present else None
+
+
+def conflict(c: common_pb2.BlockConflict) -> schemas.ConflictOut:
+    return schemas.ConflictOut(
+        uid=c.uid,
+        source=c.source,
+        check_in=day(c.range.start),
+        check_out=day(c.range.end),
+        reservation_code=c.reservation_code,
+        reservation_check_in=day(c.reservation_range.start),
+        reservation_check_out=day(c.reservation_range.end),
+    )
+
+
+def _sync_status(value: int) -> str:
+    return calendar_pb2.SyncStatus.Name(value).removeprefix("SYNC_STATUS_").lower()
+
+
+def feed(f: calendar_pb2.Feed) -> schemas.FeedOut:
+    return schemas.FeedOut(
+        id=f.id,
+        accommodation_id=f.accommodation_id,
+        url=f.url,
+        source=f.source,
+        last_sync_at=_when(f.last_sync_at, f.HasField("last_sync_at")),
+        last_success_at=_when(f.last_success_at, f.HasField("last_success_at")),
+        last_status=_sync_status(f.last_status),
+        last_error=f.last_error,
+        events_count=f.events_count,
+        conflicts=[conflict(c) for c in f.conflicts],
+    )
+
+
+def sync_result(r: calendar_pb2.SyncResult) -> schemas.SyncOut:
+    return schemas.SyncOut(
+        feed_id=r.feed_id,
+        status=_sync_status(r.status),
+        created=r.created,
+        updated=r.updated,
+        removed=r.removed,
+        unchanged=r.unchanged,
+        conflicts=[conflict(c) for c in r.conflicts],
+        error=r.error,
     )

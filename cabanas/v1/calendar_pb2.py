@@ -26,7 +26,7 @@ from cabanas.v1 import common_pb2 as cabanas_dot_v1_dot_common__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19\x63\x61\x62\x61nas/v1/calendar.proto\x12\ncabanas.v1\x1a\x17\x63\x61\x62\x61nas/v1/common.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd0\x02\n\x04\x46\x65\x65\x64\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x18\n\x10\x61\x63\x63ommodation_id\x18\x02 \x01(\x03\x12\x0b\n\x03url\x18\x03 \x01(\t\x12\x0e\n\x06source\x18\x04 \x01(\t\x12.\n\ncreated_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0clast_sync_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0flast_success_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\x0blast_status\x18\x08 \x01(\x0e\x32\x16.cabanas.v1.SyncStatus\x12\x12\n\nlast_error\x18\t \x01(\t\x12\x14\n\x0c\x65vents_count\x18\n \x01(\x05\x12\x17\n\x0f\x63onflicts_count\x18\x0b \x01(\x05\"G\n\x0e\x41\x64\x64\x46\x65\x65\x64Request\x12\x18\n\x10\x61\x63\x63ommodation_id\x18\x01 \x01(\x03\x12\x0b\n\x03url\x18\x02 \x01(\t\x12\x0e\n\x06source\x18\x03 \x01(\t\",\n\x10ListFeedsRequest\x12\x18\n\x10\x61\x63\x63ommodation_id\x18\x01 \x01(\x03\"4\n\x11ListFeedsResponse\x12\x1f\n\x05\x66\x65\x65\x64s\x18\x01 \x03(\x0b\x32\x10.cabanas.v1.Feed\"\x1f\n\x11RemoveFeedRequest\x12\n\n\x02id\x18\x01 \x01(\x03\",\n\x12RemoveFeedResponse\x12\x16\n\x0e\x62locks_removed\x18\x01 \x01(\x05\",\n\x0fSyncFeedRequest\x12\n\n\x02id\x18\x01 \x01(\x03\x12\r\n\x05\x66orce\x18\x02 \x01(\x08\"\xa9\x02\n\nSyncResult\x12\x0f\n\x07\x66\x65\x65\x64_id\x18\x01 \x01(\x03\x12&\n\x06status\x18\x02 \x01(\x0e\x32\x16.cabanas.v1.SyncStatus\x12\x0f\n\x07\x63reated\x18\x03 \x01(\x05\x12\x0f\n\x07updated\x18\x04 \x01(\x05\x12\x0f\n\x07removed\x18\x05 \x01(\x05\x12\x11\n\tunchanged\x18\x06 \x01(\x05\x12,\n\tconflicts\x18\x07 \x03(\x0b\x32\x19.cabanas.v1.BlockConflict\x12\r\n\x05\x65rror\x18\x08 \x01(\t\x12.\n\nstarted_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x66inished_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x1f\n\x0eSyncAllRequest\x12\r\n\x05\x66orce\x18\x01 \x01(\x08\":\n\x0fSyncAllResponse\x12\'\n\x07results\x18\x01 \x03(\x0b\x32\x16.cabanas.v1.SyncResult\"X\n\x15\x45xportCalendarRequest\x12\x18\n\x10\x61\x63\x63ommodation_id\x18\x01 \x01(\x03\x12\r\n\x05token\x18\x02 \x01(\t\x12\x16\n\x0e\x65xclude_source\x18\x03 \x01(\t\"f\n\x16\x45xportCalendarResponse\x12\x0b\n\x03ics\x18\x01 \x01(\t\x12\x0c\n\x04\x65tag\x18\x02 \x01(\t\x12\x31\n\rlast_modified\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\",\n\x10\x45xportUrlRequest\x12\x18\n\x10\x61\x63\x63ommodation_id\x18\x01 \x01(\x03\"\xa8\x01\n\x11\x45xportUrlResponse\x12\x12\n\nexport_url\x18\x01 \x01(\t\x12I\n\x0fper_source_urls\x18\x02 \x03(\x0b\x32\x30.cabanas.v1.ExportUrlResponse.PerSourceUrlsEntry\x1a\x34\n\x12PerSourceUrlsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01*\x8c\x01\n\nSyncStatus\x12\x1b\n\x17SYNC_STATUS_UNSPECIFIED\x10\x00\x12\x12\n\x0eSYNC_STATUS_OK\x10\x01\x12\x1c\n\x18SYNC_STATUS_NOT_MODIFIED\x10\x02\x12\x16\n\x12SYNC_STATUS_FAILED\x10\x03\x12\x17\n\x13SYNC_STATUS_SKIPPED\x10\x04\x32\x89\x04\n\x0f\x43\x61lendarService\x12\x37\n\x07\x41\x64\x64\x46\x65\x65\x64\x12\x1a.cabanas.v1.AddFeedRequest\x1a\x10.cabanas.v1.Feed\x12H\n\tListFeeds\x12\x1c.cabanas.v1.ListFeedsRequest\x1a\x1d.cabanas.v1.ListFeedsResponse\x12K\n\nRemoveFeed\x12\x1d.cabanas.v1.RemoveFeedRequest\x1a\x1e.cabanas.v1.RemoveFeedResponse\x12?\n\x08SyncFeed\x12\x1b.cabanas.v1.SyncFeedRequest\x1a\x16.cabanas.v1.SyncResult\x12\x42\n\x07SyncAll\x12\x1a.cabanas.v1.SyncAllRequest\x1a\x1b.cabanas.v1.SyncAllResponse\x12W\n\x0e\x45xportCalendar\x12!.cabanas.v1.ExportCalendarRequest\x1a\".cabanas.v1.ExportCalendarResponse\x12H\n\tExportUrl\x12\x1c.cabanas.v1.ExportUrlRequest\x1a\x1d.cabanas.v1.ExportUrlResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19\x63\x61\x62\x61nas/v1/calendar.proto\x12\ncabanas.v1\x1a\x17\x63\x61\x62\x61nas/v1/common.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xfe\x02\n\x04\x46\x65\x65\x64\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x18\n\x10\x61\x63\x63ommodation_id\x18\x02 \x01(\x03\x12\x0b\n\x03url\x18\x03 \x01(\t\x12\x0e\n\x06source\x18\x04 \x01(\t\x12.\n\ncreated_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0clast_sync_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0flast_success_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\x0blast_status\x18\x08 \x01(\x0e\x32\x16.cabanas.v1.SyncStatus\x12\x12\n\nlast_error\x18\t \x01(\t\x12\x14\n\x0c\x65vents_count\x18\n \x01(\x05\x12\x17\n\x0f\x63onflicts_count\x18\x0b \x01(\x05\x12,\n\tconflicts\x18\x0c \x03(\x0b\x32\x19.cabanas.v1.BlockConflict\"G\n\x0e\x41\x64\x64\x46\x65\x65\x64Request\x12\x18\n\x10\x61\x63\x63ommodation_id\x18\x01 \x01(\x03\x12\x0b\n\x03url\x18\x02 \x01(\t\x12\x0e\n\x06source\x18\x03 \x01(\t\",\n\x10ListFeedsRequest\x12\x18\n\x10\x61\x63\x63ommodation_id\x18\x01 \x01(\x03\"4\n\x11ListFeedsResponse\x12\x1f\n\x05\x66\x65\x65\x64s\x18\x01 \x03(\x0b\x32\x10.cabanas.v1.Feed\"\x1f\n\x11RemoveFeedRequest\x12\n\n\x02id\x18\x01 \x01(\x03\",\n\x12RemoveFeedResponse\x12\x16\n\x0e\x62locks_removed\x18\x01 \x01(\x05\",\n\x0fSyncFeedRequest\x12\n\n\x02id\x18\x01 \x01(\x03\x12\r\n\x05\x66orce\x18\x02 \x01(\x08\"\xa9\x02\n\nSyncResult\x12\x0f\n\x07\x66\x65\x65\x64_id\x18\x01 \x01(\x03\x12&\n\x06status\x18\x02 \x01(\x0e\x32\x16.cabanas.v1.SyncStatus\x12\x0f\n\x07\x63reated\x18\x03 \x01(\x05\x12\x0f\n\x07updated\x18\x04 \x01(\x05\x12\x0f\n\x07removed\x18\x05 \x01(\x05\x12\x11\n\tunchanged\x18\x06 \x01(\x05\x12,\n\tconflicts\x18\x07 \x03(\x0b\x32\x19.cabanas.v1.BlockConflict\x12\r\n\x05\x65rror\x18\x08 \x01(\t\x12.\n\nstarted_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x66inished_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x1f\n\x0eSyncAllRequest\x12\r\n\x05\x66orce\x18\x01 \x01(\x08\":\n\x0fSyncAllResponse\x12\'\n\x07results\x18\x01 \x03(\x0b\x32\x16.cabanas.v1.SyncResult\"X\n\x15\x45xportCalendarRequest\x12\x18\n\x10\x61\x63\x63ommodation_id\x18\x01 \x01(\x03\x12\r\n\x05token\x18\x02 \x01(\t\x12\x16\n\x0e\x65xclude_source\x18\x03 \x01(\t\"f\n\x16\x45xportCalendarResponse\x12\x0b\n\x03ics\x18\x01 \x01(\t\x12\x0c\n\x04\x65tag\x18\x02 \x01(\t\x12\x31\n\rlast_modified\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\",\n\x10\x45xportUrlRequest\x12\x18\n\x10\x61\x63\x63ommodation_id\x18\x01 \x01(\x03\"\xa8\x01\n\x11\x45xportUrlResponse\x12\x12\n\nexport_url\x18\x01 \x01(\t\x12I\n\x0fper_source_urls\x18\x02 \x03(\x0b\x32\x30.cabanas.v1.ExportUrlResponse.PerSourceUrlsEntry\x1a\x34\n\x12PerSourceUrlsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01*\x8c\x01\n\nSyncStatus\x12\x1b\n\x17SYNC_STATUS_UNSPECIFIED\x10\x00\x12\x12\n\x0eSYNC_STATUS_OK\x10\x01\x12\x1c\n\x18SYNC_STATUS_NOT_MODIFIED\x10\x02\x12\x16\n\x12SYNC_STATUS_FAILED\x10\x03\x12\x17\n\x13SYNC_STATUS_SKIPPED\x10\x04\x32\x89\x04\n\x0f\x43\x61lendarService\x12\x37\n\x07\x41\x64\x64\x46\x65\x65\x64\x12\x1a.cabanas.v1.AddFeedRequest\x1a\x10.cabanas.v1.Feed\x12H\n\tListFeeds\x12\x1c.cabanas.v1.ListFeedsRequest\x1a\x1d.cabanas.v1.ListFeedsResponse\x12K\n\nRemoveFeed\x12\x1d.cabanas.v1.RemoveFeedRequest\x1a\x1e.cabanas.v1.RemoveFeedResponse\x12?\n\x08SyncFeed\x12\x1b.cabanas.v1.SyncFeedRequest\x1a\x16.cabanas.v1.SyncResult\x12\x42\n\x07SyncAll\x12\x1a.cabanas.v1.SyncAllRequest\x1a\x1b.cabanas.v1.SyncAllResponse\x12W\n\x0e\x45xportCalendar\x12!.cabanas.v1.ExportCalendarRequest\x1a\".cabanas.v1.ExportCalendarResponse\x12H\n\tExportUrl\x12\x1c.cabanas.v1.ExportUrlRequest\x1a\x1d.cabanas.v1.ExportUrlResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,38 +35,38 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_EXPORTURLRESPONSE_PERSOURCEURLSENTRY']._loaded_options = None
   _globals['_EXPORTURLRESPONSE_PERSOURCEURLSENTRY']._serialized_options = b'8\001'
-  _globals['_SYNCSTATUS']._serialized_start=1541
-  _globals['_SYNCSTATUS']._serialized_end=1681
+  _globals['_SYNCSTATUS']._serialized_start=1587
+  _globals['_SYNCSTATUS']._serialized_end=1727
   _globals['_FEED']._serialized_start=100
-  _globals['_FEED']._serialized_end=436
-  _globals['_ADDFEEDREQUEST']._serialized_start=438
-  _globals['_ADDFEEDREQUEST']._serialized_end=509
-  _globals['_LISTFEEDSREQUEST']._serialized_start=511
-  _globals['_LISTFEEDSREQUEST']._serialized_end=555
-  _globals['_LISTFEEDSRESPONSE']._serialized_start=557
-  _globals['_LISTFEEDSRESPONSE']._serialized_end=609
-  _globals['_REMOVEFEEDREQUEST']._serialized_start=611
-  _globals['_REMOVEFEEDREQUEST']._serialized_end=642
-  _globals['_REMOVEFEEDRESPONSE']._serialized_start=644
-  _globals['_REMOVEFEEDRESPONSE']._serialized_end=688
-  _globals['_SYNCFEEDREQUEST']._serialized_start=690
-  _globals['_SYNCFEEDREQUEST']._serialized_end=734
-  _globals['_SYNCRESULT']._serialized_start=737
-  _globals['_SYNCRESULT']._serialized_end=1034
-  _globals['_SYNCALLREQUEST']._serialized_start=1036
-  _globals['_SYNCALLREQUEST']._serialized_end=1067
-  _globals['_SYNCALLRESPONSE']._serialized_start=1069
-  _globals['_SYNCALLRESPONSE']._serialized_end=1127
-  _globals['_EXPORTCALENDARREQUEST']._serialized_start=1129
-  _globals['_EXPORTCALENDARREQUEST']._serialized_end=1217
-  _globals['_EXPORTCALENDARRESPONSE']._serialized_start=1219
-  _globals['_EXPORTCALENDARRESPONSE']._serialized_end=1321
-  _globals['_EXPORTURLREQUEST']._serialized_start=1323
-  _globals['_EXPORTURLREQUEST']._serialized_end=1367
-  _globals['_EXPORTURLRESPONSE']._serialized_start=1370
-  _globals['_EXPORTURLRESPONSE']._serialized_end=1538
-  _globals['_EXPORTURLRESPONSE_PERSOURCEURLSENTRY']._serialized_start=1486
-  _globals['_EXPORTURLRESPONSE_PERSOURCEURLSENTRY']._serialized_end=1538
-  _globals['_CALENDARSERVICE']._serialized_start=1684
-  _globals['_CALENDARSERVICE']._serialized_end=2205
+  _globals['_FEED']._serialized_end=482
+  _globals['_ADDFEEDREQUEST']._serialized_start=484
+  _globals['_ADDFEEDREQUEST']._serialized_end=555
+  _globals['_LISTFEEDSREQUEST']._serialized_start=557
+  _globals['_LISTFEEDSREQUEST']._serialized_end=601
+  _globals['_LISTFEEDSRESPONSE']._serialized_start=603
+  _globals['_LISTFEEDSRESPONSE']._serialized_end=655
+  _globals['_REMOVEFEEDREQUEST']._serialized_start=657
+  _globals['_REMOVEFEEDREQUEST']._serialized_end=688
+  _globals['_REMOVEFEEDRESPONSE']._serialized_start=690
+  _globals['_REMOVEFEEDRESPONSE']._serialized_end=734
+  _globals['_SYNCFEEDREQUEST']._serialized_start=736
+  _globals['_SYNCFEEDREQUEST']._serialized_end=780
+  _globals['_SYNCRESULT']._serialized_start=783
+  _globals['_SYNCRESULT']._serialized_end=1080
+  _globals['_SYNCALLREQUEST']._serialized_start=1082
+  _globals['_SYNCALLREQUEST']._serialized_end=1113
+  _globals['_SYNCALLRESPONSE']._serialized_start=1115
+  _globals['_SYNCALLRESPONSE']._serialized_end=1173
+  _globals['_EXPORTCALENDARREQUEST']._serialized_start=1175
+  _globals['_EXPORTCALENDARREQUEST']._serialized_end=1263
+  _globals['_EXPORTCALENDARRESPONSE']._serialized_start=1265
+  _globals['_EXPORTCALENDARRESPONSE']._serialized_end=1367
+  _globals['_EXPORTURLREQUEST']._serialized_start=1369
+  _globals['_EXPORTURLREQUEST']._serialized_end=1413
+  _globals['_EXPORTURLRESPONSE']._serialized_start=1416
+  _globals['_EXPORTURLRESPONSE']._serialized_end=1584
+  _globals['_EXPORTURLRESPONSE_PERSOURCEURLSENTRY']._serialized_start=1532
+  _globals['_EXPORTURLRESPONSE_PERSOURCEURLSENTRY']._serialized_end=1584
+  _globals['_CALENDARSERVICE']._serialized_start=1730
+  _globals['_CALENDARSERVICE']._serialized_end=2251
 # @@protoc_insertion_point(module_scope)

@@ -25,7 +25,7 @@ SYNC_STATUS_FAILED: SyncStatus
 SYNC_STATUS_SKIPPED: SyncStatus
 
 class Feed(_message.Message):
-    __slots__ = ("id", "accommodation_id", "url", "source", "created_at", "last_sync_at", "last_success_at", "last_status", "last_error", "events_count", "conflicts_count")
+    __slots__ = ("id", "accommodation_id", "url", "source", "created_at", "last_sync_at", "last_success_at", "last_status", "last_error", "events_count", "conflicts_count", "conflicts")
     ID_FIELD_NUMBER: _ClassVar[int]
     ACCOMMODATION_ID_FIELD_NUMBER: _ClassVar[int]
     URL_FIELD_NUMBER: _ClassVar[int]
@@ -37,6 +37,7 @@ class Feed(_message.Message):
     LAST_ERROR_FIELD_NUMBER: _ClassVar[int]
     EVENTS_COUNT_FIELD_NUMBER: _ClassVar[int]
     CONFLICTS_COUNT_FIELD_NUMBER: _ClassVar[int]
+    CONFLICTS_FIELD_NUMBER: _ClassVar[int]
     id: int
     accommodation_id: int
     url: str
@@ -48,7 +49,8 @@ class Feed(_message.Message):
     last_error: str
     events_count: int
     conflicts_count: int
-    def __init__(self, id: _Optional[int] = ..., accommodation_id: _Optional[int] = ..., url: _Optional[str] = ..., source: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_sync_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_success_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_status: _Optional[_Union[SyncStatus, str]] = ..., last_error: _Optional[str] = ..., events_count: _Optional[int] = ..., conflicts_count: _Optional[int] = ...) -> None: ...
+    conflicts: _containers.RepeatedCompositeFieldContainer[_common_pb2.BlockConflict]
+    def __init__(self, id: _Optional[int] = ..., accommodation_id: _Optional[int] = ..., url: _Optional[str] = ..., source: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_sync_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_success_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_status: _Optional[_Union[SyncStatus, str]] = ..., last_error: _Optional[str] = ..., events_count: _Optional[int] = ..., conflicts_count: _Optional[int] = ..., conflicts: _Optional[_Iterable[_Union[_common_pb2.BlockConflict, _Mapping]]] = ...) -> None: ...
 
 class AddFeedRequest(_message.Message):
     __slots__ = ("accommodation_id", "url", "source")

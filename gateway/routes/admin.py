@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from cabanas.v1 import booking_pb2, payments_pb2
+from cabanas.v1 import booking_pb2, calendar_pb2, payments_pb2
 from gateway import schemas, views
 from gateway.deps import ClientsDep, require_admin
 from gateway.routes import API_PREFIX
@@ -79,3 +79,35 @@ async def reprocess_notification(notification_id: int, clients: ClientsDep) -> d
         payments_pb2.ReprocessNotificationRequest(notification_id=notification_id)
     )
     return {"status": "queued", "notification_id": reply.notification_id}
+
+
+@router.post("/ical/feeds", status_code=201)
+async def add_feed(body: schemas.FeedIn, clients: ClientsDep) -> schemas.FeedOut:
+    feed = await clients.calendar.AddFeed(
+        calendar_pb2.AddFeedRequest(accommodation_id=body.accommodation_id, url=body.url, source=body.source)
+    )
+    return views.feed(feed)
+
+
+@router.get("/ical/feeds")
+async def list_feeds(clients: ClientsDep, accommodation_id: Annotated[int, Query(ge=0)] = 0) -> list[schemas.FeedOut]:
+    reply = await clients.calendar.ListFeeds(calendar_pb2.ListFeedsRequest(accommodation_id=accommodation_id))
+    return [views.feed(f) for f in reply.feeds]
+
+
+@router.delete("/ical/feeds/{feed_id}")
+async def remove_feed(feed_id: int, clients: ClientsDep) -> dict[str, int]:
+    reply = await clients.calendar.RemoveFeed(calendar_pb2.RemoveFeedRequest(id=feed_id))
+    return {"blocks_removed": reply.blocks_removed}
+
+
+@router.post("/ical/feeds/{feed_id}/sync")
+async def sync_feed(feed_id: int, clients: ClientsDep) -> schemas.SyncOut:
+    reply = await clients.calendar.SyncFeed(calendar_pb2.SyncFeedRequest(id=feed_id, force=True), timeout=60)
+    return views.sync_result(reply)
+
+
+@router.get("/accommodations/{accommodation_id}/ical")
+async def export_url(accommodation_id: int, clients: ClientsDep) -> dict[str, object]:
+    reply = await clients.calendar.ExportUrl(calendar_pb2.ExportUrlRequest(accommodation_id=accommodation_id))
+    return {"export_url": reply.export_url, "per_source": dict(reply.per_source_urls)}

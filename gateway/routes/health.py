@@ -5,10 +5,12 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import grpc
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from grpc_health.v1 import health_pb2
 
+from cabanas.v1 import calendar_pb2
 from gateway.clients import SERVICES
 from gateway.deps import ClientsDep
 from gateway.routes import API_PREFIX
@@ -48,6 +50,25 @@ def _grpc_check(clients: ClientsDep, name: str) -> Callable[[], Awaitable[None]]
     return check
 
 
+FEED_WARNING_SECONDS = 20 * 60
+FEED_DEGRADED_SECONDS = 30 * 60
+
+
+async def _feed_ages(clients: ClientsDep) -> dict[str, Any]:
+    """Age of the stalest iCal feed: a warning above 20 min, degraded above 30."""
+    try:
+        reply = await clients.calendar.ListFeeds(calendar_pb2.ListFeedsRequest(), timeout=CHECK_TIMEOUT)
+    except grpc.aio.AioRpcError as exc:
+        return {"state": "unknown", "error": exc.code().name}
+    now = time.time()
+    ages = [
+        now - (f.last_success_at if f.HasField("last_success_at") else f.created_at).ToSeconds() for f in reply.feeds
+    ]
+    oldest = max(ages, default=0.0)
+    state = "degraded" if oldest > FEED_DEGRADED_SECONDS else "warning" if oldest > FEED_WARNING_SECONDS else "ok"
+    return {"state": state, "count": len(ages), "oldest_sync_age_seconds": round(oldest)}
+
+
 @router.get("/readyz")
 async def readyz(request: Request, clients: ClientsDep) -> JSONResponse:
     """Readiness: Postgres, Redis and each service's gRPC health, with status and
@@ -64,8 +85,11 @@ async def readyz(request: Request, clients: ClientsDep) -> JSONResponse:
     results = dict(zip(checks, await asyncio.gather(*(_timed(c) for c in checks.values())), strict=True))
     for name, result in results.items():
         result["critical"] = name not in NON_CRITICAL
+    if results["calendar"]["status"] == "ok":
+        results["calendar"]["feeds"] = await _feed_ages(clients)
     failed = [name for name, r in results.items() if r["status"] != "ok"]
     critical = [name for name in failed if results[name]["critical"]]
-    status = "fail" if critical else ("degraded" if failed else "ok")
+    stale = results["calendar"].get("feeds", {}).get("state") == "degraded"
+    status = "fail" if critical else ("degraded" if failed or stale else "ok")
     body = {"status": status, "failed": failed, "checks": results}
     return JSONResponse(body, status_code=503 if critical else 200)

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     jwt_secret: SecretStr | None = None
     public_base_url: str = "http://localhost:8000"
 
+    # How often every iCal feed is fetched (with ±10 % jitter).
+    ical_sync_interval_seconds: float = 300
+
     audio_model: str = ""
     audio_device: str = "auto"
     audio_min_confidence: float = 0.7

@@ -1,0 +1,119 @@
+"""iCalendar in and out (RFC 5545), as channels actually write it.
+
+Import is lenient: BOM, LF or CRLF, folded lines, unknown properties, missing
+DTSTAMP, missing DTEND (one night), date-times (converted to the cabin's local
+dates), RRULE (expanded), STATUS:CANCELLED and TRANSP:TRANSPARENT (ignored),
+duplicated UIDs (the last wins). DTEND is exclusive, exactly like the
+`[check_in, check_out)` of a stay. Export is strict: CRLF, lines folded at 75
+octets, DTSTAMP always, stable UIDs.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+import recurring_ical_events
+
+# Only what can still be booked matters: a little of the past, two years ahead.
+PAST_DAYS = 31
+FUTURE_DAYS = 730
+MAX_EVENTS = 20_000
+
+
+class FeedError(ValueError):
+    """The feed cannot be read as an iCalendar."""
+
+
+@dataclass(frozen=True)
+class Event:
+    uid: str
+    start: date  # first night
+    end: date  # check-out day (exclusive)
+    summary: str
+
+
+def _local(value: date | datetime, zone: ZoneInfo) -> date:
+    if isinstance(value, datetime):
+        return (value.astimezone(zone) if value.tzinfo else value).date()  # floating times stay as written
+    return value
+
+
+def _event(item: icalendar.cal.Component, uid: str, zone: ZoneInfo) -> Event | None:
+    """The nights an event blocks, or None when it blocks nothing."""
+    if str(item.get("STATUS", "")).upper() == "CANCELLED" or str(item.get("TRANSP", "")).upper() == "TRANSPARENT":
+        return None
+    if item.get("DTSTART") is None:
+        return None
+    start = _local(item["DTSTART"].dt, zone)
+    end = _local(item["DTEND"].dt, zone) if item.get("DTEND") is not None else start
+    return Event(uid, start, max(end, start + timedelta(days=1)), str(item.get("SUMMARY", ""))[:200])
+
+
+def parse(data: bytes, time_zone: str, today: date) -> list[Event]:
+    """The blocking events of a feed, in the cabin's local dates, within the bookable window."""
+    text = data.decode("utf-8-sig", errors="replace")
+    if "BEGIN:VCALENDAR" not in text[:2000].upper():
+        raise FeedError("not an iCalendar (no BEGIN:VCALENDAR)")
+    zone = ZoneInfo(time_zone)
+    first, last = today - timedelta(days=PAST_DAYS), today + timedelta(days=FUTURE_DAYS)
+    try:
+        calendar = icalendar.Calendar.from_ical(text)
+        components = calendar.walk("VEVENT")
+        if len(components) > MAX_EVENTS:
+            raise FeedError(f"more than {MAX_EVENTS} events")
+        events: dict[str, Event] = {}
+        recurring = set()
+        for item in components:  # plain events: a duplicated UID, the last one wins
+            uid = str(item.get("UID", "")).strip()
+            if not uid:
+                continue
+            if item.get("RRULE") is not None or item.get("RDATE") is not None or item.get("RECURRENCE-ID") is not None:
+                recurring.add(uid)
+            elif (event := _event(item, uid, zone)) is not None:
+                events[uid] = event
+        if recurring:  # one block per instance of a recurring event
+            for item in recurring_ical_events.of(calendar, skip_bad_series=True).between(first, last):
+                uid = str(item.get("UID", "")).strip()
+                if uid in recurring and (event := _event(item, uid, zone)) is not None:
+                    key = f"{uid}#{event.start.isoformat()}"
+                    events[key] = Event(key, event.start, event.end, event.summary)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:  # icalendar's parse errors
+        raise FeedError(f"unparsable iCalendar: {exc}") from exc
+    return [e for e in events.values() if e.end >= first and e.start <= last]
+
+
+@dataclass(frozen=True)
+class Booked:
+    code: str
+    start: date
+    end: date
+    status: str
+    source: str  # channel: whatsapp, web, admin, or the feed label of an imported block
+    updated_at: datetime
+
+
+def render(accommodation_id: int, name: str, booked: list[Booked], host: str) -> bytes:
+    """The cabin's calendar, one all-day VEVENT per holding reservation or block."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Cabanas//Calendario de reservas//ES")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", f"{name} (Cabañas)")
+    for b in sorted(booked, key=lambda b: (b.start, b.code)):
+        event = icalendar.Event()
+        event.add("uid", f"{b.code}@{host}")
+        event.add("dtstamp", b.updated_at.astimezone(UTC))
+        event.add("dtstart", b.start)
+        event.add("dtend", b.end)
+        event.add("summary", "No disponible" if b.status == "blocked" else f"Reservado ({b.code})")
+        event.add("x-code", b.code)
+        event.add("x-source", b.source)
+        calendar.add_component(event)
+    return bytes(calendar.to_ical())
+
+
+def etag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
