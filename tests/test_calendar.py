@@ -275,3 +275,35 @@ def test_bad_feed_input(stack: Stack, booking, auth) -> None:  # type: ignore[no
         ).status_code
         == 409
     )
+
+
+async def test_stale_feeds_degrade_readiness_and_removing_a_feed_frees_its_dates(  # type: ignore[no-untyped-def]
+    stack: Stack, booking, channels: FeedServer, auth, infra
+) -> None:
+    import asyncpg
+
+    cabin = make_cabin(booking)
+    feed_id = add_feed(
+        stack, auth, cabin.id, channels.serve(f"/stale/{cabin.id}.ics", body=feed(vevent("o@x", 40, 42)))
+    )
+    sync(stack, auth, feed_id)
+    conn = await asyncpg.connect(infra.postgres.url)
+    try:
+        for minutes, state, overall in ((25, "warning", "ok"), (35, "degraded", "degraded")):
+            await conn.execute(
+                "UPDATE calendar.feeds SET last_success_at = now() - make_interval(mins => $2) WHERE id = $1",
+                feed_id,
+                minutes,
+            )
+            async with httpx.AsyncClient() as client:
+                ready = await client.get(f"{stack.gateway_url}/api/v1/readyz")
+            assert ready.status_code == 200
+            assert ready.json()["checks"]["calendar"]["feeds"]["state"] == state
+            assert ready.json()["status"] == overall
+    finally:
+        await conn.close()
+    async with httpx.AsyncClient() as client:
+        removed = await client.delete(f"{stack.gateway_url}/api/v1/admin/ical/feeds/{feed_id}", headers=auth)
+        assert removed.json() == {"blocks_removed": 1}
+        assert (await client.get(f"{stack.gateway_url}/api/v1/readyz")).json()["status"] == "ok"
+    assert available(stack, cabin.id, 40, 42)
