@@ -36,5 +36,7 @@ def test_readyz_names_the_stopped_service(infra: Infra, otlp: OtlpReceiver) -> N
         assert body["failed"] == ["booking", "speech"]
         assert body["checks"]["booking"]["status"] == "fail" and body["checks"]["booking"]["critical"] is True
         assert body["checks"]["postgres"]["status"] == "ok"
+        down = httpx.get(f"{own.gateway_url}/api/v1/accommodations", timeout=10)  # a call to the stopped service
+        assert down.status_code == 503 and down.json()["error"]["code"] == "unavailable"
     finally:
         stop_children(own.processes)
