@@ -1,7 +1,6 @@
 """iCal parsing as channels write it, and export as RFC 5545 wants it."""
 
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import icalendar
 import pytest
@@ -10,7 +9,6 @@ from services.calendar.ical import Booked, FeedError, parse, render
 
 TZ = "America/Argentina/Buenos_Aires"
 TODAY = date(2026, 11, 23)
-SHARED = Path(__file__).resolve().parents[4] / "shared" / "data" / "original-system"
 
 AIRBNB = """BEGIN:VCALENDAR\r
 PRODID:-//Airbnb Inc//Hosting Calendar 1.0//EN\r
@@ -60,7 +58,11 @@ def test_booking_com_style() -> None:
 
 
 def test_date_times_become_local_dates() -> None:
-    feed = (SHARED / "ical_import_datetime_values_breaks_peer.ics").read_bytes()
+    # The feed that crashed the original system (shared/data/original-system).
+    feed = (
+        "BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VEVENT\nUID:UID-789@x\nDTSTAMP:20250101T000000Z\n"
+        "DTSTART:20280110T150000Z\nDTEND:20280112T110000Z\nSUMMARY:Reserva externa\nEND:VEVENT\nEND:VCALENDAR\n"
+    ).encode()
     [event] = parse(feed, TZ, TODAY)
     # 10 Jan 15:00Z is 12:00 in Buenos Aires; 12 Jan 11:00Z is 08:00: nights of the 10th and 11th.
     assert (event.start, event.end) == (date(2028, 1, 10), date(2028, 1, 12))
