@@ -60,9 +60,9 @@ def test_booking_com_style() -> None:
 def test_date_times_become_local_dates() -> None:
     # The feed that crashed the original system (shared/data/original-system).
     feed = (
-        "BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VEVENT\nUID:UID-789@x\nDTSTAMP:20250101T000000Z\n"
-        "DTSTART:20280110T150000Z\nDTEND:20280112T110000Z\nSUMMARY:Reserva externa\nEND:VEVENT\nEND:VCALENDAR\n"
-    ).encode()
+        b"BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VEVENT\nUID:UID-789@x\nDTSTAMP:20250101T000000Z\n"
+        b"DTSTART:20280110T150000Z\nDTEND:20280112T110000Z\nSUMMARY:Reserva externa\nEND:VEVENT\nEND:VCALENDAR\n"
+    )
     [event] = parse(feed, TZ, TODAY)
     # 10 Jan 15:00Z is 12:00 in Buenos Aires; 12 Jan 11:00Z is 08:00: nights of the 10th and 11th.
     assert (event.start, event.end) == (date(2028, 1, 10), date(2028, 1, 12))
