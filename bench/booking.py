@@ -2,32 +2,35 @@
 
     python bench/booking.py [--count 2000] [--concurrency 32]
 
-Starts its own embedded Postgres and Redis, the booking service and the
-gateway, then, in one run: `count` non-conflicting POST /api/v1/reservations at
+Starts its own embedded Postgres and Redis, the booking and payments services,
+a local fake of the Mercado Pago API (each hold gets its payment link, as in
+production) and the gateway, then, in one run: `count` non-conflicting POST /api/v1/reservations at
 the given concurrency, and the same count of plain INSERTs into
 booking.reservations over asyncpg at the same concurrency (the floor Postgres
 sets on this machine). Prints throughput and latency percentiles of both and
 their ratio.
 """
 
+import sys
+from pathlib import Path
+
+# The repository root first, instead of bench/ (whose calendar.py would shadow the standard library's).
+sys.path[0] = str(Path(__file__).resolve().parents[1])
+
 import argparse
 import asyncio
 import os
 import statistics
-import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
-from pathlib import Path
 
 import asyncpg
 import grpc
 import httpx
 import psutil
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cabanas.v1 import booking_pb2, booking_pb2_grpc, common_pb2
 from services.common.devstack import spawn, stop_children, wait_ready, wait_serving
@@ -90,7 +93,7 @@ async def bench(
                     "check_out": check_out.isoformat(), "guests": 2, "guest_name": "Bench", "guest_phone": "+5491100000000",
                 },
             )  # fmt: skip
-            assert reply.status_code == 201, reply.text
+            assert reply.status_code == 201 and reply.json()["payment_url"], reply.text
 
         await reserve(-1 % count)  # warm up connections and caches (a slot the run never uses twice)
         cpu_before = _cpu_seconds(procs)
@@ -111,7 +114,7 @@ async def bench(
     await pool.close()
 
     print(f"{count - 1} non-conflicting pre-reservations, concurrency {concurrency}, {os.cpu_count()} CPUs")
-    through = _report("gateway POST /reservations", count - 1, gateway_elapsed, gateway_lat)
+    through = _report("POST /reservations (+link)", count - 1, gateway_elapsed, gateway_lat)
     floor = _report("raw INSERT (asyncpg)", count - 1, raw_elapsed, raw_lat)
     print(f"gateway throughput = {through / floor:.3f} x raw INSERT throughput")
     print(f"gateway p50 latency = {statistics.median(gateway_lat) / statistics.median(raw_lat):.1f} x raw INSERT p50")
@@ -131,17 +134,25 @@ def main() -> None:
     try:
         pg.start()
         rd.start()
+        fake_port, gateway_port = free_port(), free_port()
         env = dict(
             os.environ,
             DATABASE_URL=pg.url,
             REDIS_URL=rd.url,
             BOOKING_ADDR=f"127.0.0.1:{free_port()}",
-            GATEWAY_PORT=str(free_port()),
+            PAYMENTS_ADDR=f"127.0.0.1:{free_port()}",
+            GATEWAY_PORT=str(gateway_port),
+            PUBLIC_BASE_URL=f"http://127.0.0.1:{gateway_port}",
+            MERCADOPAGO_ACCESS_TOKEN="BENCH-0000",
+            MERCADOPAGO_API_BASE=f"http://127.0.0.1:{fake_port}",
             GRPC_BIND_HOST="127.0.0.1",
             LOG_LEVEL="WARNING",
         )
-        procs["booking"] = spawn("services.booking", env)
-        wait_serving("booking", env["BOOKING_ADDR"], procs["booking"])
+        procs["mercadopago"] = spawn("gateway.sandbox.mercadopago", env | {"PORT": str(fake_port)})
+        wait_ready(f"{env['MERCADOPAGO_API_BASE']}/healthz", procs["mercadopago"])
+        for name in ("booking", "payments"):
+            procs[name] = spawn(f"services.{name}", env)
+            wait_serving(name, env[f"{name.upper()}_ADDR"], procs[name])
         procs["gateway"] = spawn("gateway", env)
         gateway = f"http://127.0.0.1:{env['GATEWAY_PORT']}"
         wait_ready(f"{gateway}/api/v1/healthz", procs["gateway"])
@@ -162,6 +173,8 @@ def main() -> None:
             "client": psutil.Process(),
             "gateway": psutil.Process(procs["gateway"].pid),
             "booking": psutil.Process(procs["booking"].pid),
+            "payments": psutil.Process(procs["payments"].pid),
+            "mercadopago fake": psutil.Process(procs["mercadopago"].pid),
             "postgres": psutil.Process(pg.process.pid),  # type: ignore[union-attr]
             "redis": psutil.Process(rd.process.pid),  # type: ignore[union-attr]
         }

@@ -11,8 +11,8 @@
 import sys
 from pathlib import Path
 
-# This file's name shadows the standard library's `calendar` for modules that
-# import it: put the repository root first instead of bench/.
+# The repository root first, instead of bench/: this file's name would shadow
+# the standard library's `calendar` for every module that imports it.
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 import argparse
