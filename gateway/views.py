@@ -1,12 +1,13 @@
 """Protobuf replies -> REST bodies, and REST input -> protobuf requests."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from google.protobuf.field_mask_pb2 import FieldMask
 
 from cabanas.v1 import booking_pb2, calendar_pb2, common_pb2, payments_pb2
 from gateway import schemas
+from services.common.pb import day, range_pb
 
 STATUS_NAMES = {
     common_pb2.RESERVATION_STATUS_PRE_RESERVED: "pre_reserved",
@@ -18,18 +19,6 @@ STATUS_NAMES = {
 
 STATUS_VALUES = {name: value for value, name in STATUS_NAMES.items()}
 _CHANNEL = {common_pb2.CHANNEL_WHATSAPP: "whatsapp", common_pb2.CHANNEL_WEB: "web", common_pb2.CHANNEL_ADMIN: "admin"}
-
-
-def day(value: common_pb2.Date) -> date:
-    return date(value.year, value.month, value.day)
-
-
-def date_pb(value: date) -> common_pb2.Date:
-    return common_pb2.Date(year=value.year, month=value.month, day=value.day)
-
-
-def range_pb(start: date, end: date) -> common_pb2.DateRange:
-    return common_pb2.DateRange(start=date_pb(start), end=date_pb(end))
 
 
 def quote(q: booking_pb2.StayQuote) -> schemas.QuoteOut:

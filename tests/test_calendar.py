@@ -67,6 +67,18 @@ def sync(stack: Stack, auth: dict[str, str], feed_id: int) -> dict:
     return reply.json()
 
 
+def hold(stack: Stack, cabin_id: int, start: int, end: int) -> dict:
+    reply = httpx.post(
+        f"{stack.gateway_url}/api/v1/reservations",
+        json={
+            "accommodation_id": cabin_id, "check_in": d(start).isoformat(), "check_out": d(end).isoformat(),
+            "guests": 2, "guest_name": "Ana", "guest_phone": "+5491155555555",
+        },
+    )  # fmt: skip
+    assert reply.status_code == 201, reply.text
+    return dict(reply.json())
+
+
 def available(stack: Stack, cabin_id: int, start: int, end: int) -> bool:
     reply = httpx.get(
         f"{stack.gateway_url}/api/v1/accommodations/{cabin_id}/availability",

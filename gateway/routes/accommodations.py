@@ -9,6 +9,7 @@ from cabanas.v1 import booking_pb2
 from gateway import schemas, views
 from gateway.deps import ClientsDep
 from gateway.routes import API_PREFIX
+from services.common import pb
 
 router = APIRouter(prefix=f"{API_PREFIX}/accommodations", tags=["accommodations"])
 BUSY_WINDOW_DAYS = 90
@@ -40,17 +41,17 @@ async def availability(
     window_end = max(check_out, check_in + timedelta(days=BUSY_WINDOW_DAYS))
     reply = await clients.booking.CheckAvailability(
         booking_pb2.CheckAvailabilityRequest(
-            stay=views.range_pb(check_in, check_out),
+            stay=pb.range_pb(check_in, check_out),
             guests=guests,
             accommodation_id=accommodation_id,
-            busy_window=views.range_pb(check_in, window_end),
+            busy_window=pb.range_pb(check_in, window_end),
         )
     )
     free = next((a for a in reply.available if a.accommodation.id == accommodation_id), None)
     reason = next((u.reason for u in reply.unavailable if u.accommodation_id == accommodation_id), None)
     busy = [
         schemas.BusyOut(
-            check_in=views.day(b.range.start), check_out=views.day(b.range.end), status=views.STATUS_NAMES[b.status]
+            check_in=pb.day(b.range.start), check_out=pb.day(b.range.end), status=views.STATUS_NAMES[b.status]
         )  # type: ignore[arg-type]
         for entry in reply.busy
         for b in entry.busy

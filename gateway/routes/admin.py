@@ -9,6 +9,7 @@ from cabanas.v1 import booking_pb2, calendar_pb2, payments_pb2
 from gateway import schemas, views
 from gateway.deps import ClientsDep, require_admin
 from gateway.routes import API_PREFIX
+from services.common import pb
 
 router = APIRouter(prefix=f"{API_PREFIX}/admin", tags=["admin"], dependencies=[Depends(require_admin)])
 PAGE_SIZE = 50
@@ -49,7 +50,7 @@ async def list_reservations(
         page={"page_size": PAGE_SIZE, "page_token": str((page - 1) * PAGE_SIZE) if page > 1 else ""},
     )
     if from_ or to:
-        request.overlapping.CopyFrom(views.range_pb(from_ or date.min, to or date.max))
+        request.overlapping.CopyFrom(pb.range_pb(from_ or date.min, to or date.max))
     reply = await clients.booking.ListReservations(request)
     return schemas.ReservationPage(
         items=[views.reservation(r, full=True) for r in reply.reservations], page=page, total=reply.page.total_size

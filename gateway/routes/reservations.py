@@ -12,6 +12,7 @@ from cabanas.v1 import booking_pb2, common_pb2, payments_pb2
 from gateway import schemas, views
 from gateway.deps import ClientsDep, OptionalAdminDep
 from gateway.routes import API_PREFIX
+from services.common import pb
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix=f"{API_PREFIX}/reservations", tags=["reservations"])
@@ -29,7 +30,7 @@ async def create_reservation(
     reply = await clients.booking.PreReserve(
         booking_pb2.PreReserveRequest(
             accommodation_id=body.accommodation_id,
-            stay=views.range_pb(body.check_in, body.check_out),
+            stay=pb.range_pb(body.check_in, body.check_out),
             guests=body.guests,
             guest=booking_pb2.Guest(name=body.guest_name, phone=body.guest_phone, email=body.guest_email or ""),
             channel=_CHANNELS[body.channel],

@@ -3,14 +3,13 @@
 import re
 import unicodedata
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from cabanas.v1 import booking_pb2, common_pb2
 from services.booking.errors import invalid
 from services.booking.pricing import NightPrice, Quote
+from services.common.pb import date_pb, day, range_pb, timestamp_pb
 
 STATUSES = {
     "pre_reserved": common_pb2.RESERVATION_STATUS_PRE_RESERVED,
@@ -31,33 +30,13 @@ CHANNEL_NAMES = {v: k for k, v in CHANNELS.items()}
 
 def to_date(value: common_pb2.Date, field: str) -> date:
     try:
-        return date(value.year, value.month, value.day)
+        return day(value)
     except ValueError:
         raise invalid("INVALID_DATE", f"{field} no es una fecha válida.") from None
 
 
 def to_range(value: common_pb2.DateRange, field: str) -> tuple[date, date]:
     return to_date(value.start, f"{field}.start"), to_date(value.end, f"{field}.end")
-
-
-def date_pb(value: date | str | None) -> common_pb2.Date:
-    if value is None:
-        return common_pb2.Date()
-    if isinstance(value, str):
-        value = date.fromisoformat(value)
-    return common_pb2.Date(year=value.year, month=value.month, day=value.day)
-
-
-def range_pb(start: date | str | None, end: date | str | None) -> common_pb2.DateRange:
-    return common_pb2.DateRange(start=date_pb(start), end=date_pb(end))
-
-
-def timestamp_pb(value: datetime | None) -> Timestamp | None:
-    if value is None:
-        return None
-    ts = Timestamp()
-    ts.FromDatetime(value)
-    return ts
 
 
 def money(amount_minor: int, currency: str) -> common_pb2.Money:

@@ -15,7 +15,7 @@ from cabanas.v1 import booking_pb2, booking_pb2_grpc
 from services.booking import blocks, convert, holds, store
 from services.booking.errors import BookingError, Kind
 from services.booking.locks import CabinLocks
-from services.common import outbox, paging
+from services.common import outbox, paging, pb
 from services.common.grpc_server import Runtime, Service, abort_with_reason
 
 log = logging.getLogger(__name__)
@@ -120,7 +120,7 @@ class BookingServicer(booking_pb2_grpc.BookingServiceServicer):
         for row in found.busy:
             busy.setdefault(row["accommodation_id"], []).append(
                 booking_pb2.BusyRange(
-                    range=convert.range_pb(row["check_in"], row["check_out"]), status=convert.STATUSES[row["status"]]
+                    range=pb.range_pb(row["check_in"], row["check_out"]), status=convert.STATUSES[row["status"]]
                 )
             )
         return booking_pb2.CheckAvailabilityResponse(
@@ -240,7 +240,7 @@ class BookingServicer(booking_pb2_grpc.BookingServiceServicer):
             yield booking_pb2.DomainEvent(
                 id=row["event_id"],
                 type=row["event_type"],
-                occurred_at=convert.timestamp_pb(row["occurred_at"]),
+                occurred_at=pb.timestamp_pb(row["occurred_at"]),
                 reservation=convert.reservation_pb(row),
                 conflict=convert.conflict_pb(row["conflict"]) if row["conflict"] else None,
                 traceparent=row["traceparent"],

@@ -9,13 +9,13 @@ from typing import Any
 
 import asyncpg
 import grpc
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from cabanas.v1 import booking_pb2, booking_pb2_grpc, calendar_pb2, calendar_pb2_grpc, common_pb2
 from services.calendar import ical, links, store, sync
 from services.calendar.fetch import client as http_client
 from services.common.grpc_clients import channel
 from services.common.grpc_server import Runtime, Service, abort_with_reason
+from services.common.pb import day, range_pb, timestamp_pb
 
 log = logging.getLogger(__name__)
 
@@ -34,27 +34,12 @@ HOLDING = [
 _CHANNELS = {common_pb2.CHANNEL_WHATSAPP: "whatsapp", common_pb2.CHANNEL_WEB: "web", common_pb2.CHANNEL_ADMIN: "admin"}
 
 
-def _ts(value: datetime | None) -> Timestamp | None:
-    if value is None:
-        return None
-    ts = Timestamp()
-    ts.FromDatetime(value)
-    return ts
-
-
-def _date(value: str) -> common_pb2.Date:
-    d = date.fromisoformat(value)
-    return common_pb2.Date(year=d.year, month=d.month, day=d.day)
-
-
 def conflict_pb(c: dict[str, Any]) -> common_pb2.BlockConflict:
     return common_pb2.BlockConflict(
         uid=c["uid"],
-        range=common_pb2.DateRange(start=_date(c["check_in"]), end=_date(c["check_out"])),
+        range=range_pb(c["check_in"], c["check_out"]),
         reservation_code=c["reservation_code"],
-        reservation_range=common_pb2.DateRange(
-            start=_date(c["reservation_check_in"]), end=_date(c["reservation_check_out"])
-        ),
+        reservation_range=range_pb(c["reservation_check_in"], c["reservation_check_out"]),
         source=c["source"],
     )
 
@@ -65,9 +50,9 @@ def feed_pb(row: asyncpg.Record) -> calendar_pb2.Feed:
         accommodation_id=row["accommodation_id"],
         url=row["url"],
         source=row["source"],
-        created_at=_ts(row["created_at"]),
-        last_sync_at=_ts(row["last_sync_at"]),
-        last_success_at=_ts(row["last_success_at"]),
+        created_at=timestamp_pb(row["created_at"]),
+        last_sync_at=timestamp_pb(row["last_sync_at"]),
+        last_success_at=timestamp_pb(row["last_success_at"]),
         last_status=STATUSES.get(row["last_status"] or "", calendar_pb2.SYNC_STATUS_UNSPECIFIED),
         last_error=row["last_error"] or "",
         events_count=row["events_count"],
@@ -86,8 +71,8 @@ def result_pb(r: sync.Result) -> calendar_pb2.SyncResult:
         unchanged=r.counts.get("unchanged", 0),
         conflicts=[conflict_pb(c) for c in r.conflicts],
         error=r.error or "",
-        started_at=_ts(r.started_at),
-        finished_at=_ts(r.finished_at),
+        started_at=timestamp_pb(r.started_at),
+        finished_at=timestamp_pb(r.finished_at),
     )
 
 
@@ -180,14 +165,13 @@ class CalendarServicer(calendar_pb2_grpc.CalendarServiceServicer):
         ]
         body = ical.render(cabin.id, cabin.name, booked, "cabanas")
         newest = max((b.updated_at for b in booked), default=datetime(2000, 1, 1, tzinfo=UTC))
-        return calendar_pb2.ExportCalendarResponse(ics=body.decode(), etag=ical.etag(body), last_modified=_ts(newest))
+        return calendar_pb2.ExportCalendarResponse(
+            ics=body.decode(), etag=ical.etag(body), last_modified=timestamp_pb(newest)
+        )
 
     async def _booked(self, accommodation_id: int) -> list[ical.Booked]:
         today = date.today()
-        window = common_pb2.DateRange(
-            start=_date((today - timedelta(days=ical.PAST_DAYS)).isoformat()),
-            end=_date((today + timedelta(days=ical.FUTURE_DAYS)).isoformat()),
-        )
+        window = range_pb(today - timedelta(days=ical.PAST_DAYS), today + timedelta(days=ical.FUTURE_DAYS))
         booked, token = [], ""
         while True:
             page = await self.booking.ListReservations(
@@ -200,8 +184,8 @@ class CalendarServicer(calendar_pb2_grpc.CalendarServiceServicer):
                 booked.append(
                     ical.Booked(
                         code=r.code,
-                        start=date(r.stay.start.year, r.stay.start.month, r.stay.start.day),
-                        end=date(r.stay.end.year, r.stay.end.month, r.stay.end.day),
+                        start=day(r.stay.start),
+                        end=day(r.stay.end),
                         status="blocked" if r.status == common_pb2.RESERVATION_STATUS_BLOCKED else "booked",
                         source=r.external_source or _CHANNELS.get(r.channel, "web"),
                         updated_at=r.updated_at.ToDatetime(tzinfo=UTC),

@@ -16,9 +16,10 @@ import grpc
 import httpx
 from prometheus_client import Counter, Gauge
 
-from cabanas.v1 import booking_pb2, booking_pb2_grpc, common_pb2
+from cabanas.v1 import booking_pb2, booking_pb2_grpc
 from services.calendar import ical, store
 from services.calendar.fetch import FetchError, fetch
+from services.common.pb import day, range_pb
 
 log = logging.getLogger(__name__)
 
@@ -40,14 +41,6 @@ class Result:
     last_modified: str | None = None
     started_at: datetime = field(default_factory=lambda: datetime.now().astimezone())
     finished_at: datetime | None = None
-
-
-def _date(value: common_pb2.Date) -> str:
-    return date(value.year, value.month, value.day).isoformat()
-
-
-def _pb_date(value: date) -> common_pb2.Date:
-    return common_pb2.Date(year=value.year, month=value.month, day=value.day)
 
 
 async def sync_feed(
@@ -88,7 +81,7 @@ async def _sync(
                 blocks=[
                     booking_pb2.ExternalBlock(
                         uid=e.uid,
-                        range=common_pb2.DateRange(start=_pb_date(e.start), end=_pb_date(e.end)),
+                        range=range_pb(e.start, e.end),
                         summary=e.summary,
                     )
                     for e in events
@@ -104,10 +97,10 @@ async def _sync(
         }  # fmt: skip
         result.conflicts = [
             {
-                "uid": c.uid, "check_in": _date(c.range.start), "check_out": _date(c.range.end),
+                "uid": c.uid, "check_in": day(c.range.start).isoformat(), "check_out": day(c.range.end).isoformat(),
                 "reservation_code": c.reservation_code, "source": c.source,
-                "reservation_check_in": _date(c.reservation_range.start),
-                "reservation_check_out": _date(c.reservation_range.end),
+                "reservation_check_in": day(c.reservation_range.start).isoformat(),
+                "reservation_check_out": day(c.reservation_range.end).isoformat(),
             }
             for c in reply.conflicts
         ]  # fmt: skip

@@ -9,12 +9,12 @@ from typing import Any
 
 import asyncpg
 import grpc
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from cabanas.v1 import booking_pb2, booking_pb2_grpc, common_pb2, payments_pb2, payments_pb2_grpc
 from services.common import outbox, paging
 from services.common.grpc_clients import channel
 from services.common.grpc_server import Runtime, Service, abort_with_reason
+from services.common.pb import timestamp_pb
 from services.payments import links, notifications, store
 from services.payments.mercadopago import MercadoPago, MercadoPagoError
 
@@ -44,14 +44,6 @@ ISSUES = {
 RECONCILE_WINDOW_SECONDS = 600
 
 
-def _ts(value: Any) -> Timestamp | None:
-    if value is None:
-        return None
-    ts = Timestamp()
-    ts.FromDatetime(value)
-    return ts
-
-
 def payment_pb(row: Any) -> payments_pb2.Payment:
     return payments_pb2.Payment(
         external_id=row["external_id"],
@@ -60,8 +52,8 @@ def payment_pb(row: Any) -> payments_pb2.Payment:
         status_detail=row["status_detail"],
         amount=common_pb2.Money(amount_minor=row["amount_minor"], currency=row["currency"]),
         events_count=row["events_count"],
-        first_event_at=_ts(row["first_event_at"]),
-        last_event_at=_ts(row["last_event_at"]),
+        first_event_at=timestamp_pb(row["first_event_at"]),
+        last_event_at=timestamp_pb(row["last_event_at"]),
         issue=ISSUES[row["issue"]],
     )
 
@@ -137,7 +129,7 @@ class PaymentsServicer(payments_pb2_grpc.PaymentsServiceServicer):
             preference_id=link["preference_id"],
             init_point=link["init_point"],
             amount=common_pb2.Money(amount_minor=link["amount_minor"], currency=link["currency"]),
-            expires_at=_ts(link["expires_at"]),
+            expires_at=timestamp_pb(link["expires_at"]),
             sandbox=link["sandbox"],
             reservation_code=link["reservation_code"],
         )
@@ -167,7 +159,7 @@ class PaymentsServicer(payments_pb2_grpc.PaymentsServiceServicer):
 
         async for row in self.feed.stream(self.runtime.db, fetch, request.after_id, request.follow):
             yield payments_pb2.PaymentEvent(
-                id=row["event_id"], type=row["event_type"], occurred_at=_ts(row["occurred_at"]),
+                id=row["event_id"], type=row["event_type"], occurred_at=timestamp_pb(row["occurred_at"]),
                 payment=payment_pb(row), traceparent=row["traceparent"],
             )  # fmt: skip
 

@@ -1,0 +1,34 @@
+"""Conversions between Python values and the contract's common messages, used
+by every service and the gateway."""
+
+from datetime import date, datetime
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from cabanas.v1 import common_pb2
+
+
+def date_pb(value: date | str | None) -> common_pb2.Date:
+    """A Date message from a date or an ISO string (empty for None)."""
+    if value is None:
+        return common_pb2.Date()
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return common_pb2.Date(year=value.year, month=value.month, day=value.day)
+
+
+def range_pb(start: date | str | None, end: date | str | None) -> common_pb2.DateRange:
+    return common_pb2.DateRange(start=date_pb(start), end=date_pb(end))
+
+
+def day(value: common_pb2.Date) -> date:
+    """The date of a Date message; ValueError when it is not a real day."""
+    return date(value.year, value.month, value.day)
+
+
+def timestamp_pb(value: datetime | None) -> Timestamp | None:
+    if value is None:
+        return None
+    ts = Timestamp()
+    ts.FromDatetime(value)
+    return ts
