@@ -132,17 +132,7 @@ def test_conflict_with_a_direct_booking_is_reported_never_applied(
     stack: Stack, booking, channels: FeedServer, auth
 ) -> None:  # type: ignore[no-untyped-def]
     cabin = make_cabin(booking)
-    held = httpx.post(
-        f"{stack.gateway_url}/api/v1/reservations",
-        json={
-            "accommodation_id": cabin.id,
-            "check_in": d(40).isoformat(),
-            "check_out": d(43).isoformat(),
-            "guests": 2,
-            "guest_name": "Ana",
-            "guest_phone": "+5491155555555",
-        },
-    ).json()
+    held = hold(stack, cabin.id, 40, 43)
     booking.ConfirmReservation(booking_pb2.ConfirmReservationRequest(code=held["code"], payment_reference="test"))
     url = channels.serve(f"/conflict/{cabin.id}.ics", body=feed(vevent("late@airbnb.com", 42, 45)))
     feed_id = add_feed(stack, auth, cabin.id, url)
@@ -197,17 +187,7 @@ def test_not_modified_and_empty_calendar(stack: Stack, booking, channels: FeedSe
 
 def test_export(stack: Stack, booking, channels: FeedServer, auth) -> None:  # type: ignore[no-untyped-def]
     cabin = make_cabin(booking)
-    held = httpx.post(
-        f"{stack.gateway_url}/api/v1/reservations",
-        json={
-            "accommodation_id": cabin.id,
-            "check_in": d(40).isoformat(),
-            "check_out": d(43).isoformat(),
-            "guests": 2,
-            "guest_name": "Ana",
-            "guest_phone": "+5491155555555",
-        },
-    ).json()
+    held = hold(stack, cabin.id, 40, 43)
     feed_id = add_feed(
         stack, auth, cabin.id, channels.serve(f"/export/{cabin.id}.ics", body=feed(vevent("x@airbnb.com", 50, 52)))
     )
