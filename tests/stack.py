@@ -34,6 +34,7 @@ class Infra:
     postgres: EmbeddedPostgres
     redis: EmbeddedRedis
     mercadopago_url: str
+    models: Path  # where the speech service assembles its model, once per session
 
 
 @dataclass
@@ -58,7 +59,7 @@ def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
     fake = {"mercadopago": spawn("gateway.sandbox.mercadopago", fake_env)}
     try:
         wait_ready(f"http://127.0.0.1:{port}/healthz", fake["mercadopago"])
-        yield Infra(pg.start(), rd.start(), f"http://127.0.0.1:{port}")
+        yield Infra(pg.start(), rd.start(), f"http://127.0.0.1:{port}", base / "models")
     finally:
         stop_children(fake)
         rd.stop()
@@ -89,6 +90,8 @@ def stack_env(infra: Infra, otlp: OtlpReceiver) -> dict[str, str]:
         "PAYMENTS_RETRY_BASE_SECONDS": "0.2",
         "PAYMENTS_RECONCILE_INTERVAL_SECONDS": "0.5",
         "MERCADOPAGO_CIRCUIT_RECOVERY_SECONDS": "1",
+        "AUDIO_MODEL_CACHE": str(infra.models),
+        "AUDIO_MAX_SECONDS": "20",
         "GRPC_BIND_HOST": "127.0.0.1",
         "GRPC_SHUTDOWN_GRACE_SECONDS": "3",
         "JWT_SECRET": JWT_SECRET,

@@ -7,7 +7,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
-from cabanas.v1 import speech_pb2, speech_pb2_grpc
+from cabanas.v1 import messaging_pb2, messaging_pb2_grpc
 from services.common.devstack import SERVICES
 from tests.stack import Infra, Stack
 
@@ -40,12 +40,12 @@ def test_reflection_lists_service(stack: Stack, name: str) -> None:
 
 
 def test_unlanded_rpc_is_unimplemented_without_internals(stack: Stack) -> None:
-    with grpc.insecure_channel(stack.addr("speech")) as channel:
-        stub = speech_pb2_grpc.SpeechServiceStub(channel)
+    with grpc.insecure_channel(stack.addr("messaging")) as channel:
+        stub = messaging_pb2_grpc.MessagingServiceStub(channel)
         with pytest.raises(grpc.RpcError) as info:
-            stub.Transcribe(speech_pb2.TranscribeRequest(audio=b"x"), timeout=2)
+            stub.ParseText(messaging_pb2.ParseTextRequest(text="hola"), timeout=2)
     assert info.value.code() == grpc.StatusCode.UNIMPLEMENTED
-    assert info.value.details() == "/cabanas.v1.SpeechService/Transcribe is not implemented yet"
+    assert info.value.details() == "/cabanas.v1.MessagingService/ParseText is not implemented yet"
 
 
 async def test_each_service_owns_its_schema(stack: Stack, infra: Infra) -> None:

@@ -3,9 +3,9 @@
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, UploadFile
 
-from cabanas.v1 import booking_pb2, calendar_pb2, payments_pb2
+from cabanas.v1 import booking_pb2, calendar_pb2, payments_pb2, speech_pb2
 from gateway import schemas, views
 from gateway.deps import ClientsDep, require_admin
 from gateway.routes import API_PREFIX
@@ -112,3 +112,30 @@ async def sync_feed(feed_id: int, clients: ClientsDep) -> schemas.SyncOut:
 async def export_url(accommodation_id: int, clients: ClientsDep) -> dict[str, object]:
     reply = await clients.calendar.ExportUrl(calendar_pb2.ExportUrlRequest(accommodation_id=accommodation_id))
     return {"export_url": reply.export_url, "per_source": dict(reply.per_source_urls)}
+
+
+MAX_AUDIO_BYTES = 16 * 1024 * 1024
+
+
+@router.post("/audio/transcribe")
+async def transcribe(
+    file: UploadFile, clients: ClientsDep, language: Annotated[str, Query(max_length=5)] = "es"
+) -> dict[str, object]:
+    """Transcribe an uploaded audio file (multipart field `file`)."""
+    audio = await file.read(MAX_AUDIO_BYTES + 1)
+    if len(audio) > MAX_AUDIO_BYTES:
+        raise HTTPException(413, "The audio is larger than 16 MiB.")
+    reply = await clients.speech.Transcribe(
+        speech_pb2.TranscribeRequest(audio=audio, mime_type=file.content_type or "", language_hint=language)
+    )
+    return {
+        "text": reply.text,
+        "language": reply.language,
+        "language_probability": round(reply.language_probability, 3),
+        "confidence": round(reply.confidence, 3),
+        "duration": round(reply.duration, 2),
+        "segments": [{"start": s.start, "end": s.end, "text": s.text} for s in reply.segments],
+        "model": reply.model,
+        "device": reply.device,
+        "compute_type": reply.compute_type,
+    }

@@ -87,6 +87,8 @@ class Service:
     # Background loops, given the servicer, started once the dependencies first
     # answer and cancelled on shutdown.
     workers: tuple[Callable[[Any], Coroutine[Any, Any, None]], ...] = ()
+    # Anything else readiness waits for (a model to load), given the servicer.
+    ready: Callable[[Any], Awaitable[None]] | None = None
 
     @property
     def full_name(self) -> str:
@@ -237,6 +239,8 @@ class _Server:
             await self.runtime.pool.fetchval("SELECT 1", timeout=2)
         if self.runtime.redis is not None and not self.service.redis_optional:
             await self.runtime.redis.ping()
+        if self.service.ready is not None:
+            await self.service.ready(self.servicer)
 
     async def _watch_dependencies(self) -> None:
         """Keep health in step with the dependencies, forever."""
@@ -244,7 +248,7 @@ class _Server:
         while True:
             try:
                 with suppress_instrumentation():  # a probe every few seconds is not worth a trace
-                    await asyncio.wait_for(self._check(), timeout=10)
+                    await asyncio.wait_for(self._check(), timeout=120)  # a first model load takes a while
                 now_ready, problem = True, ""
             except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
                 now_ready, problem = False, f"{type(exc).__name__}: {exc}"

@@ -62,9 +62,16 @@ class Settings(BaseSettings):
     # How often every iCal feed is fetched (with ±10 % jitter).
     ical_sync_interval_seconds: float = 300
 
-    audio_model: str = ""
+    audio_model: str = ""  # a CTranslate2 Whisper directory; empty = the bundled base model
+    audio_model_cache: str = ""  # where the bundled model is assembled; empty = ~/.cache/cabanas
     audio_device: str = "auto"
     audio_min_confidence: float = 0.7
+    # CPU threads of one transcription; 0 = half the cores (at least 1), so the
+    # other services keep a core on a 2-core machine.
+    audio_cpu_threads: int = 0
+    audio_workers: int = 1  # transcriptions running at once
+    audio_queue_size: int = 4  # transcriptions waiting; more => RESOURCE_EXHAUSTED
+    audio_max_seconds: float = 300
     pre_reservation_ttl_minutes: int = 30
     rate_limit_requests: int = 60
     rate_limit_window_seconds: int = 60
