@@ -229,3 +229,12 @@ class SyncOut(BaseModel):
     unchanged: int
     conflicts: list[ConflictOut]
     error: str
+
+
+class NluIn(Strict):
+    text: str = Field(min_length=1, max_length=2000)
+    today: date | None = None
+
+
+class HandoffIn(Strict):
+    active: bool

@@ -1,5 +1,8 @@
 """Webhook signatures, verified over exactly what the sender signed.
 
+WhatsApp (`X-Hub-Signature-256: sha256=<hex>`): HMAC-SHA256 of the raw body
+bytes with the app secret (re-serialised JSON would break on accents).
+
 Mercado Pago (`x-signature: ts=<ts>,v1=<hex>`): HMAC-SHA256 with the webhook
 secret over the manifest `id:<data.id of the query string>;request-id:<x-request-id>;ts:<ts>;`,
 leaving out the parts whose value is absent. `ts` is milliseconds in current
@@ -84,3 +87,12 @@ def verify_mercadopago(
         if hmac.compare_digest(expected, v1.lower()):
             return Verdict(True, f"id {form}")
     return Verdict(False, "signature mismatch")
+
+
+def whatsapp_signature(secret: str, body: bytes) -> str:
+    """The `X-Hub-Signature-256` header value Meta would send."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def verify_whatsapp(secret: str, body: bytes, header: str | None) -> bool:
+    return bool(header) and hmac.compare_digest(whatsapp_signature(secret, body), header.strip().lower())  # type: ignore[union-attr]

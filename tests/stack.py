@@ -14,6 +14,7 @@ import pytest
 
 from services.common.devstack import SERVICES, spawn, stop_children, wait_ready, wait_serving
 from services.common.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
+from tests.fake_graph import FakeGraph
 from tests.otlp import OtlpReceiver
 
 JWT_SECRET = "test-only-jwt-secret-0123456789abcdef-0123456789"
@@ -25,6 +26,8 @@ def admin_token(secret: str = JWT_SECRET, role: str = "admin", expires_in: int =
 
 
 MERCADOPAGO_SECRET = "test-only-mercadopago-webhook-secret"
+WHATSAPP_SECRET = "test-only-whatsapp-app-secret"
+WHATSAPP_VERIFY = "test-only-verify-token"
 
 
 @dataclass
@@ -35,6 +38,7 @@ class Infra:
     redis: EmbeddedRedis
     mercadopago_url: str
     models: Path  # where the speech service assembles its model, once per session
+    graph: FakeGraph  # the WhatsApp Cloud API
 
 
 @dataclass
@@ -57,10 +61,12 @@ def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
     port = free_port()
     fake_env = dict(os.environ, PORT=str(port), MERCADOPAGO_WEBHOOK_SECRET=MERCADOPAGO_SECRET, LOG_LEVEL="WARNING")
     fake = {"mercadopago": spawn("gateway.sandbox.mercadopago", fake_env)}
+    graph = FakeGraph()
     try:
         wait_ready(f"http://127.0.0.1:{port}/healthz", fake["mercadopago"])
-        yield Infra(pg.start(), rd.start(), f"http://127.0.0.1:{port}", base / "models")
+        yield Infra(pg.start(), rd.start(), f"http://127.0.0.1:{port}", base / "models", graph)
     finally:
+        graph.stop()
         stop_children(fake)
         rd.stop()
         pg.stop()
@@ -92,6 +98,11 @@ def stack_env(infra: Infra, otlp: OtlpReceiver) -> dict[str, str]:
         "MERCADOPAGO_CIRCUIT_RECOVERY_SECONDS": "1",
         "AUDIO_MODEL_CACHE": str(infra.models),
         "AUDIO_MAX_SECONDS": "20",
+        "WHATSAPP_ACCESS_TOKEN": "TEST-whatsapp-token",
+        "WHATSAPP_APP_SECRET": WHATSAPP_SECRET,
+        "WHATSAPP_VERIFY_TOKEN": WHATSAPP_VERIFY,
+        "WHATSAPP_PHONE_ID": "106540352242922",
+        "WHATSAPP_API_BASE": infra.graph.url,
         "GRPC_BIND_HOST": "127.0.0.1",
         "GRPC_SHUTDOWN_GRACE_SECONDS": "3",
         "JWT_SECRET": JWT_SECRET,

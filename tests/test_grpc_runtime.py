@@ -56,6 +56,13 @@ def test_unexpected_exception_becomes_internal_without_details(slow: grpc.Channe
     assert info.value.details() == "internal error"
 
 
+def test_not_implemented_is_unimplemented_without_internals(slow: grpc.Channel) -> None:
+    with pytest.raises(grpc.RpcError) as info:
+        _call(slow, "Unfinished")
+    assert info.value.code() == grpc.StatusCode.UNIMPLEMENTED
+    assert info.value.details() == f"/{FULL_NAME}/Unfinished is not implemented yet"
+
+
 def test_abort_keeps_its_status(slow: grpc.Channel) -> None:
     with pytest.raises(grpc.RpcError) as info:
         _call(slow, "Refuse")

@@ -1,5 +1,4 @@
-"""Every service serves health and reflection; RPCs whose issue has not landed
-answer UNIMPLEMENTED cleanly."""
+"""Every service serves health and reflection and owns its schema."""
 
 import asyncpg
 import grpc
@@ -7,7 +6,6 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
-from cabanas.v1 import messaging_pb2, messaging_pb2_grpc
 from services.common.devstack import SERVICES
 from tests.stack import Infra, Stack
 
@@ -37,15 +35,6 @@ def test_reflection_lists_service(stack: Stack, name: str) -> None:
         reply = next(iter(stub.ServerReflectionInfo(iter([request]), timeout=2)))
         names = {s.name for s in reply.list_services_response.service}
     assert {FULL_NAMES[name], "grpc.health.v1.Health"} <= names
-
-
-def test_unlanded_rpc_is_unimplemented_without_internals(stack: Stack) -> None:
-    with grpc.insecure_channel(stack.addr("messaging")) as channel:
-        stub = messaging_pb2_grpc.MessagingServiceStub(channel)
-        with pytest.raises(grpc.RpcError) as info:
-            stub.ParseText(messaging_pb2.ParseTextRequest(text="hola"), timeout=2)
-    assert info.value.code() == grpc.StatusCode.UNIMPLEMENTED
-    assert info.value.details() == "/cabanas.v1.MessagingService/ParseText is not implemented yet"
 
 
 async def test_each_service_owns_its_schema(stack: Stack, infra: Infra) -> None:

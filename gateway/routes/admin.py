@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, UploadFile
 
-from cabanas.v1 import booking_pb2, calendar_pb2, payments_pb2, speech_pb2
+from cabanas.v1 import booking_pb2, calendar_pb2, messaging_pb2, payments_pb2, speech_pb2
 from gateway import schemas, views
 from gateway.deps import ClientsDep, require_admin
 from gateway.routes import API_PREFIX
@@ -139,3 +139,39 @@ async def transcribe(
         "device": reply.device,
         "compute_type": reply.compute_type,
     }
+
+
+@router.post("/nlu/parse")
+async def nlu_parse(body: schemas.NluIn, clients: ClientsDep) -> dict[str, object]:
+    request = messaging_pb2.ParseTextRequest(text=body.text)
+    if body.today:
+        request.today.CopyFrom(pb.date_pb(body.today))
+    reply = await clients.messaging.ParseText(request)
+    out: dict[str, object] = {"intent": messaging_pb2.Intent.Name(reply.intent).removeprefix("INTENT_").lower()}
+    if reply.HasField("stay") and reply.stay.start.year:
+        out["check_in"] = pb.day(reply.stay.start).isoformat()
+        if reply.stay.end.year:
+            out["check_out"] = pb.day(reply.stay.end).isoformat()
+    for name in ("nights", "guests", "accommodation"):
+        if value := getattr(reply, name):
+            out[name] = value
+    return out
+
+
+@router.get("/whatsapp/outbox")
+async def outbox(
+    clients: ClientsDep, phone: Annotated[str, Query(max_length=20)] = "", after_id: Annotated[int, Query(ge=0)] = 0
+) -> list[dict[str, object]]:
+    reply = await clients.messaging.ListOutbox(
+        messaging_pb2.ListOutboxRequest(phone=phone, after_id=after_id, limit=200)
+    )
+    return [
+        {"id": m.id, "to": m.to, "type": m.type, "text": m.text, "status": m.status, "wamid": m.wamid, "error": m.error}
+        for m in reply.messages
+    ]
+
+
+@router.post("/conversations/{phone}/handoff")
+async def handoff(phone: str, body: schemas.HandoffIn, clients: ClientsDep) -> dict[str, object]:
+    reply = await clients.messaging.SetHandoff(messaging_pb2.SetHandoffRequest(phone=phone[:20], active=body.active))
+    return {"phone": reply.phone, "handoff": reply.handoff}

@@ -1,18 +1,20 @@
 """Webhooks from the internet: verified over the raw bytes, stored by the owning
 service, acknowledged only once stored. Nothing unverified is stored."""
 
+import hmac
 import logging
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, HTTPException, Request
+from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi.responses import PlainTextResponse
 from google.protobuf.timestamp_pb2 import Timestamp
 from opentelemetry import propagate
 
-from cabanas.v1 import payments_pb2
+from cabanas.v1 import messaging_pb2, payments_pb2
 from gateway.deps import ClientsDep, SettingsDep
 from gateway.routes import API_PREFIX
-from gateway.signatures import verify_mercadopago
+from gateway.signatures import verify_mercadopago, verify_whatsapp
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix=f"{API_PREFIX}/webhooks", tags=["webhooks"])
@@ -76,3 +78,43 @@ async def mercadopago(
         )
     )
     return {"status": "received", "notification_id": stored.notification_id}
+
+
+MAX_WHATSAPP_BYTES = 1024 * 1024
+
+
+@router.get("/whatsapp", response_class=PlainTextResponse)
+async def whatsapp_verify(
+    settings: SettingsDep,
+    mode: Annotated[str, Query(alias="hub.mode", max_length=20)] = "",
+    token: Annotated[str, Query(alias="hub.verify_token", max_length=200)] = "",
+    challenge: Annotated[str, Query(alias="hub.challenge", max_length=200)] = "",
+) -> str:
+    """Meta's subscription handshake: echo the challenge when the verify token matches."""
+    expected = settings.whatsapp_verify_token
+    if mode != "subscribe" or expected is None or not hmac.compare_digest(token, expected.get_secret_value()):
+        raise HTTPException(403, "Verification failed.")
+    return challenge
+
+
+@router.post("/whatsapp")
+async def whatsapp(
+    request: Request,
+    clients: ClientsDep,
+    settings: SettingsDep,
+    x_hub_signature_256: Annotated[str | None, Header(max_length=200)] = None,
+) -> dict[str, object]:
+    body = await read_body(request, MAX_WHATSAPP_BYTES)
+    secret = settings.whatsapp_app_secret
+    if secret is None:
+        log.warning("WHATSAPP_APP_SECRET is not set: webhook accepted unverified (development)")
+    elif not verify_whatsapp(secret.get_secret_value(), body, x_hub_signature_256):
+        raise HTTPException(403, "Invalid signature.")
+    stored = await clients.messaging.HandleWhatsAppWebhook(
+        messaging_pb2.HandleWhatsAppWebhookRequest(payload=body, received_at=_now(), traceparent=_traceparent())
+    )
+    return {
+        "status": "received",
+        "messages": len(stored.accepted_message_ids),
+        "duplicates": len(stored.duplicate_message_ids),
+    }

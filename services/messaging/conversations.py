@@ -1,0 +1,149 @@
+"""Turning stored messages into replies, and replies into WhatsApp messages.
+
+`Worker`: each guest's messages in order (a Postgres advisory lock per phone:
+no two workers on one guest, all guests in parallel). A message's replies are
+queued and the message marked processed in one transaction, so a crash
+before the commit replays it and a crash after it sends nothing twice (each
+reply has a unique key). When booking or payments is down the message waits
+and is retried; the guest's later messages wait behind it.
+
+`Sender`: sends queued replies one at a time per guest, oldest first. Without
+`WHATSAPP_ACCESS_TOKEN` nothing is sent: replies stay in the outbox as the
+local sandbox (`ListOutbox`, `make chat`).
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import redis.asyncio as aioredis
+
+from services.messaging import dialog, store
+from services.messaging.graph import SendError, WhatsApp
+from services.messaging.whatsapp import Inbound
+
+log = logging.getLogger(__name__)
+STATE_TTL_SECONDS = 24 * 3600
+TIME_ZONE = ZoneInfo("America/Argentina/Buenos_Aires")
+
+
+class _Loop:
+    def __init__(self) -> None:
+        self._wake = asyncio.Event()
+
+    def kick(self) -> None:
+        self._wake.set()
+
+    async def _idle(self, seconds: float) -> None:
+        self._wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
+
+    async def run(self) -> None:
+        while True:
+            try:
+                busy = await self.run_once()
+            except Exception:
+                log.warning("%s pass failed", type(self).__name__, exc_info=True)
+                busy = False
+            if not busy:
+                await self._idle(0.5)
+
+    async def run_once(self) -> bool:
+        raise NotImplementedError
+
+
+class Worker(_Loop):
+    def __init__(
+        self, pool: asyncpg.Pool, redis: aioredis.Redis | None, backend: dialog.Backend, sandbox: bool, sender: _Loop
+    ) -> None:
+        super().__init__()
+        self.pool, self.redis, self.backend, self.sandbox, self.sender = pool, redis, backend, sandbox, sender
+        self.parallel = asyncio.Semaphore(8)
+
+    async def run_once(self) -> bool:
+        async with self.pool.acquire() as conn:
+            phones = await store.phones_with_work(conn, 50)
+        await asyncio.gather(*(self._guest(phone) for phone in phones))
+        return bool(phones)
+
+    async def _guest(self, phone: str) -> None:
+        async with self.parallel, self.pool.acquire() as conn:
+            if not await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", f"wa:{phone}"):
+                return  # another worker has this guest
+            try:
+                while (row := await store.next_inbound(conn, phone)) and row["next_attempt_at"] <= datetime.now(UTC):
+                    if not await self._handle(conn, row):
+                        break  # keep the guest's order: later messages wait for this one
+            finally:
+                await conn.execute("SELECT pg_advisory_unlock(hashtext($1))", f"wa:{phone}")
+
+    async def _state(self, phone: str) -> dict:  # type: ignore[type-arg]
+        if self.redis is None:
+            return {}
+        try:
+            return json.loads(await self.redis.get(f"messaging:dialog:{phone}") or "{}")
+        except (aioredis.RedisError, OSError, ValueError):
+            log.warning("dialog state unavailable; starting fresh")
+            return {}
+
+    async def _handle(self, conn: asyncpg.Connection, row: asyncpg.Record) -> bool:
+        msg = Inbound(row["wamid"], row["phone"], row["name"], row["type"], row["text"], row["sent_at"], row["payload"])
+        conversation = await store.conversation(conn, msg.phone)
+        turn = dialog.Turn([], {})
+        if not (conversation and conversation["handoff"]):  # a person is on it: the bot stays quiet
+            try:
+                turn = await dialog.respond(
+                    msg, await self._state(msg.phone), self.backend, datetime.now(TIME_ZONE).date()
+                )
+            except Exception as exc:  # noqa: BLE001 - booking or payments down: retry, never drop
+                delay = min(2 ** row["attempts"], 300)
+                log.warning("message %s deferred %ss: %s", msg.wamid, delay, exc)
+                await store.defer(conn, row["id"], delay, f"{type(exc).__name__}: {exc}")
+                return False
+        async with conn.transaction():
+            for n, out in enumerate(turn.replies):
+                await store.enqueue(
+                    conn, msg.phone, out, "sandbox" if self.sandbox else "queued", f"reply:{msg.wamid}:{n}"
+                )
+            at = msg.sent_at or datetime.now(UTC)
+            await store.touch_conversation(conn, msg.phone, msg.name, at, True if turn.handoff else None)
+            await store.mark_processed(conn, row["id"])
+        if self.redis is not None and turn.state:
+            try:
+                await self.redis.set(f"messaging:dialog:{msg.phone}", json.dumps(turn.state), ex=STATE_TTL_SECONDS)
+            except (aioredis.RedisError, OSError):
+                log.warning("dialog state not saved")
+        self.sender.kick()
+        return True
+
+
+class Sender(_Loop):
+    def __init__(self, pool: asyncpg.Pool, whatsapp: WhatsApp | None) -> None:
+        super().__init__()
+        self.pool, self.whatsapp = pool, whatsapp
+
+    async def run_once(self) -> bool:
+        if self.whatsapp is None:
+            return False
+        async with self.pool.acquire() as conn:
+            claimed = await store.claim_sends(conn)
+        await asyncio.gather(*(self._send(row) for row in claimed))
+        return bool(claimed)
+
+    async def _send(self, row: asyncpg.Record) -> None:
+        assert self.whatsapp is not None
+        try:
+            wamid = await self.whatsapp.send(row["phone"], row["payload"])
+        except SendError as exc:
+            log.warning("send %s to guest failed: %s", row["id"], exc)
+            async with self.pool.acquire() as conn:
+                await store.send_failed(conn, row["id"], str(exc), exc.retry_in)
+            return
+        async with self.pool.acquire() as conn:
+            await store.sent(conn, row["id"], wamid)
+        log.info("sent", extra={"outbox_id": row["id"], "wamid": wamid})

@@ -1,0 +1,75 @@
+"""WhatsApp Cloud API sender (`POST {WHATSAPP_API_BASE}/{WHATSAPP_PHONE_ID}/messages`).
+
+Three attempts (1 s, 2 s, 4 s apart) on HTTP 429, 5xx and timeouts, none on
+other 4xx; a circuit breaker. Meta's error `code` in the body decides what a
+failure means: 131056 (too many messages to this guest) delays only that
+guest, 130429 (throughput) backs off, 131047 (outside the 24-hour window)
+needs a template, 190 (token expired) needs a person.
+"""
+
+from typing import Any
+
+import httpx
+from circuitbreaker import CircuitBreaker, CircuitBreakerError
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+
+class SendError(Exception):
+    def __init__(self, message: str, code: int = 0, retry_in: float | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.retry_in = retry_in  # None: give up on this message
+
+
+class _Transient(SendError):
+    """429, 5xx, timeouts: retried here, then later."""
+
+
+RETRY_LATER = {130429: 30.0, 131056: 6.0, 4: 60.0, 80007: 60.0}
+
+
+class WhatsApp:
+    def __init__(self, base_url: str, phone_id: str, token: str, *, wait_base: float = 1.0) -> None:
+        self.http = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"), headers={"Authorization": f"Bearer {token}"}, timeout=10
+        )
+        self.path = f"/{phone_id}/messages"
+        self.wait_base = wait_base
+        self.breaker = CircuitBreaker(
+            failure_threshold=5, recovery_timeout=30, expected_exception=_Transient, name="whatsapp"
+        )
+
+    async def _once(self, body: dict[str, Any]) -> str:
+        try:
+            reply = await self.http.post(self.path, json=body)
+        except httpx.TransportError as exc:
+            raise _Transient(f"{type(exc).__name__}", retry_in=30) from exc
+        if reply.status_code < 400:
+            return str(reply.json()["messages"][0]["id"])
+        try:
+            error = reply.json().get("error", {})
+        except ValueError:
+            error = {}
+        code = int(error.get("code") or 0)
+        message = f"HTTP {reply.status_code} ({code}) {error.get('message', '')}".strip()
+        if code in RETRY_LATER:
+            raise SendError(message, code, retry_in=RETRY_LATER[code])
+        if reply.status_code == 429 or reply.status_code >= 500:
+            raise _Transient(message, code, retry_in=30)
+        raise SendError(message, code)  # 131047 outside window, 190 expired token, 100 invalid...
+
+    async def send(self, to: str, body: dict[str, Any]) -> str:
+        """The wamid of the sent message."""
+        payload = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to, **body}
+        try:
+            async for attempt in AsyncRetrying(
+                stop=stop_after_attempt(3),
+                wait=wait_exponential(multiplier=self.wait_base, max=4 * self.wait_base),
+                retry=retry_if_exception_type(_Transient),
+                reraise=True,
+            ):
+                with attempt:
+                    return str(await self.breaker.call_async(self._once, payload))
+        except CircuitBreakerError as exc:
+            raise SendError("circuit open: WhatsApp failed repeatedly", retry_in=30) from exc
+        raise AssertionError("unreachable")

@@ -1,0 +1,285 @@
+"""The WhatsApp bot end to end: signed webhooks in, replies out through a local
+fake of the Graph API, booking and payments for real."""
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import asyncpg
+import grpc
+import httpx
+import pytest
+
+from cabanas.v1 import booking_pb2, booking_pb2_grpc, common_pb2
+from gateway.signatures import whatsapp_signature
+from services.booking.tests.helpers import make_cabin
+from tests.stack import WHATSAPP_SECRET, WHATSAPP_VERIFY, Infra, Stack, admin_token
+
+MONTH_NAMES = (
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+)
+
+
+def wait_for(check: Callable[[], Any], timeout: float = 20, what: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout
+    while not (result := check()):
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+    return result
+
+
+def phone() -> str:
+    return "549" + str(uuid.uuid4().int)[:10]
+
+
+def envelope(*messages: dict[str, Any], name: str = "Ana Pérez") -> bytes:
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550783881", "phone_number_id": "106540352242922"},
+        "contacts": [{"profile": {"name": name}, "wa_id": m["from"]} for m in messages[:1]],
+        "messages": list(messages),
+    }
+    body = {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "WABA", "changes": [{"field": "messages", "value": value}]}],
+    }
+    return json.dumps(body, ensure_ascii=False).encode()
+
+
+def text(sender: str, body: str, wamid: str | None = None) -> dict[str, Any]:
+    return {
+        "from": sender,
+        "id": wamid or f"wamid.{uuid.uuid4().hex}",
+        "timestamp": str(int(time.time())),
+        "type": "text",
+        "text": {"body": body},
+    }
+
+
+def choose(sender: str, reply_id: str, kind: str = "list_reply") -> dict[str, Any]:
+    return {
+        "from": sender, "id": f"wamid.{uuid.uuid4().hex}", "timestamp": str(int(time.time())), "type": "interactive",
+        "interactive": {"type": kind, kind: {"id": reply_id, "title": "x"}},
+    }  # fmt: skip
+
+
+def post(stack: Stack, raw: bytes, signature: str | None = "valid") -> httpx.Response:
+    headers = {"Content-Type": "application/json"}
+    if signature == "valid":
+        headers["X-Hub-Signature-256"] = whatsapp_signature(WHATSAPP_SECRET, raw)
+    elif signature:
+        headers["X-Hub-Signature-256"] = signature
+    return httpx.post(f"{stack.gateway_url}/api/v1/webhooks/whatsapp", content=raw, headers=headers)
+
+
+def say(stack: Stack, infra: Infra, message: dict[str, Any], replies_before: int) -> dict[str, Any]:
+    """Send one guest message and wait for the bot's next reply."""
+    assert post(stack, envelope(message)).status_code == 200
+    replies = wait_for(
+        lambda: len(infra.graph.to(message["from"])) > replies_before and infra.graph.to(message["from"]),
+        what="a reply",
+    )
+    return replies[replies_before]
+
+
+def body_of(reply: dict[str, Any]) -> str:
+    return reply["text"]["body"] if reply["type"] == "text" else reply["interactive"]["body"]["text"]
+
+
+def stay_words(start: int, end: int) -> tuple[str, date, date]:
+    check_in, check_out = date.today() + timedelta(days=start), date.today() + timedelta(days=end)
+    if check_in.month == check_out.month:
+        words = f"del {check_in.day} al {check_out.day} de {MONTH_NAMES[check_in.month - 1]}"
+    else:
+        words = f"del {check_in.day} de {MONTH_NAMES[check_in.month - 1]} al {check_out.day} de {MONTH_NAMES[check_out.month - 1]}"
+    return words, check_in, check_out
+
+
+@pytest.fixture(scope="module")
+def booking(stack: Stack) -> Iterator[booking_pb2_grpc.BookingServiceStub]:
+    with grpc.insecure_channel(stack.addr("booking")) as channel:
+        yield booking_pb2_grpc.BookingServiceStub(channel)
+
+
+def reservations_of(booking: booking_pb2_grpc.BookingServiceStub, guest: str) -> list[booking_pb2.Reservation]:
+    return list(booking.ListReservations(booking_pb2.ListReservationsRequest(guest_phone=f"+{guest}")).reservations)
+
+
+def test_verification_handshake(stack: Stack) -> None:
+    url = f"{stack.gateway_url}/api/v1/webhooks/whatsapp"
+    ok = httpx.get(
+        url, params={"hub.mode": "subscribe", "hub.verify_token": WHATSAPP_VERIFY, "hub.challenge": "1158201444"}
+    )
+    assert ok.status_code == 200 and ok.text == "1158201444" and ok.headers["content-type"].startswith("text/plain")
+    assert (
+        httpx.get(url, params={"hub.mode": "subscribe", "hub.verify_token": "nope", "hub.challenge": "1"}).status_code
+        == 403
+    )
+    assert httpx.get(url, params={"hub.mode": "unsubscribe", "hub.verify_token": WHATSAPP_VERIFY}).status_code == 403
+
+
+async def test_bad_signatures_store_nothing(stack: Stack, infra: Infra) -> None:
+    conn = await asyncpg.connect(infra.postgres.url)
+    try:
+        before = await conn.fetchval("SELECT count(*) FROM messaging.inbox")
+        raw = envelope(text(phone(), "hola"))
+        assert (await asyncio.to_thread(post, stack, raw, None)).status_code == 403
+        assert (await asyncio.to_thread(post, stack, raw, "sha256=" + "0" * 64)).status_code == 403
+        tampered = raw.replace(b"hola", b"hole")
+        assert (
+            await asyncio.to_thread(post, stack, tampered, whatsapp_signature(WHATSAPP_SECRET, raw))
+        ).status_code == 403
+        big = envelope(text(phone(), "x" * (1024 * 1024)))
+        assert (await asyncio.to_thread(post, stack, big)).status_code == 413
+        assert await conn.fetchval("SELECT count(*) FROM messaging.inbox") == before
+    finally:
+        await conn.close()
+
+
+def test_from_hola_to_a_hold_with_lists_and_buttons(stack: Stack, infra: Infra, booking) -> None:  # type: ignore[no-untyped-def]
+    cabin = make_cabin(booking, capacity=4)
+    guest = phone()
+    welcome = say(stack, infra, text(guest, "Hola"), 0)
+    assert "Ana" in body_of(welcome)
+    words, check_in, check_out = stay_words(45, 48)
+    assert "personas" in body_of(say(stack, infra, text(guest, f"tienen lugar {words}?"), 1))
+    offers = say(stack, infra, text(guest, "somos 2"), 2)
+    assert offers["type"] == "interactive" and offers["interactive"]["type"] == "list"
+    rows = offers["interactive"]["action"]["sections"][0]["rows"]
+    assert len(rows) <= 10 and all(len(r["title"]) <= 24 and len(r.get("description", "")) <= 72 for r in rows)
+    held = say(stack, infra, choose(guest, f"cabin:{cabin.id}"), 3)
+    assert held["interactive"]["type"] == "button"
+    buttons = held["interactive"]["action"]["buttons"]
+    assert [b["reply"]["title"] for b in buttons] == ["Pagar", "Cambiar fechas", "Cancelar"]
+    assert "seña" in body_of(held) and "http" in body_of(held)
+    [reservation] = reservations_of(booking, guest)
+    assert reservation.accommodation_id == cabin.id and reservation.guests == 2
+    assert (reservation.stay.start.day, reservation.stay.end.day) == (check_in.day, check_out.day)
+    pay = say(stack, infra, choose(guest, buttons[0]["reply"]["id"], "button_reply"), 4)
+    assert "http" in body_of(pay)
+    cancelled = say(stack, infra, choose(guest, buttons[2]["reply"]["id"], "button_reply"), 5)
+    assert reservation.code in body_of(cancelled)
+    status = booking.GetReservation(booking_pb2.GetReservationRequest(code=reservation.code)).reservation.status
+    assert status == common_pb2.RESERVATION_STATUS_CANCELLED
+
+
+def test_from_hola_to_a_hold_by_free_text(stack: Stack, infra: Infra, booking) -> None:  # type: ignore[no-untyped-def]
+    cabin = make_cabin(booking, capacity=4, name=f"Cabaña Arrayán {uuid.uuid4().hex[:5]}")
+    word = cabin.name.split()[-1]
+    guest = phone()
+    say(stack, infra, text(guest, "Buenas tardes!"), 0)
+    words, _, _ = stay_words(50, 52)
+    held = say(stack, infra, text(guest, f"quiero reservar la cabaña arrayan {word} {words} para 3"), 1)
+    assert "Te guardé" in body_of(held) and cabin.name in body_of(held)
+    [reservation] = reservations_of(booking, guest)
+    assert reservation.accommodation_id == cabin.id and reservation.guests == 3
+    mine = say(stack, infra, text(guest, "mis reservas"), 2)
+    assert reservation.code in body_of(mine)
+
+
+def test_duplicate_delivery_gets_one_reply(stack: Stack, infra: Infra) -> None:
+    guest = phone()
+    raw = envelope(text(guest, "hola", wamid=f"wamid.dup.{uuid.uuid4().hex}"))
+    for _ in range(3):
+        assert post(stack, raw).status_code == 200
+    wait_for(lambda: infra.graph.to(guest), what="the reply")
+    time.sleep(1.5)
+    assert len(infra.graph.to(guest)) == 1
+
+
+def test_twenty_guests_at_once_each_in_order(stack: Stack, infra: Infra) -> None:
+    guests = [phone() for _ in range(20)]
+    script = ["hola", "ayuda", "gracias"]
+
+    async def guest_session(g: str) -> None:
+        async with httpx.AsyncClient() as client:
+            for line in script:
+                raw = envelope(text(g, line))
+                headers = {
+                    "X-Hub-Signature-256": whatsapp_signature(WHATSAPP_SECRET, raw),
+                    "Content-Type": "application/json",
+                }
+                assert (
+                    await client.post(f"{stack.gateway_url}/api/v1/webhooks/whatsapp", content=raw, headers=headers)
+                ).status_code == 200
+
+    async def everyone() -> None:
+        await asyncio.gather(*(guest_session(g) for g in guests))
+
+    asyncio.run(everyone())
+    for g in guests:
+        replies = wait_for(
+            lambda g=g: len(infra.graph.to(g)) >= 3 and infra.graph.to(g), timeout=60, what=f"{g}'s replies"
+        )
+        bodies = [body_of(r) for r in replies]
+        assert (
+            bodies[0].startswith("¡Hola")
+            and bodies[1].startswith("Puedo mostrarte")
+            and bodies[2].startswith("¡Gracias")
+        )
+
+
+def test_rate_limited_send_is_retried_and_delivered_once(stack: Stack, infra: Infra) -> None:
+    guest = phone()
+    infra.graph.failures.append((429, 0))
+    say(stack, infra, text(guest, "hola"), 0)
+    time.sleep(1)
+    assert len(infra.graph.to(guest)) == 1
+
+
+def test_unsupported_types_get_a_polite_reply(stack: Stack, infra: Infra) -> None:
+    guest = phone()
+    sticker = {
+        "from": guest,
+        "id": f"wamid.{uuid.uuid4().hex}",
+        "timestamp": str(int(time.time())),
+        "type": "sticker",
+        "sticker": {"id": "1"},
+    }
+    assert "escribís" in body_of(say(stack, infra, sticker, 0))
+
+
+def test_handoff_silences_the_bot_until_released(stack: Stack, infra: Infra) -> None:
+    guest = phone()
+    assert "persona" in body_of(say(stack, infra, text(guest, "quiero hablar con una persona"), 0))
+    post(stack, envelope(text(guest, "hola?")))
+    time.sleep(1.5)
+    assert len(infra.graph.to(guest)) == 1
+    auth = {"Authorization": f"Bearer {admin_token()}"}
+    released = httpx.post(
+        f"{stack.gateway_url}/api/v1/admin/conversations/{guest}/handoff", json={"active": False}, headers=auth
+    )
+    assert released.json() == {"phone": guest, "handoff": False}
+    say(stack, infra, text(guest, "hola"), 1)
+
+
+def test_admin_nlu_parse(stack: Stack) -> None:
+    auth = {"Authorization": f"Bearer {admin_token()}"}
+    reply = httpx.post(
+        f"{stack.gateway_url}/api/v1/admin/nlu/parse",
+        json={"text": "hay lugar del 15 al 18 de diciembre para cuatro?", "today": "2026-11-23"},
+        headers=auth,
+    )
+    assert reply.json() == {
+        "intent": "availability",
+        "check_in": "2026-12-15",
+        "check_out": "2026-12-18",
+        "nights": 3,
+        "guests": 4,
+    }
+    assert httpx.post(f"{stack.gateway_url}/api/v1/admin/nlu/parse", json={"text": "hola"}).status_code == 401
