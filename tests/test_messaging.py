@@ -17,6 +17,7 @@ import pytest
 from cabanas.v1 import booking_pb2, booking_pb2_grpc, common_pb2
 from gateway.signatures import whatsapp_signature
 from services.booking.tests.helpers import make_cabin
+from services.common import pb
 from tests.stack import WHATSAPP_SECRET, WHATSAPP_VERIFY, Infra, Stack, admin_token
 
 MONTH_NAMES = (
@@ -283,3 +284,54 @@ def test_admin_nlu_parse(stack: Stack) -> None:
         "guests": 4,
     }
     assert httpx.post(f"{stack.gateway_url}/api/v1/admin/nlu/parse", json={"text": "hola"}).status_code == 401
+
+
+def _restart_messaging(stack: Stack) -> None:
+    from services.common.devstack import spawn, stop_children, wait_serving
+
+    stop_children({"messaging": stack.processes["messaging"]})
+    stack.processes["messaging"] = spawn("services.messaging", stack.env)
+    wait_serving("messaging", stack.addr("messaging"), stack.processes["messaging"])
+
+
+def test_booking_events_notify_once_even_after_a_restart(stack: Stack, infra: Infra, booking) -> None:  # type: ignore[no-untyped-def]
+    cabin = make_cabin(booking)
+    guest = phone()
+    say(stack, infra, text(guest, "hola"), 0)  # opens the 24-hour window
+
+    def hold(start: int) -> str:
+        return booking.PreReserve(
+            booking_pb2.PreReserveRequest(
+                accommodation_id=cabin.id, stay=pb.range_pb(date.today() + timedelta(days=start), date.today() + timedelta(days=start + 2)),
+                guests=2, guest=booking_pb2.Guest(name="Ana Pérez", phone=f"+{guest}"), channel=common_pb2.CHANNEL_WHATSAPP,
+            )
+        ).reservation.code  # fmt: skip
+
+    first = hold(40)
+    booking.ConfirmReservation(booking_pb2.ConfirmReservationRequest(code=first, payment_reference="test"))
+    confirmed = wait_for(lambda: len(infra.graph.to(guest)) >= 2 and infra.graph.to(guest), what="confirmation")
+    assert first in body_of(confirmed[1]) and "confirmada" in body_of(confirmed[1])
+
+    _restart_messaging(stack)  # replays from its cursor: nothing twice
+    second = hold(50)
+    booking.ConfirmReservation(booking_pb2.ConfirmReservationRequest(code=second, payment_reference="test"))
+    replies = wait_for(lambda: len(infra.graph.to(guest)) >= 3 and infra.graph.to(guest), what="second confirmation")
+    time.sleep(1.5)
+    bodies = [body_of(r) for r in infra.graph.to(guest)]
+    assert sum(first in b for b in bodies) == 1 and sum(second in b for b in bodies) == 1
+    assert replies[2]["type"] == "text"
+
+
+def test_outside_the_24_hour_window_a_template_goes(stack: Stack, infra: Infra, booking) -> None:  # type: ignore[no-untyped-def]
+    cabin = make_cabin(booking)
+    guest = phone()  # never wrote: no window open
+    code = booking.PreReserve(
+        booking_pb2.PreReserveRequest(
+            accommodation_id=cabin.id, stay=pb.range_pb(date.today() + timedelta(days=40), date.today() + timedelta(days=42)),
+            guests=2, guest=booking_pb2.Guest(name="Ana", phone=f"+{guest}"), channel=common_pb2.CHANNEL_WHATSAPP,
+        )
+    ).reservation.code  # fmt: skip
+    booking.ConfirmReservation(booking_pb2.ConfirmReservationRequest(code=code, payment_reference="test"))
+    [sent] = wait_for(lambda: infra.graph.to(guest), what="template")
+    assert sent["type"] == "template" and sent["template"]["name"] == "reserva_confirmada"
+    assert {"type": "text", "text": code} in sent["template"]["components"][0]["parameters"]

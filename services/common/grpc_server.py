@@ -197,6 +197,12 @@ def _guard_stream(method: str, behaviour: Callable[..., Any]) -> Callable[..., A
     return call
 
 
+def _report_crash(task: asyncio.Task[None]) -> None:
+    """A background loop must not die silently."""
+    if not task.cancelled() and task.exception() is not None:
+        log.error("background loop %s stopped", task.get_name(), exc_info=task.exception())
+
+
 def bind_address(settings: Settings, name: str) -> str:
     """`[::]:<port of NAME_ADDR>`: a service listens on the port it is reached at."""
     port = settings.service_addr(name).rsplit(":", 1)[1]
@@ -253,7 +259,11 @@ class _Server:
             except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
                 now_ready, problem = False, f"{type(exc).__name__}: {exc}"
             if now_ready and not self.workers:
-                self.workers = [asyncio.create_task(work(self.servicer)) for work in self.service.workers]
+                self.workers = [
+                    asyncio.create_task(work(self.servicer), name=work.__name__) for work in self.service.workers
+                ]
+                for task in self.workers:
+                    task.add_done_callback(_report_crash)
             if now_ready != ready:
                 status = SERVING if now_ready else NOT_SERVING
                 for name in self.service.readiness_names:

@@ -44,6 +44,13 @@ class Settings(BaseSettings):
     whatsapp_phone_id: str = ""
     whatsapp_verify_token: SecretStr | None = None
     whatsapp_api_base: str = "https://graph.facebook.com/v21.0"
+    # Approved templates for notifications outside WhatsApp's 24-hour window
+    # (body parameters: guest name, reservation code, cabin, dates).
+    whatsapp_template_language: str = "es_AR"
+    whatsapp_template_confirmed: str = "reserva_confirmada"
+    whatsapp_template_expired: str = "reserva_vencida"
+    whatsapp_template_reminder: str = "reserva_recordatorio"
+    whatsapp_template_payment: str = "pago_actualizado"
     mercadopago_access_token: SecretStr | None = None
     mercadopago_webhook_secret: SecretStr | None = None
     mercadopago_api_base: str = "https://api.mercadopago.com"

@@ -16,6 +16,7 @@ from services.common.grpc_server import Runtime, Service, abort_with_reason
 from services.messaging import conversations, nlu, store, whatsapp
 from services.messaging.backend import GrpcBackend
 from services.messaging.graph import WhatsApp
+from services.messaging.notify import Notifier
 
 INTENTS = {name: value for value, name in enumerate(
     ["unknown", "greeting", "availability", "reserve", "price", "info", "my_reservations", "cancel", "pay", "help", "human", "thanks"]
@@ -27,23 +28,22 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         s = runtime.settings
-        self.backend = GrpcBackend(
-            booking_pb2_grpc.BookingServiceStub(channel(s.booking_addr)),
-            payments_pb2_grpc.PaymentsServiceStub(channel(s.payments_addr, 10.0)),
-        )
+        self.booking = booking_pb2_grpc.BookingServiceStub(channel(s.booking_addr))
+        self.payments = payments_pb2_grpc.PaymentsServiceStub(channel(s.payments_addr, 10.0))
+        self.backend = GrpcBackend(self.booking, self.payments)
         token = s.whatsapp_access_token
         self.whatsapp = WhatsApp(s.whatsapp_api_base, s.whatsapp_phone_id, token.get_secret_value()) if token else None
         self._cabins: tuple[float, dict[str, str]] = (0.0, {})
-        self._loops: tuple[conversations.Worker, conversations.Sender] | None = None
+        self._loops: tuple[conversations.Worker, conversations.Sender, Notifier] | None = None
 
-    def loops(self) -> tuple[conversations.Worker, conversations.Sender]:
-        """The worker and the sender, built once the database is connected."""
+    def loops(self) -> tuple[conversations.Worker, conversations.Sender, Notifier]:
+        """The worker, the sender and the notifier, built once the database is connected."""
         if self._loops is None:
-            sender = conversations.Sender(self.runtime.db, self.whatsapp)
-            worker = conversations.Worker(
-                self.runtime.db, self.runtime.redis, self.backend, self.whatsapp is None, sender
-            )
-            self._loops = (worker, sender)
+            db, sandbox = self.runtime.db, self.whatsapp is None
+            sender = conversations.Sender(db, self.whatsapp)
+            worker = conversations.Worker(db, self.runtime.redis, self.backend, sandbox, sender)
+            notifier = Notifier(db, self.runtime.settings, self.booking, self.payments, sandbox, sender.kick)
+            self._loops = (worker, sender, notifier)
         return self._loops
 
     async def HandleWhatsAppWebhook(self, request: Any, context: Any) -> messaging_pb2.HandleWhatsAppWebhookResponse:
@@ -133,6 +133,18 @@ async def send(servicer: MessagingServicer) -> None:
     await servicer.loops()[1].run()
 
 
+async def notify_bookings(servicer: MessagingServicer) -> None:
+    await servicer.loops()[2].follow_booking()
+
+
+async def notify_payments(servicer: MessagingServicer) -> None:
+    await servicer.loops()[2].follow_payments()
+
+
+async def remind(servicer: MessagingServicer) -> None:
+    await servicer.loops()[2].remind()
+
+
 SERVICE = Service(
     name="messaging",
     descriptor=messaging_pb2.DESCRIPTOR.services_by_name["MessagingService"],
@@ -141,5 +153,5 @@ SERVICE = Service(
     schema="messaging",
     migrations=Path(__file__).parent / "migrations",
     needs_redis=True,
-    workers=(work, send),
+    workers=(work, send, notify_bookings, notify_payments, remind),
 )

@@ -38,3 +38,9 @@ UNKNOWN = "Perdón, no te entendí 🙈 Decime fechas y cantidad de personas, o 
 UNSUPPORTED = "Por ahora solo puedo leer texto y audios. ¿Me lo escribís?"
 INFO = "{cabins}\n¿Querés que te pase disponibilidad?"
 INVALID = "{reason} ¿Probamos de nuevo?"
+
+CONFIRMED = "¡Listo, {name}! Tu reserva {code} en {cabin} ({check_in} → {check_out}) está confirmada 🎉 Te esperamos."
+EXPIRED = "Se venció la reserva {code} en {cabin} ({check_in} → {check_out}) porque no recibimos el pago. Si querés, la armamos de nuevo."
+REMINDER = "Tu reserva {code} en {cabin} vence a las {until}. Pagá la seña para confirmarla: {url}"
+PAYMENT_REJECTED = "El pago de la reserva {code} fue rechazado 😕 Podés intentar de nuevo con el mismo link."
+PAYMENT_PENDING = "Recibimos tu pago de la reserva {code}; está en proceso. Te aviso apenas se acredite."

@@ -54,3 +54,10 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE status = 'queued';
 CREATE INDEX outbox_phone ON outbox (phone, id);
+
+-- Where each event stream consumer is (booking, payments): notifications
+-- resume there after a restart; the outbox dedupe key makes replays harmless.
+CREATE TABLE cursors (
+    stream   text PRIMARY KEY,
+    after_id bigint NOT NULL
+);
