@@ -1,6 +1,7 @@
 """A local stand-in for the WhatsApp Cloud (Graph) API: records what is sent,
 answers with wamids, and fails on request (HTTP status + Meta error code)."""
 
+import hashlib
 import itertools
 import json
 import threading
@@ -12,6 +13,7 @@ class FakeGraph:
     def __init__(self) -> None:
         self.sent: list[dict[str, Any]] = []
         self.failures: list[tuple[int, int]] = []  # (HTTP status, Meta error code) for the next sends
+        self.media: dict[str, bytes] = {}  # media id -> bytes, served like Meta serves voice notes
         self.lock = threading.Lock()
         ids = itertools.count(1)
         fake = self
@@ -40,6 +42,26 @@ class FakeGraph:
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                authorised = self.headers.get("Authorization", "").startswith("Bearer ")
+                media_id = self.path.strip("/").removeprefix("media/")
+                data = fake.media.get(media_id)
+                if not authorised or data is None:
+                    self.send_response(401 if not authorised else 404)
+                    self.end_headers()
+                    return
+                if self.path.startswith("/media/"):
+                    body, kind = data, "audio/ogg"
+                else:
+                    meta = {"messaging_product": "whatsapp", "url": f"{fake.url}/media/{media_id}", "mime_type": "audio/ogg; codecs=opus",
+                            "sha256": hashlib.sha256(data).hexdigest(), "file_size": len(data), "id": media_id}  # fmt: skip
+                    body, kind = json.dumps(meta).encode(), "application/json"
+                self.send_response(200)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
 
             def log_message(self, *args: object) -> None:
                 pass

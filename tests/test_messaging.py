@@ -335,3 +335,42 @@ def test_outside_the_24_hour_window_a_template_goes(stack: Stack, infra: Infra, 
     [sent] = wait_for(lambda: infra.graph.to(guest), what="template")
     assert sent["type"] == "template" and sent["template"]["name"] == "reserva_confirmada"
     assert {"type": "text", "text": code} in sent["template"]["components"][0]["parameters"]
+
+
+def voice(sender: str, media_id: str, data: bytes) -> dict[str, Any]:
+    import hashlib
+
+    return {
+        "from": sender, "id": f"wamid.{uuid.uuid4().hex}", "timestamp": str(int(time.time())), "type": "audio",
+        "audio": {"mime_type": "audio/ogg; codecs=opus", "sha256": hashlib.sha256(data).hexdigest(), "id": media_id, "voice": True},
+    }  # fmt: skip
+
+
+def test_voice_note_is_answered_like_the_same_text(stack: Stack, infra: Infra) -> None:
+    from pathlib import Path
+
+    fixtures = Path(__file__).resolve().parents[1] / "services" / "speech" / "tests" / "fixtures"
+    note = (fixtures / "reserva.ogg").read_bytes()  # "Quiero reservar para el próximo fin de semana, somos tres."
+    infra.graph.media["1037543291543636"] = note
+    speaker, typist = phone(), phone()
+    spoken = say(stack, infra, voice(speaker, "1037543291543636", note), 0)
+    typed = say(stack, infra, text(typist, "Quiero reservar para el próximo fin de semana, somos tres."), 0)
+    heard, _, rest = body_of(spoken).partition("\n")
+    assert heard.startswith("🎤 Entendí:") and "reservar" in heard
+    assert spoken["type"] == typed["type"] and rest == body_of(typed)
+    if typed["type"] == "interactive":
+        assert spoken["interactive"]["action"] == typed["interactive"]["action"]
+
+
+def test_noise_asks_the_guest_to_write(stack: Stack, infra: Infra) -> None:
+    from pathlib import Path
+
+    noise = (
+        Path(__file__).resolve().parents[1] / "services" / "speech" / "tests" / "fixtures" / "ruido.ogg"
+    ).read_bytes()
+    infra.graph.media["2000000000000001"] = noise
+    guest = phone()
+    assert "escribís" in body_of(say(stack, infra, voice(guest, "2000000000000001", noise), 0))
+    assert "escribís" in body_of(
+        say(stack, infra, voice(guest, "9999", b"missing media"), 1)
+    )  # fetch fails: same fallback

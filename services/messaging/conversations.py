@@ -16,13 +16,17 @@ import asyncio
 import contextlib
 import json
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import asyncpg
 import redis.asyncio as aioredis
 
 from services.messaging import dialog, store
+from services.messaging import interactive as ui
+from services.messaging import templates as t
 from services.messaging.graph import SendError, WhatsApp
 from services.messaging.whatsapp import Inbound
 
@@ -57,12 +61,20 @@ class _Loop:
         raise NotImplementedError
 
 
+class Listener(Protocol):
+    """Turns a voice note into text: (transcript, confidence); raises when it cannot."""
+
+    async def __call__(self, msg: Inbound) -> tuple[str, float]: ...
+
+
 class Worker(_Loop):
     def __init__(
-        self, pool: asyncpg.Pool, redis: aioredis.Redis | None, backend: dialog.Backend, sandbox: bool, sender: _Loop
-    ) -> None:
+        self, pool: asyncpg.Pool, redis: aioredis.Redis | None, backend: dialog.Backend, sandbox: bool, sender: _Loop,
+        listen: Listener, min_confidence: float,
+    ) -> None:  # fmt: skip
         super().__init__()
         self.pool, self.redis, self.backend, self.sandbox, self.sender = pool, redis, backend, sandbox, sender
+        self.listen, self.min_confidence = listen, min_confidence
         self.parallel = asyncio.Semaphore(8)
 
     async def run_once(self) -> bool:
@@ -91,20 +103,26 @@ class Worker(_Loop):
             log.warning("dialog state unavailable; starting fresh")
             return {}
 
+    async def _hear(self, msg: Inbound) -> str | None:
+        """The transcript of a voice note, or None when it cannot be trusted (low
+        confidence, no speech, media or speech service unavailable)."""
+        try:
+            text, confidence = await self.listen(msg)
+        except Exception as exc:  # noqa: BLE001 - any failure: ask the guest to write instead
+            log.warning("voice note %s not transcribed: %s", msg.wamid, exc)
+            return None
+        return text if text.strip() and confidence >= self.min_confidence else None
+
     async def _handle(self, conn: asyncpg.Connection, row: asyncpg.Record) -> bool:
         msg = Inbound(row["wamid"], row["phone"], row["name"], row["type"], row["text"], row["sent_at"], row["payload"])
         conversation = await store.conversation(conn, msg.phone)
-        turn = dialog.Turn([], {})
-        if not (conversation and conversation["handoff"]):  # a person is on it: the bot stays quiet
-            try:
-                turn = await dialog.respond(
-                    msg, await self._state(msg.phone), self.backend, datetime.now(TIME_ZONE).date()
-                )
-            except Exception as exc:  # noqa: BLE001 - booking or payments down: retry, never drop
-                delay = min(2 ** row["attempts"], 300)
-                log.warning("message %s deferred %ss: %s", msg.wamid, delay, exc)
-                await store.defer(conn, row["id"], delay, f"{type(exc).__name__}: {exc}")
-                return False
+        try:
+            turn = await self._turn(msg) if not (conversation and conversation["handoff"]) else dialog.Turn([], {})
+        except Exception as exc:  # noqa: BLE001 - booking or payments down: retry, never drop
+            delay = min(2 ** row["attempts"], 300)
+            log.warning("message %s deferred %ss: %s", msg.wamid, delay, exc)
+            await store.defer(conn, row["id"], delay, f"{type(exc).__name__}: {exc}")
+            return False
         async with conn.transaction():
             for n, out in enumerate(turn.replies):
                 await store.enqueue(
@@ -120,6 +138,19 @@ class Worker(_Loop):
                 log.warning("dialog state not saved")
         self.sender.kick()
         return True
+
+    async def _turn(self, msg: Inbound) -> dialog.Turn:
+        """The bot's answer; a voice note is answered like its transcript, echoed briefly."""
+        heard = None
+        if msg.type == "audio":
+            heard = await self._hear(msg)
+            if heard is None:
+                return dialog.Turn([ui.text(t.WRITE_IT)], {})
+            msg = replace(msg, type="text", text=heard)
+        turn = await dialog.respond(msg, await self._state(msg.phone), self.backend, datetime.now(TIME_ZONE).date())
+        if heard and turn.replies:
+            turn.replies[0] = ui.with_preface(turn.replies[0], t.HEARD.format(text=heard))
+        return turn
 
 
 class Sender(_Loop):

@@ -7,6 +7,7 @@ guest, 130429 (throughput) backs off, 131047 (outside the 24-hour window)
 needs a template, 190 (token expired) needs a person.
 """
 
+import hashlib
 from typing import Any
 
 import httpx
@@ -73,3 +74,36 @@ class WhatsApp:
         except CircuitBreakerError as exc:
             raise SendError("circuit open: WhatsApp failed repeatedly", retry_in=30) from exc
         raise AssertionError("unreachable")
+
+
+class MediaError(Exception):
+    """A voice note could not be fetched or failed its checks."""
+
+
+MAX_MEDIA_BYTES = 16 * 1024 * 1024
+
+
+async def fetch_media(client: WhatsApp, media_id: str, expected_sha256: str) -> bytes:
+    """A message's media: its URL from `GET /{media-id}` (valid 5 minutes), then the
+    bytes with the same bearer token; size limited and checked against the sha256."""
+    try:
+        info = await client.http.get(f"/{media_id}")
+        if info.status_code != 200:
+            raise MediaError(f"media {media_id}: HTTP {info.status_code}")
+        meta = info.json()
+        if int(meta.get("file_size") or 0) > MAX_MEDIA_BYTES:
+            raise MediaError("media larger than 16 MiB")
+        async with client.http.stream("GET", meta["url"]) as reply:
+            if reply.status_code != 200:
+                raise MediaError(f"media download: HTTP {reply.status_code}")
+            data = bytearray()
+            async for chunk in reply.aiter_bytes():
+                data += chunk
+                if len(data) > MAX_MEDIA_BYTES:
+                    raise MediaError("media larger than 16 MiB")
+    except (httpx.HTTPError, KeyError, ValueError) as exc:
+        raise MediaError(f"media {media_id}: {type(exc).__name__}") from exc
+    digest = hashlib.sha256(data).hexdigest()
+    if expected_sha256 and digest != expected_sha256:
+        raise MediaError("media checksum mismatch")
+    return bytes(data)

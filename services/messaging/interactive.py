@@ -3,6 +3,7 @@
 row titles ≤ 24, descriptions ≤ 72, button label ≤ 20; bodies ≤ 1024 (buttons)
 or 4096. Buttons whose titles do not fit fall back to a list."""
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,3 +78,14 @@ def choices_of(out: Outgoing) -> list[tuple[str, str]]:
     if "buttons" in action:
         return [(b["reply"]["id"], b["reply"]["title"]) for b in action["buttons"]]
     return [(r["id"], r["title"]) for s in action.get("sections", []) for r in s["rows"]]
+
+
+def with_preface(out: Outgoing, line: str) -> Outgoing:
+    """The same message with a first line added to its body (one bubble, not two)."""
+    body = json.loads(json.dumps(out.body))
+    if out.type == "text":
+        body["text"]["body"] = _cut(f"{line}\n{body['text']['body']}", 4096)
+    elif out.type == "interactive":
+        limit = 1024 if body["interactive"]["type"] == "button" else 4096
+        body["interactive"]["body"]["text"] = _cut(f"{line}\n{body['interactive']['body']['text']}", limit)
+    return Outgoing(out.type, body, f"{line}\n{out.text}")

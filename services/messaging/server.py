@@ -9,13 +9,20 @@ from zoneinfo import ZoneInfo
 
 import grpc
 
-from cabanas.v1 import booking_pb2_grpc, messaging_pb2, messaging_pb2_grpc, payments_pb2_grpc
+from cabanas.v1 import (
+    booking_pb2_grpc,
+    messaging_pb2,
+    messaging_pb2_grpc,
+    payments_pb2_grpc,
+    speech_pb2,
+    speech_pb2_grpc,
+)
 from services.common import pb
 from services.common.grpc_clients import channel
 from services.common.grpc_server import Runtime, Service, abort_with_reason
 from services.messaging import conversations, nlu, store, whatsapp
 from services.messaging.backend import GrpcBackend
-from services.messaging.graph import WhatsApp
+from services.messaging.graph import MediaError, WhatsApp, fetch_media
 from services.messaging.notify import Notifier
 
 INTENTS = {name: value for value, name in enumerate(
@@ -31,6 +38,7 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
         self.booking = booking_pb2_grpc.BookingServiceStub(channel(s.booking_addr))
         self.payments = payments_pb2_grpc.PaymentsServiceStub(channel(s.payments_addr, 10.0))
         self.backend = GrpcBackend(self.booking, self.payments)
+        self.speech = speech_pb2_grpc.SpeechServiceStub(channel(s.speech_addr, 60.0))
         token = s.whatsapp_access_token
         self.whatsapp = WhatsApp(s.whatsapp_api_base, s.whatsapp_phone_id, token.get_secret_value()) if token else None
         self._cabins: tuple[float, dict[str, str]] = (0.0, {})
@@ -41,10 +49,30 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
         if self._loops is None:
             db, sandbox = self.runtime.db, self.whatsapp is None
             sender = conversations.Sender(db, self.whatsapp)
-            worker = conversations.Worker(db, self.runtime.redis, self.backend, sandbox, sender)
+            worker = conversations.Worker(
+                db,
+                self.runtime.redis,
+                self.backend,
+                sandbox,
+                sender,
+                self.listen,
+                self.runtime.settings.audio_min_confidence,
+            )
             notifier = Notifier(db, self.runtime.settings, self.booking, self.payments, sandbox, sender.kick)
             self._loops = (worker, sender, notifier)
         return self._loops
+
+    async def listen(self, msg: whatsapp.Inbound) -> tuple[str, float]:
+        """A voice note's (transcript, confidence): media fetched at once (its URL
+        expires in 5 minutes), then transcribed by the speech service."""
+        if self.whatsapp is None:
+            raise MediaError("without a WhatsApp token media cannot be fetched")
+        audio = msg.payload.get("audio", {})
+        data = await fetch_media(self.whatsapp, str(audio.get("id", "")), str(audio.get("sha256", "")))
+        reply = await self.speech.Transcribe(
+            speech_pb2.TranscribeRequest(audio=data, mime_type=str(audio.get("mime_type", "")), language_hint="es")
+        )
+        return reply.text, reply.confidence
 
     async def HandleWhatsAppWebhook(self, request: Any, context: Any) -> messaging_pb2.HandleWhatsAppWebhookResponse:
         try:

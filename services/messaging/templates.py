@@ -44,3 +44,5 @@ EXPIRED = "Se venció la reserva {code} en {cabin} ({check_in} → {check_out}) 
 REMINDER = "Tu reserva {code} en {cabin} vence a las {until}. Pagá la seña para confirmarla: {url}"
 PAYMENT_REJECTED = "El pago de la reserva {code} fue rechazado 😕 Podés intentar de nuevo con el mismo link."
 PAYMENT_PENDING = "Recibimos tu pago de la reserva {code}; está en proceso. Te aviso apenas se acredite."
+HEARD = "🎤 Entendí: «{text}»"
+WRITE_IT = "No llegué a entender bien el audio 🙉 ¿Me lo escribís?"
