@@ -3,7 +3,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PROTOS := $(wildcard proto/cabanas/v1/*.proto)
 
-.PHONY: install run test proto lint fmt bench clean
+.PHONY: install run chat test proto lint fmt bench clean
 
 install: $(VENV)/.installed
 
@@ -15,6 +15,10 @@ $(VENV)/.installed: pyproject.toml
 
 run: install
 	$(PY) -m services.common.devstack
+
+# A terminal WhatsApp guest, against a running `make run` (another terminal).
+chat: install
+	$(PY) -m services.messaging.chat
 
 test: install
 	$(PY) -m pytest

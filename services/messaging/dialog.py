@@ -9,11 +9,14 @@ chosen one and sending the payment link.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from services.messaging import interactive as ui
 from services.messaging import nlu
 from services.messaging import templates as t
 from services.messaging.whatsapp import Inbound
+
+GUEST_ZONE = ZoneInfo("America/Argentina/Buenos_Aires")
 
 
 class Refused(Exception):
@@ -207,7 +210,7 @@ async def _hold(msg: Inbound, state: dict[str, Any], backend: Backend, cabin_id:
         return Turn([ui.text(text)], state)
     url = await backend.payment_link(held.code)
     state.update(held=held.code, awaiting=None)
-    until = held.expires_at.astimezone().strftime("%H:%M") if held.expires_at else "—"
+    until = held.expires_at.astimezone(GUEST_ZONE).strftime("%H:%M") if held.expires_at else "—"
     body = t.HELD.format(
         cabin=held.cabin, check_in=t.day(held.check_in), check_out=t.day(held.check_out),
         nights=(held.check_out - held.check_in).days, guests=held.guests,

@@ -24,6 +24,7 @@ from services.common.settings import Settings
 from services.messaging import interactive as ui
 from services.messaging import store
 from services.messaging import templates as t
+from services.messaging.dialog import GUEST_ZONE
 
 log = logging.getLogger(__name__)
 WINDOW = timedelta(hours=24)
@@ -151,7 +152,7 @@ class Notifier:
                         link = await self.payments.CreatePaymentLink(
                             payments_pb2.CreatePaymentLinkRequest(reservation_code=r.code)
                         )
-                        until = r.expires_at.ToDatetime(tzinfo=UTC).astimezone().strftime("%H:%M")
+                        until = r.expires_at.ToDatetime(tzinfo=UTC).astimezone(GUEST_ZONE).strftime("%H:%M")
                         text = t.REMINDER.format(until=until, url=link.init_point, **_facts(r))
                         await self.notify(r, f"reminder:{r.code}", text, self.settings.whatsapp_template_reminder)
             except (grpc.aio.AioRpcError, OSError, asyncpg.PostgresError) as exc:
