@@ -5,6 +5,7 @@ import hashlib
 import itertools
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -14,6 +15,7 @@ class FakeGraph:
         self.sent: list[dict[str, Any]] = []
         self.failures: list[tuple[int, int]] = []  # (HTTP status, Meta error code) for the next sends
         self.media: dict[str, bytes] = {}  # media id -> bytes, served like Meta serves voice notes
+        self.arrivals: list[tuple[str, float]] = []  # (recipient, time.monotonic()) of each accepted message
         self.lock = threading.Lock()
         ids = itertools.count(1)
         fake = self
@@ -25,6 +27,7 @@ class FakeGraph:
                     failure = fake.failures.pop(0) if fake.failures else None
                     if failure is None and self.headers.get("Authorization", "").startswith("Bearer "):
                         fake.sent.append(body)
+                        fake.arrivals.append((body["to"], time.monotonic()))
                 if failure:
                     status, code = failure
                     reply = {
