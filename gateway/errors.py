@@ -7,9 +7,9 @@ import grpc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
 from starlette.exceptions import HTTPException
+
+from services.common.grpc_clients import error_info
 
 log = logging.getLogger(__name__)
 
@@ -47,16 +47,6 @@ def error_response(status: int, code: str, message: str, **extra: object) -> JSO
     return JSONResponse({"error": {"code": code, "message": message, **extra}}, status_code=status)
 
 
-def _error_info(exc: grpc.aio.AioRpcError) -> error_details_pb2.ErrorInfo | None:
-    """The google.rpc.ErrorInfo a service attached, if any."""
-    status = rpc_status.from_call(exc)  # type: ignore[arg-type]
-    for detail in status.details if status else ():
-        info = error_details_pb2.ErrorInfo()
-        if detail.Unpack(info):
-            return info
-    return None
-
-
 def grpc_error_response(exc: grpc.aio.AioRpcError) -> JSONResponse:
     code = exc.code()
     status = GRPC_TO_HTTP.get(code)
@@ -65,7 +55,7 @@ def grpc_error_response(exc: grpc.aio.AioRpcError) -> JSONResponse:
         return error_response(502, "upstream_error", "A service failed to answer; try again later.")
     if status in (503, 504):
         return error_response(status, code.name.lower(), "A service is not available right now; try again later.")
-    info = _error_info(exc)
+    info = error_info(exc)
     extra = {"details": dict(info.metadata)} if info and info.metadata else {}
     return error_response(status, (info.reason if info else code.name).lower(), exc.details() or code.name, **extra)
 

@@ -99,16 +99,6 @@ def reservation_pb(row: Mapping[str, Any]) -> booking_pb2.Reservation:
     )
 
 
-def conflict_pb(c: Mapping[str, Any]) -> common_pb2.BlockConflict:
-    return common_pb2.BlockConflict(
-        uid=c["uid"],
-        range=range_pb(c["check_in"], c["check_out"]),
-        reservation_code=c["reservation_code"],
-        reservation_range=range_pb(c["reservation_check_in"], c["reservation_check_out"]),
-        source=c["source"],
-    )
-
-
 def accommodation_pb(row: Mapping[str, Any]) -> booking_pb2.Accommodation:
     seasons = []
     for s in row["seasons"]:

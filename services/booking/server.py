@@ -227,7 +227,7 @@ class BookingServicer(booking_pb2_grpc.BookingServiceServicer):
             updated=result.updated,
             removed=result.removed,
             unchanged=result.unchanged,
-            conflicts=[convert.conflict_pb(c) for c in result.conflicts],
+            conflicts=[pb.conflict_pb(c) for c in result.conflicts],
         )
 
     async def StreamEvents(self, request: Any, context: Any) -> AsyncIterator[booking_pb2.DomainEvent]:
@@ -242,7 +242,7 @@ class BookingServicer(booking_pb2_grpc.BookingServiceServicer):
                 type=row["event_type"],
                 occurred_at=pb.timestamp_pb(row["occurred_at"]),
                 reservation=convert.reservation_pb(row),
-                conflict=convert.conflict_pb(row["conflict"]) if row["conflict"] else None,
+                conflict=pb.conflict_pb(row["conflict"]) if row["conflict"] else None,
                 traceparent=row["traceparent"],
             )
 

@@ -15,7 +15,7 @@ from services.calendar import ical, links, store, sync
 from services.calendar.fetch import client as http_client
 from services.common.grpc_clients import channel
 from services.common.grpc_server import Runtime, Service, abort_with_reason
-from services.common.pb import day, range_pb, timestamp_pb
+from services.common.pb import conflict_pb, day, range_pb, timestamp_pb
 
 log = logging.getLogger(__name__)
 
@@ -32,16 +32,6 @@ HOLDING = [
     common_pb2.RESERVATION_STATUS_BLOCKED,
 ]
 _CHANNELS = {common_pb2.CHANNEL_WHATSAPP: "whatsapp", common_pb2.CHANNEL_WEB: "web", common_pb2.CHANNEL_ADMIN: "admin"}
-
-
-def conflict_pb(c: dict[str, Any]) -> common_pb2.BlockConflict:
-    return common_pb2.BlockConflict(
-        uid=c["uid"],
-        range=range_pb(c["check_in"], c["check_out"]),
-        reservation_code=c["reservation_code"],
-        reservation_range=range_pb(c["reservation_check_in"], c["reservation_check_out"]),
-        source=c["source"],
-    )
 
 
 def feed_pb(row: asyncpg.Record) -> calendar_pb2.Feed:

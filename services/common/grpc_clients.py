@@ -10,6 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 import grpc
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
 
 DEFAULT_DEADLINE = 5.0
 
@@ -56,3 +58,13 @@ def channel(address: str, deadline: float = DEFAULT_DEADLINE) -> grpc.aio.Channe
         options=[("grpc.service_config", _RETRY_CONFIG), ("grpc.enable_retries", 1)],
         interceptors=[_DefaultDeadline(deadline)],
     )
+
+
+def error_info(exc: grpc.aio.AioRpcError | grpc.RpcError) -> error_details_pb2.ErrorInfo | None:
+    """The google.rpc.ErrorInfo a service attached to a failed call, if any."""
+    status = rpc_status.from_call(exc)  # type: ignore[arg-type]
+    for detail in status.details if status else ():
+        info = error_details_pb2.ErrorInfo()
+        if detail.Unpack(info):
+            return info
+    return None

@@ -1,7 +1,9 @@
 """Conversions between Python values and the contract's common messages, used
 by every service and the gateway."""
 
+from collections.abc import Mapping
 from datetime import date, datetime
+from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
@@ -32,3 +34,14 @@ def timestamp_pb(value: datetime | None) -> Timestamp | None:
     ts = Timestamp()
     ts.FromDatetime(value)
     return ts
+
+
+def conflict_pb(c: Mapping[str, Any]) -> common_pb2.BlockConflict:
+    """A BlockConflict from its dict form (dates as dates or ISO strings)."""
+    return common_pb2.BlockConflict(
+        uid=c["uid"],
+        range=range_pb(c["check_in"], c["check_out"]),
+        reservation_code=c["reservation_code"],
+        reservation_range=range_pb(c["reservation_check_in"], c["reservation_check_out"]),
+        source=c["source"],
+    )

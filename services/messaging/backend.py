@@ -3,11 +3,10 @@
 from datetime import UTC, date
 
 import grpc
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
 
 from cabanas.v1 import booking_pb2, booking_pb2_grpc, common_pb2, payments_pb2, payments_pb2_grpc
 from services.common import pb
+from services.common.grpc_clients import error_info
 from services.messaging.dialog import Cabin, Held, Offer, Refused
 
 _STATUS = {
@@ -19,12 +18,8 @@ _STATUS = {
 
 
 def _reason(exc: grpc.aio.AioRpcError) -> str:
-    status = rpc_status.from_call(exc)  # type: ignore[arg-type]
-    for detail in status.details if status else ():
-        info = error_details_pb2.ErrorInfo()
-        if detail.Unpack(info):
-            return str(info.reason)
-    return exc.code().name
+    info = error_info(exc)
+    return str(info.reason) if info else exc.code().name
 
 
 def held(r: booking_pb2.Reservation) -> Held:

@@ -4,10 +4,9 @@ import uuid
 from datetime import date, timedelta
 
 import grpc
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
 
 from cabanas.v1 import booking_pb2, booking_pb2_grpc, common_pb2
+from services.common.grpc_clients import error_info
 
 
 def day(offset: int) -> date:
@@ -54,9 +53,5 @@ def hold(
 
 def reason(error: grpc.RpcError) -> str:
     """The ErrorInfo reason of a failed call."""
-    status = rpc_status.from_call(error)  # type: ignore[arg-type]
-    for detail in status.details if status else ():
-        info = error_details_pb2.ErrorInfo()
-        if detail.Unpack(info):
-            return str(info.reason)
-    return ""
+    info = error_info(error)
+    return str(info.reason) if info else ""
