@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
+from prometheus_client import Counter
 
 from services.booking import store
 from services.booking.errors import BookingError, conflict, invalid, not_found
@@ -22,6 +23,7 @@ from services.booking.locks import CabinLocks
 from services.booking.pricing import Quote, Rules, Season, quote
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+HOLDS_LOST = Counter("booking_holds_lost_total", "Holds refused because the dates were taken")
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,7 @@ async def pre_reserve(
                         await store.emit(conn, "reservation.pre_reserved", row["id"])
                     return row, token, False
                 except asyncpg.ExclusionViolationError:
+                    HOLDS_LOST.inc()
                     raise await unavailable(conn, acc["id"], req.check_in, req.check_out) from None
                 except asyncpg.UniqueViolationError as exc:
                     if exc.constraint_name == "reservations_idempotency_key":

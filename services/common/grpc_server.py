@@ -49,7 +49,7 @@ NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
 MAX_MESSAGE_BYTES = 20 * 1024 * 1024  # audio notes go up to 16 MiB
 
 RPC_HANDLED = Counter("grpc_server_handled_total", "RPCs completed", ["method", "code"])
-RPC_SECONDS = Histogram("grpc_server_handling_seconds", "RPC latency", ["method"])
+RPC_SECONDS = Histogram("grpc_server_handling_seconds", "RPC latency", ["method", "code"])
 
 
 class DependencyNotReady(Exception):
@@ -171,7 +171,7 @@ async def _guarded(method: str, context: grpc.aio.ServicerContext) -> AsyncItera
         await context.abort(grpc.StatusCode.INTERNAL, "internal error")
     finally:
         RPC_HANDLED.labels(method, code).inc()
-        RPC_SECONDS.labels(method).observe(time.perf_counter() - started)
+        RPC_SECONDS.labels(method, code).observe(time.perf_counter() - started)
 
 
 def _guard_unary(method: str, behaviour: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:

@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     audio_cpu_threads: int = 0
     audio_workers: int = 1  # transcriptions running at once
     audio_queue_size: int = 4  # transcriptions waiting; more => RESOURCE_EXHAUSTED
+    # Notes from different guests decoded in one batch: 0 = 8 on a GPU, 1 (no batching) on a CPU.
+    audio_batch_size: int = 0
+    # How long the first note of a batch waits for others to join.
+    audio_batch_window_ms: float = 20
     audio_max_seconds: float = 300
     pre_reservation_ttl_minutes: int = 30
     rate_limit_requests: int = 60

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 import redis.asyncio as aioredis
+from prometheus_client import Counter, Gauge, Histogram
 
 from services.messaging import dialog, store
 from services.messaging import interactive as ui
@@ -33,6 +34,13 @@ from services.messaging.whatsapp import Inbound
 log = logging.getLogger(__name__)
 STATE_TTL_SECONDS = 24 * 3600
 TIME_ZONE = ZoneInfo("America/Argentina/Buenos_Aires")
+MESSAGES = Counter("whatsapp_messages_total", "WhatsApp messages received and sent", ["direction", "type"])
+REPLY_SECONDS = Histogram(
+    "whatsapp_reply_seconds", "From a guest's message reaching us to the first reply accepted by WhatsApp", ["kind"],
+    buckets=(0.25, 0.5, 1, 2, 3, 5, 8, 10, 15, 20, 30, 60, 120),
+)  # fmt: skip
+INBOX_PENDING = Gauge("messaging_inbox_pending", "Guest messages stored and not answered yet")
+OUTBOX_PENDING = Gauge("whatsapp_outbox_pending", "Messages queued for WhatsApp and not sent yet")
 
 
 class _Loop:
@@ -80,6 +88,9 @@ class Worker(_Loop):
     async def run_once(self) -> bool:
         async with self.pool.acquire() as conn:
             phones = await store.phones_with_work(conn, 50)
+            inbox, outbox = await store.backlog(conn)
+        INBOX_PENDING.set(inbox)
+        OUTBOX_PENDING.set(outbox)
         await asyncio.gather(*(self._guest(phone) for phone in phones))
         return bool(phones)
 
@@ -125,8 +136,9 @@ class Worker(_Loop):
             return False
         async with conn.transaction():
             for n, out in enumerate(turn.replies):
+                status = "sandbox" if self.sandbox else "queued"
                 await store.enqueue(
-                    conn, msg.phone, out, "sandbox" if self.sandbox else "queued", f"reply:{msg.wamid}:{n}"
+                    conn, msg.phone, out, status, f"reply:{msg.wamid}:{n}", answers=row if n == 0 else None
                 )
             at = msg.sent_at or datetime.now(UTC)
             await store.touch_conversation(conn, msg.phone, msg.name, at, True if turn.handoff else None)
@@ -177,4 +189,8 @@ class Sender(_Loop):
             return
         async with self.pool.acquire() as conn:
             await store.sent(conn, row["id"], wamid)
+        MESSAGES.labels("out", row["type"]).inc()
+        if row["answers_received_at"] is not None:
+            kind = "audio" if row["answers_type"] == "audio" else "text"
+            REPLY_SECONDS.labels(kind).observe((datetime.now(UTC) - row["answers_received_at"]).total_seconds())
         log.info("sent", extra={"outbox_id": row["id"], "wamid": wamid})

@@ -12,7 +12,10 @@ from typing import Any
 
 import httpx
 from circuitbreaker import CircuitBreaker, CircuitBreakerError
+from prometheus_client import Gauge
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+BREAKER_OPEN = Gauge("whatsapp_circuit_open", "1 while sends to the WhatsApp Cloud API are suspended")
 
 
 class SendError(Exception):
@@ -73,6 +76,8 @@ class WhatsApp:
                     return str(await self.breaker.call_async(self._once, payload))
         except CircuitBreakerError as exc:
             raise SendError("circuit open: WhatsApp failed repeatedly", retry_in=30) from exc
+        finally:
+            BREAKER_OPEN.set(1 if self.breaker.opened else 0)
         raise AssertionError("unreachable")
 
 

@@ -82,6 +82,9 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServiceServicer):
         async with self.runtime.db.acquire() as conn, conn.transaction():
             new, duplicate = await store.store_inbound(conn, messages, request.traceparent)
             recorded = await store.store_statuses(conn, statuses)
+        for m in messages:
+            if m.wamid in new:
+                conversations.MESSAGES.labels("in", m.type).inc()
         if new:
             self.loops()[0].kick()  # durable now; replies follow after the acknowledgement
         return messaging_pb2.HandleWhatsAppWebhookResponse(

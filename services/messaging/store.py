@@ -74,12 +74,17 @@ async def set_handoff(conn: asyncpg.Connection, phone: str, active: bool) -> Non
     )  # fmt: skip
 
 
-async def enqueue(conn: asyncpg.Connection, phone: str, out: Outgoing, status: str, dedupe_key: str) -> bool:
-    """Queue a message once per dedupe key; False when it was queued before."""
+async def enqueue(
+    conn: asyncpg.Connection, phone: str, out: Outgoing, status: str, dedupe_key: str,
+    answers: asyncpg.Record | None = None,
+) -> bool:  # fmt: skip
+    """Queue a message once per dedupe key; False when it was queued before.
+    `answers` is the inbox row a reply answers (its latency is measured when sent)."""
     inserted = await conn.fetchval(
-        "INSERT INTO outbox (phone, type, text, payload, status, dedupe_key) VALUES ($1, $2, $3, $4, $5, $6)"
-        " ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+        "INSERT INTO outbox (phone, type, text, payload, status, dedupe_key, answers_received_at, answers_type)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
         phone, out.type, out.text, out.body, status, dedupe_key,
+        answers and answers["received_at"], answers and answers["type"],
     )  # fmt: skip
     return inserted is not None
 
@@ -103,6 +108,15 @@ async def claim_sends(conn: asyncpg.Connection) -> list[asyncpg.Record]:
         " WHERE id IN (SELECT DISTINCT ON (phone) id FROM outbox WHERE status = 'queued'"
         " ORDER BY phone, id) AND next_attempt_at <= now() RETURNING *"
     )
+
+
+async def backlog(conn: asyncpg.Connection) -> tuple[int, int]:
+    """(inbound messages not processed yet, replies waiting to be sent)."""
+    row = await conn.fetchrow(
+        "SELECT (SELECT count(*) FROM inbox WHERE processed_at IS NULL) AS inbox,"
+        " (SELECT count(*) FROM outbox WHERE status = 'queued') AS outbox"
+    )
+    return row["inbox"], row["outbox"]
 
 
 async def sent(conn: asyncpg.Connection, outbox_id: int, wamid: str) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 
 import asyncpg
 import grpc
+from prometheus_client import Counter, Gauge
 
 from cabanas.v1 import booking_pb2, booking_pb2_grpc
 from services.payments import store
@@ -32,6 +33,8 @@ log = logging.getLogger(__name__)
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 LEASE_SECONDS = 120
 MAX_DELAY_SECONDS = 900
+PROCESSED = Counter("payments_processed_total", "Payment status changes applied", ["status"])
+PENDING = Gauge("payments_notifications_pending", "Stored notifications not processed yet")
 
 
 class InvalidNotification(ValueError):
@@ -95,6 +98,7 @@ class Processor:
     async def run_once(self, limit: int = 20) -> int:
         async with self.pool.acquire() as conn:
             claimed = await store.claim_due(conn, limit, LEASE_SECONDS)
+            PENDING.set(await store.pending_count(conn))
         await asyncio.gather(*(self._handle(n) for n in claimed))
         return len(claimed)
 
@@ -143,6 +147,7 @@ class Processor:
             values["issue"] = "reversed"
         row = await store.update_payment(conn, row["id"], values)
         if row["status"] != before[0]:
+            PROCESSED.labels(row["status"]).inc()
             await store.emit(conn, f"payment.{row['status']}", row["id"])
         if row["issue"] != before[1]:
             await store.emit(conn, "payment.issue", row["id"])

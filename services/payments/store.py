@@ -52,6 +52,10 @@ async def claim_due(conn: asyncpg.Connection, limit: int, lease_seconds: float) 
     )
 
 
+async def pending_count(conn: asyncpg.Connection) -> int:
+    return await conn.fetchval("SELECT count(*) FROM notifications WHERE processed_at IS NULL")
+
+
 async def reschedule(conn: asyncpg.Connection, notification_id: int, delay_seconds: float, error: str) -> None:
     await conn.execute(
         "UPDATE notifications SET next_attempt_at = now() + make_interval(secs => $2), last_error = $3 WHERE id = $1",

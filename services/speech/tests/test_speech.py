@@ -158,6 +158,29 @@ def test_full_queue_is_resource_exhausted(infra: Infra, otlp: OtlpReceiver) -> N
         stop_children(own)
 
 
+def test_concurrent_notes_are_batched_and_each_gets_its_own_text(infra: Infra, otlp: OtlpReceiver) -> None:
+    """What the GPU does by default, forced on the CPU: notes from three guests in one batch."""
+    addr, metrics = f"127.0.0.1:{free_port()}", free_port()
+    env = stack_env(infra, otlp) | {
+        "SPEECH_ADDR": addr, "METRICS_PORT": str(metrics), "AUDIO_BATCH_SIZE": "4", "AUDIO_BATCH_WINDOW_MS": "500",
+    }  # fmt: skip
+    own = {"speech": spawn("services.speech", env)}
+    try:
+        wait_serving("speech", addr, own["speech"])
+        with grpc.insecure_channel(addr) as channel, ThreadPoolExecutor(3) as pool:
+            stub = speech_pb2_grpc.SpeechServiceStub(channel)
+            audio = {name: (FIXTURES / f"{name}.ogg").read_bytes() for name in EXPECTED}
+            replies = dict(zip(audio, pool.map(lambda a: transcribe(stub, a), audio.values()), strict=True))
+        for name, reply in replies.items():
+            assert KEYWORDS[name] <= set(words(reply.text)), (name, reply.text)
+            assert reply.segments and reply.segments[-1].end <= reply.duration + 0.5
+        text = httpx.get(f"http://127.0.0.1:{metrics}/metrics").text
+        assert "speech_batch_size_count 1.0" in text and "speech_batch_size_sum 3.0" in text, text
+        assert 'speech_transcriptions_total{outcome="ok"} 3.0' in text
+    finally:
+        stop_children(own)
+
+
 def test_concurrent_first_starts_assemble_one_model(tmp_path: Path) -> None:
     code = "import sys; from pathlib import Path; from services.speech.model import assemble; print(assemble(Path(sys.argv[1])))"
     procs = [
