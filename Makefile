@@ -3,7 +3,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PROTOS := $(wildcard proto/cabanas/v1/*.proto)
 
-.PHONY: install run chat test proto lint fmt bench clean
+.PHONY: install run chat test proto lint fmt bench clean k8s-validate
 
 install: $(VENV)/.installed
 
@@ -38,6 +38,24 @@ fmt: install
 
 bench: install
 	@for script in bench/*.py; do [ -e "$$script" ] || continue; echo "== $$script"; $(PY) "$$script" || exit 1; done
+
+# Lint the Dockerfiles, render every kustomize overlay, validate the objects
+# against the Kubernetes API schemas (offline: kubernetes-validate ships them;
+# the oldest cluster version we support and the newest), then the policy tests.
+# kubectl and hadolint come from the dev extra, not from the system.
+K8S_OVERLAYS := dev prod gpu
+K8S_VERSIONS := 1.30.0 1.37.0
+K8S_OUT      := build/k8s
+
+k8s-validate: install
+	$(VENV)/bin/hadolint Dockerfile Dockerfile.speech-cuda
+	@mkdir -p $(K8S_OUT)
+	@for overlay in $(K8S_OVERLAYS); do \
+		echo "== deploy/k8s/overlays/$$overlay"; \
+		$(VENV)/bin/kubectl kustomize deploy/k8s/overlays/$$overlay > $(K8S_OUT)/$$overlay.yaml || exit 1; \
+		$(VENV)/bin/kubernetes-validate --strict --quiet $(K8S_VERSIONS:%=-k %) $(K8S_OUT)/$$overlay.yaml || exit 1; \
+	done
+	$(PY) -m pytest -q tests/test_k8s.py tests/test_deploy.py
 
 clean:
 	rm -rf .data
