@@ -4,13 +4,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import asyncpg
-from fastapi import FastAPI, Response
+from fastapi import Depends, FastAPI, Response
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from gateway.clients import ServiceClients
+from gateway.deps import rate_limited
 from gateway.errors import install_error_handlers
+from gateway.idempotency import IdempotencyMiddleware
 from gateway.middleware import install_middleware
+from gateway.ratelimit import RateLimiter
 from gateway.routes import accommodations, admin, health, ical, reservations, webhooks
 from gateway.sandbox import mercadopago as mercadopago_sandbox
 from services.common.redis_client import create_redis
@@ -30,6 +33,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # The gateway owns no table: this pool only answers readiness checks.
         app.state.pg_pool = await asyncpg.create_pool(settings.database_url, min_size=0, max_size=2)
         app.state.redis = create_redis(settings.redis_url)
+        app.state.limiter = RateLimiter(
+            app.state.redis, settings.rate_limit_requests, settings.rate_limit_window_seconds,
+            settings.rate_limit_webhook_requests, settings.trusted_proxies,
+        )  # fmt: skip
         yield
         await app.state.clients.close()
         await app.state.pg_pool.close()
@@ -40,8 +47,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0.0",
         description="Booking automation for cabin rentals: REST API and webhooks.",
         lifespan=lifespan,
+        dependencies=[Depends(rate_limited)],
     )
-    install_middleware(app)
+    app.add_middleware(IdempotencyMiddleware)  # inside request_context: replays get this request's ids
+    install_middleware(app, production=settings.environment == "production")
     install_error_handlers(app)
     routers = (health.router, accommodations.router, reservations.router, ical.router, admin.router, webhooks.router)
     for router in routers:

@@ -17,6 +17,11 @@ def _clients(request: Request) -> ServiceClients:
     return request.app.state.clients  # type: ignore[no-any-return]
 
 
+async def rate_limited(request: Request) -> None:
+    """Every route: 429 once this client has used its budget (see gateway/ratelimit.py)."""
+    await request.app.state.limiter.check(request)
+
+
 SettingsDep = Annotated[Settings, Depends(_settings)]
 ClientsDep = Annotated[ServiceClients, Depends(_clients)]
 

@@ -107,6 +107,7 @@ def stack_env(infra: Infra, otlp: OtlpReceiver) -> dict[str, str]:
         "GRPC_BIND_HOST": "127.0.0.1",
         "GRPC_SHUTDOWN_GRACE_SECONDS": "3",
         "JWT_SECRET": JWT_SECRET,
+        "RATE_LIMIT_REQUESTS": "1000000",  # the suite is one client; tests/test_hardening.py tests the limit
         "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{otlp.port}",
         "OTEL_BSP_SCHEDULE_DELAY": "100",
         "PYTHONPATH": str(Path(__file__).resolve().parents[1]),

@@ -2,7 +2,8 @@
 
 Every call gets a deadline: a client interceptor adds the channel's default
 when the caller gave none. UNAVAILABLE is retried by the channel's service
-config (gRFC A6): it means the call never reached the server's logic.
+config (gRFC A6) for idempotent methods only: a service also answers
+UNAVAILABLE when its database fails mid-call.
 """
 
 import json
@@ -13,24 +14,42 @@ import grpc
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
+from cabanas.v1 import booking_pb2, calendar_pb2, messaging_pb2, payments_pb2, speech_pb2
+
 DEFAULT_DEADLINE = 5.0
 
-_RETRY_CONFIG = json.dumps(
-    {
-        "methodConfig": [
-            {
-                "name": [{}],
-                "retryPolicy": {
-                    "maxAttempts": 3,
-                    "initialBackoff": "0.1s",
-                    "maxBackoff": "1s",
-                    "backoffMultiplier": 2,
-                    "retryableStatusCodes": ["UNAVAILABLE"],
-                },
-            }
-        ]
+# Writes that a second attempt could repeat (a new row, a new hold): never retried
+# here; their callers decide (an HTTP client retries a hold with its Idempotency-Key).
+NOT_IDEMPOTENT = {
+    "CreateAccommodation", "UpdateAccommodation", "PreReserve", "CancelReservation", "AddFeed",
+    "HandleNotification", "ReprocessNotification",
+}  # fmt: skip
+
+
+def retry_config() -> str:
+    """Service config (gRFC A6): retry UNAVAILABLE (the server did not act) on every idempotent
+    method of our services and on health checks."""
+    files = (booking_pb2, calendar_pb2, messaging_pb2, payments_pb2, speech_pb2)
+    names = [
+        {"service": service.full_name, "method": method.name}
+        for file in files
+        for service in file.DESCRIPTOR.services_by_name.values()
+        for method in service.methods
+        if method.name not in NOT_IDEMPOTENT
+    ]
+    policy = {
+        "maxAttempts": 3,
+        "initialBackoff": "0.1s",
+        "maxBackoff": "1s",
+        "backoffMultiplier": 2,
+        "retryableStatusCodes": ["UNAVAILABLE"],
     }
-)
+    return json.dumps(
+        {"methodConfig": [{"name": [*names, {"service": "grpc.health.v1.Health"}], "retryPolicy": policy}]}
+    )
+
+
+_RETRY_CONFIG = retry_config()
 
 
 class _DefaultDeadline(grpc.aio.UnaryUnaryClientInterceptor, grpc.aio.UnaryStreamClientInterceptor):

@@ -86,6 +86,10 @@ class Settings(BaseSettings):
     pre_reservation_ttl_minutes: int = 30
     rate_limit_requests: int = 60
     rate_limit_window_seconds: int = 60
+    # Signed webhooks (WhatsApp, Mercado Pago) come in bursts from few addresses.
+    rate_limit_webhook_requests: int = 600
+    # Peers whose X-Forwarded-For is believed: comma-separated addresses or CIDRs (the ingress).
+    trusted_proxies: str = ""
 
     def service_addr(self, name: str) -> str:
         """Address of service `name` (booking, messaging, payments, speech, calendar)."""
