@@ -16,6 +16,7 @@ class ReceivedSpan:
     trace_id: str
     span_id: str
     parent_span_id: str
+    database: bool  # a client span of a database call (db.* attributes)
 
 
 class OtlpReceiver(trace_service_pb2_grpc.TraceServiceServicer):
@@ -39,6 +40,7 @@ class OtlpReceiver(trace_service_pb2_grpc.TraceServiceServicer):
                             span.trace_id.hex(),
                             span.span_id.hex(),
                             span.parent_span_id.hex(),
+                            any(a.key.startswith("db.") for a in span.attributes),
                         )
                     )
         with self._lock:

@@ -1,12 +1,24 @@
-"""One request through the gateway yields spans from both processes in one trace,
-received by a real OTLP endpoint."""
+"""One request or webhook through the gateway is one trace across the processes
+it reaches (database spans included, asynchronous processing too), as received
+by a real OTLP endpoint."""
 
 import time
+from unittest import mock
 
+import grpc
 import httpx
+from opentelemetry import propagate, trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from tests.otlp import OtlpReceiver
-from tests.stack import Stack
+from cabanas.v1 import booking_pb2_grpc
+from services.booking.tests.helpers import make_cabin
+from services.common.telemetry import continued
+from tests.otlp import OtlpReceiver, ReceivedSpan
+from tests.stack import Infra, Stack
+from tests.test_booking_api import body
+from tests.test_messaging import envelope, phone, post, text, wait_for
 
 
 def test_gateway_and_service_spans_share_a_trace(stack: Stack, otlp: OtlpReceiver) -> None:
@@ -28,3 +40,61 @@ def test_gateway_and_service_spans_share_a_trace(stack: Stack, otlp: OtlpReceive
     assert booking_server, spans
     # The service's span is a child of the gateway's client span: context crossed the wire.
     assert booking_server[0].parent_span_id in gateway_span_ids
+
+
+def _trace(otlp: OtlpReceiver, trace_id: str, services: set[str], what: str) -> list[ReceivedSpan]:
+    """The trace's spans once every one of `services` has a database span in it."""
+    deadline = time.monotonic() + 20
+    while True:
+        spans = otlp.in_trace(trace_id)
+        if services <= {s.service for s in spans if s.database}:
+            return spans
+        assert time.monotonic() < deadline, (what, sorted({(s.service, s.name) for s in spans}))
+        time.sleep(0.2)
+
+
+def test_a_hold_is_one_trace_across_gateway_booking_and_payments(stack: Stack, otlp: OtlpReceiver) -> None:
+    with grpc.insecure_channel(stack.addr("booking")) as channel:
+        cabin = make_cabin(booking_pb2_grpc.BookingServiceStub(channel))
+    reply = httpx.post(f"{stack.gateway_url}/api/v1/reservations", json=body(cabin.id, 90, 92))
+    assert reply.status_code == 201 and reply.json()["payment_url"]
+    spans = _trace(otlp, reply.headers["x-trace-id"], {"booking", "payments"}, "hold")
+    assert "gateway" in {s.service for s in spans}
+    # The database calls hang under the service's own server span, not loose in the trace.
+    ids = {s.span_id: s for s in spans}
+    for db in (s for s in spans if s.database):
+        assert db.parent_span_id in ids, db
+
+
+def test_a_whatsapp_message_and_its_processing_share_the_webhook_trace(
+    stack: Stack, infra: Infra, otlp: OtlpReceiver
+) -> None:
+    guest = phone()
+    raw = envelope(text(guest, "hola, tienen cabaña libre del 10 al 12 de marzo para 2?"))
+    posted = post(stack, raw)
+    assert posted.status_code == 200
+    wait_for(lambda: infra.graph.to(guest), what="the reply")
+    spans = _trace(otlp, posted.headers["x-trace-id"], {"messaging", "booking"}, "whatsapp")
+    names = {(s.service, s.name) for s in spans}
+    assert ("messaging", "whatsapp.message") in names  # the worker's processing, after the acknowledgement
+    assert "gateway" in {s.service for s in spans}
+
+
+def test_stored_context_continues_as_parent_or_as_link() -> None:
+    provider = TracerProvider()
+    exporter = InMemorySpanExporter()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    with provider.get_tracer("test").start_as_current_span("webhook") as request:
+        carrier: dict[str, str] = {}
+        propagate.inject(carrier)
+        origin = request.get_span_context()
+    with mock.patch.object(trace, "get_tracer", provider.get_tracer):
+        with continued("processing", carrier["traceparent"]):
+            pass
+        with continued("consumer", carrier["traceparent"], link=True):
+            pass
+    spans = {s.name: s for s in exporter.get_finished_spans()}
+    assert spans["processing"].context.trace_id == origin.trace_id
+    assert spans["processing"].parent.span_id == origin.span_id
+    assert spans["consumer"].context.trace_id != origin.trace_id and spans["consumer"].parent is None
+    assert [link.context.span_id for link in spans["consumer"].links] == [origin.span_id]

@@ -25,6 +25,7 @@ import asyncpg
 import redis.asyncio as aioredis
 from prometheus_client import Counter, Gauge, Histogram
 
+from services.common.telemetry import continued
 from services.messaging import dialog, store
 from services.messaging import interactive as ui
 from services.messaging import templates as t
@@ -100,7 +101,9 @@ class Worker(_Loop):
                 return  # another worker has this guest
             try:
                 while (row := await store.next_inbound(conn, phone)) and row["next_attempt_at"] <= datetime.now(UTC):
-                    if not await self._handle(conn, row):
+                    with continued("whatsapp.message", row["traceparent"]):  # in the webhook's trace
+                        handled = await self._handle(conn, row)
+                    if not handled:
                         break  # keep the guest's order: later messages wait for this one
             finally:
                 await conn.execute("SELECT pg_advisory_unlock(hashtext($1))", f"wa:{phone}")

@@ -21,6 +21,7 @@ import grpc
 from cabanas.v1 import booking_pb2, booking_pb2_grpc, common_pb2, payments_pb2, payments_pb2_grpc
 from services.common import pb
 from services.common.settings import Settings
+from services.common.telemetry import continued
 from services.messaging import interactive as ui
 from services.messaging import store
 from services.messaging import templates as t
@@ -86,7 +87,8 @@ class Notifier:
         while True:
             try:
                 async for event in events(await self._cursor(stream)):
-                    await handle(event)
+                    with continued(f"notify {event.type}", event.traceparent, link=True):
+                        await handle(event)
                     await self._advance(stream, event.id)
             except (grpc.aio.AioRpcError, OSError, asyncpg.PostgresError) as exc:
                 log.warning("%s events interrupted, resuming from the cursor: %s", stream, exc)

@@ -25,6 +25,7 @@ import grpc
 from prometheus_client import Counter, Gauge
 
 from cabanas.v1 import booking_pb2, booking_pb2_grpc
+from services.common.telemetry import continued
 from services.payments import store
 from services.payments.mercadopago import MercadoPago, MercadoPagoError, NotFound
 
@@ -103,6 +104,10 @@ class Processor:
         return len(claimed)
 
     async def _handle(self, notification: asyncpg.Record) -> None:
+        with continued("mercadopago.notification", notification["traceparent"]):  # in the webhook's trace
+            await self._handle_in_trace(notification)
+
+    async def _handle_in_trace(self, notification: asyncpg.Record) -> None:
         try:
             await self._process(notification)
         except NotFound:
