@@ -1,6 +1,7 @@
 """Request id, trace id and security headers on every response, a body size
 cap before anything is read, and HTTP metrics by route."""
 
+import logging
 import re
 import time
 import uuid
@@ -12,6 +13,8 @@ from prometheus_client import Histogram
 
 from gateway.errors import error_response
 
+log = logging.getLogger("gateway.access")
+QUIET = ("/api/v1/healthz", "/api/v1/readyz", "/metrics")  # probes and scrapes: metrics only
 HTTP_SECONDS = Histogram("http_server_request_duration_seconds", "HTTP request latency", ["method", "route", "status"])
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 # Bodies are small JSON except voice notes; routes check their own tighter limits too.
@@ -55,8 +58,13 @@ def install_middleware(app: FastAPI, production: bool) -> None:
         ctx = trace.get_current_span().get_span_context()
         if ctx.is_valid:
             response.headers["X-Trace-Id"] = trace.format_trace_id(ctx.trace_id)
-        route = request.scope.get("route")
-        HTTP_SECONDS.labels(request.method, getattr(route, "path", "unmatched"), str(response.status_code)).observe(
-            time.perf_counter() - started
-        )
+        route = getattr(request.scope.get("route"), "path", "unmatched")
+        seconds = time.perf_counter() - started
+        HTTP_SECONDS.labels(request.method, route, str(response.status_code)).observe(seconds)
+        if request.url.path not in QUIET:  # the path only: query strings may carry a phone or a token
+            log.info(
+                "%s %s %s", request.method, request.url.path, response.status_code,
+                extra={"route": route, "status": response.status_code, "ms": round(seconds * 1000, 1),
+                       "request_id": request_id},
+            )  # fmt: skip
         return response

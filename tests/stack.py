@@ -48,6 +48,10 @@ class Stack:
     env: dict[str, str]
     gateway_url: str
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    logs: Path | None = None  # a folder with one log file per process, when they are kept
+
+    def log(self, name: str) -> Path | None:
+        return self.logs / f"{name}.log" if self.logs else None
 
     def addr(self, name: str) -> str:
         return self.env[f"{name.upper()}_ADDR"]
@@ -115,14 +119,14 @@ def stack_env(infra: Infra, otlp: OtlpReceiver) -> dict[str, str]:
     return env
 
 
-def start_stack(env: dict[str, str], services: tuple[str, ...] = SERVICES) -> Stack:
-    stack = Stack(env=env, gateway_url=f"http://127.0.0.1:{env['GATEWAY_PORT']}")
+def start_stack(env: dict[str, str], services: tuple[str, ...] = SERVICES, logs: Path | None = None) -> Stack:
+    stack = Stack(env=env, gateway_url=f"http://127.0.0.1:{env['GATEWAY_PORT']}", logs=logs)
     try:
         for name in services:
-            stack.processes[name] = spawn(f"services.{name}", env)
+            stack.processes[name] = spawn(f"services.{name}", env, stack.log(name))
         for name in services:
             wait_serving(name, stack.addr(name), stack.processes[name])
-        stack.processes["gateway"] = spawn("gateway", env)
+        stack.processes["gateway"] = spawn("gateway", env, stack.log("gateway"))
         wait_ready(f"{stack.gateway_url}/api/v1/healthz", stack.processes["gateway"])
     except BaseException:
         stop_children(stack.processes)
@@ -131,7 +135,9 @@ def start_stack(env: dict[str, str], services: tuple[str, ...] = SERVICES) -> St
 
 
 @pytest.fixture(scope="session")
-def stack(infra: Infra, otlp: OtlpReceiver) -> Iterator[Stack]:
-    running = start_stack(stack_env(infra, otlp))
+def stack(infra: Infra, otlp: OtlpReceiver, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The processes' logs go to files (tests read them: tests/test_logs.py); a failing test's
+    processes are in `<pytest tmp>/logs0/<name>.log`."""
+    running = start_stack(stack_env(infra, otlp), logs=tmp_path_factory.mktemp("logs"))
     yield running
     stop_children(running.processes)

@@ -290,7 +290,7 @@ def _restart_messaging(stack: Stack) -> None:
     from services.common.devstack import spawn, stop_children, wait_serving
 
     stop_children({"messaging": stack.processes["messaging"]})
-    stack.processes["messaging"] = spawn("services.messaging", stack.env)
+    stack.processes["messaging"] = spawn("services.messaging", stack.env, stack.log("messaging"))
     wait_serving("messaging", stack.addr("messaging"), stack.processes["messaging"])
 
 

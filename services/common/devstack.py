@@ -38,9 +38,12 @@ def _raise_stop(signum: int, _frame: object) -> None:
     raise _Stop(signal.Signals(signum).name)
 
 
-def spawn(module: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """Start `python -m module` with `env`."""
-    return subprocess.Popen([sys.executable, "-m", module], env=env)
+def spawn(module: str, env: dict[str, str], log: Path | None = None) -> subprocess.Popen[bytes]:
+    """Start `python -m module` with `env`; its log lines (stderr) go to `log` when given."""
+    if log is None:
+        return subprocess.Popen([sys.executable, "-m", module], env=env)
+    with log.open("ab") as sink:  # the child keeps its own descriptor
+        return subprocess.Popen([sys.executable, "-m", module], env=env, stderr=sink)
 
 
 def wait_serving(name: str, addr: str, proc: subprocess.Popen[bytes]) -> None:
