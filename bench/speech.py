@@ -1,12 +1,15 @@
 """Speech figures: faster-whisper called directly vs through the gRPC service, same run.
 
-    python bench/speech.py [--clips DIR] [--guests 4] [--rounds 3]
+    python bench/speech.py [--clips DIR] [--guests 4] [--rounds 3] [--batch N]
 
 Prints model load time, real-time factor (audio seconds per wall second),
 per-note latency p50/p95, notes/s with N concurrent guests, the service's peak
 RSS and the corpus WER (when DIR has expected.json), and the ratios: service
-overhead for one guest, and what concurrency gains. CPU always; CUDA when the
-machine has it (AUDIO_DEVICE=auto).
+overhead for one guest, what the batched pipeline gains over the per-call loop
+(all of a round's notes in one call), and what concurrency gains through the
+service's cross-guest batcher (`--batch`: AUDIO_BATCH_SIZE, 0 = the service's
+default: 8 on a GPU, 1 on a CPU). CPU always; CUDA when the machine has it
+(AUDIO_DEVICE=auto).
 """
 
 import sys
@@ -45,6 +48,7 @@ def main() -> None:
     parser.add_argument("--clips", type=Path, default=FIXTURES)
     parser.add_argument("--guests", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=0)
     args = parser.parse_args()
     clips = {p.stem: p.read_bytes() for p in sorted(args.clips.glob("*.ogg"))}
     expected = json.loads((args.clips / "expected.json").read_text()) if (args.clips / "expected.json").exists() else {}
@@ -78,10 +82,18 @@ def main() -> None:
     )
     if total:
         print(f"corpus WER                {errs / total:.3f}")
+    samples = [decode(v, 300) for v in clips.values()]
+    t = time.perf_counter()
+    for _ in range(args.rounds):
+        direct.transcribe_many(samples, "es")
+    batched = time.perf_counter() - t
+    print(
+        f"direct, batched pipeline  {len(samples)} notes a call  {len(lat) / batched:.2f} notes/s = {wall / batched:.2f}x the per-call loop"
+    )
 
     addr = f"127.0.0.1:{free_port()}"
     env = dict(os.environ, SPEECH_ADDR=addr, GRPC_BIND_HOST="127.0.0.1", AUDIO_MODEL_CACHE=str(cache), LOG_LEVEL="WARNING",
-               AUDIO_QUEUE_SIZE=str(args.guests * 2))  # fmt: skip
+               AUDIO_QUEUE_SIZE=str(args.guests * 2), AUDIO_BATCH_SIZE=str(args.batch))  # fmt: skip
     procs = {"speech": spawn("services.speech", env)}
     try:
         wait_serving("speech", addr, procs["speech"])
@@ -102,7 +114,7 @@ def main() -> None:
             many = list(pool.map(call, notes))
         rate = len(notes) / (time.perf_counter() - t)
         print(
-            f"service, {args.guests} guests at once  p50 {pct(many, 50) * 1000:7.0f} ms  p95 {pct(many, 95) * 1000:7.0f} ms  {rate:.2f} notes/s = {rate / (len(lat) / wall):.2f}x the direct loop"
+            f"service, {args.guests} guests at once (batch {args.batch or 'default'})  p50 {pct(many, 50) * 1000:7.0f} ms  p95 {pct(many, 95) * 1000:7.0f} ms  {rate:.2f} notes/s = {rate / (len(lat) / wall):.2f}x the direct loop"
         )
         status = Path(f"/proc/{procs['speech'].pid}/status").read_text()  # VmHWM: the peak resident set
         peak = next((int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM")), 0.0)
