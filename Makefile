@@ -3,7 +3,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PROTOS := $(wildcard proto/cabanas/v1/*.proto)
 
-.PHONY: install run chat test proto lint fmt bench clean k8s-validate
+.PHONY: install run chat test proto lint fmt bench clean k8s-validate audit
 
 install: $(VENV)/.installed
 
@@ -56,6 +56,20 @@ k8s-validate: install
 		$(VENV)/bin/kubernetes-validate --strict --quiet $(K8S_VERSIONS:%=-k %) $(K8S_OUT)/$$overlay.yaml || exit 1; \
 	done
 	$(PY) -m pytest -q tests/test_k8s.py tests/test_deploy.py
+
+# Known vulnerabilities in everything installed from the pins (runtime, dev and what
+# they pull in; not the project itself), from PyPI's vulnerability data: pip-audit's
+# default service, which needs PyPI's JSON API (/pypi/NAME/VERSION/json) and nothing else.
+# --strict: a package that cannot be looked up fails the audit instead of passing unseen.
+# --no-deps --disable-pip: audit exactly the installed versions, resolve nothing.
+# Accepted findings: audit-ignore.txt, one ID a line with the reason.
+AUDIT_IGNORE := $(shell sed -e 's/\#.*//' audit-ignore.txt)
+
+audit: install
+	@mkdir -p build
+	$(PY) -m pip list --format=freeze --exclude-editable --disable-pip-version-check > build/audit-requirements.txt
+	$(VENV)/bin/pip-audit --strict --no-deps --disable-pip --progress-spinner off \
+		-r build/audit-requirements.txt $(addprefix --ignore-vuln ,$(AUDIT_IGNORE))
 
 clean:
 	rm -rf .data

@@ -1,18 +1,57 @@
 """Request and response bodies of the public and admin REST API (field names are the contract)."""
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 Phone = Annotated[str, StringConstraints(pattern=r"^\+[1-9]\d{7,14}$")]  # E.164
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$", max_length=254)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 Status = Literal["pre_reserved", "confirmed", "cancelled", "expired", "blocked"]
+MAX_ID = 2**63 - 1  # ids are int64 in the contracts: a larger number cannot even be sent
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+IdFilter = Annotated[int, Query(ge=0, le=MAX_ID, description="0: any")]
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class ErrorBody(BaseModel):
+    model_config = ConfigDict(extra="allow")  # `fields` (validation errors), `details` (the service's ErrorInfo)
+
+    code: str = Field(description="The service's reason (e.g. dates_unavailable) or the status' name")
+    message: str
+
+
+class ErrorOut(BaseModel):
+    """Every error: `{"error": {"code", "message"}}`."""
+
+    error: ErrorBody
+
+
+_ERRORS = {
+    400: "The body cannot be read",
+    401: "No admin token, or not a valid one",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Conflicts with the current state",
+    413: "The body is too large",
+    422: "The request is not valid",
+    502: "A service failed to answer",
+    503: "A service is not available",
+    504: "A service did not answer in time",
+}
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` for these error statuses, all with the error envelope."""
+    return {status: {"model": ErrorOut, "description": _ERRORS[status]} for status in statuses}
+
+
+UPSTREAM = (422, 502, 503, 504)  # any route that calls a service: its INVALID_ARGUMENT, outages, deadlines
 
 
 class NightOut(BaseModel):
@@ -160,7 +199,7 @@ class ReservationOut(BaseModel):
     total: int = Field(description="Minor units")
     deposit: int = Field(description="Minor units")
     currency: str
-    expires_at: datetime | None
+    expires_at: datetime | None = None  # only while held; routes leave out what is None
     payment_url: str | None = None
     guest_name: str | None = Field(None, description="Only with the manage token or an admin token")
     guest_phone: str | None = None
@@ -233,7 +272,7 @@ class SyncOut(BaseModel):
 
 class NluIn(Strict):
     text: str = Field(min_length=1, max_length=2000)
-    today: date | None = None
+    today: date | None = Field(None, ge=date(1900, 1, 1), le=date(2999, 12, 31))  # near 9999 a stay overflows
 
 
 class HandoffIn(Strict):

@@ -53,7 +53,7 @@ def _parse(header: str) -> dict[str, str]:
 
 
 def _seconds(ts: str) -> float | None:
-    if not ts.isdigit() or len(ts) > 16:
+    if not (ts.isascii() and ts.isdigit()) or len(ts) > 16:  # int() would take "٣" and choke on "²"
         return None
     value = int(ts)
     return value / 1000 if value >= 10**11 else float(value)  # milliseconds vs seconds
@@ -79,12 +79,14 @@ def verify_mercadopago(
         return Verdict(False, "malformed ts")
     if abs((now if now is not None else time.time()) - sent_at) > tolerance_seconds:
         return Verdict(False, "stale or future ts")
+    if ";" in (data_id or "") or ";" in (request_id or ""):  # would move the manifest's field boundaries
+        return Verdict(False, "malformed id")
     candidates = [("as received", data_id)]
     if data_id and data_id.isalnum() and data_id.lower() != data_id:
         candidates.append(("lower-cased", data_id.lower()))
     for form, candidate in candidates:
         expected = mercadopago_signature(secret, candidate, request_id, ts).split("v1=", 1)[1]
-        if hmac.compare_digest(expected, v1.lower()):
+        if hmac.compare_digest(expected.encode(), v1.lower().encode()):  # bytes: a str must be ASCII
             return Verdict(True, f"id {form}")
     return Verdict(False, "signature mismatch")
 
@@ -95,4 +97,6 @@ def whatsapp_signature(secret: str, body: bytes) -> str:
 
 
 def verify_whatsapp(secret: str, body: bytes, header: str | None) -> bool:
-    return bool(header) and hmac.compare_digest(whatsapp_signature(secret, body), header.strip().lower())  # type: ignore[union-attr]
+    if not header:
+        return False
+    return hmac.compare_digest(whatsapp_signature(secret, body).encode(), header.strip().lower().encode())

@@ -11,7 +11,9 @@ from gateway.deps import ClientsDep
 from gateway.routes import API_PREFIX
 from services.common import pb
 
-router = APIRouter(prefix=f"{API_PREFIX}/accommodations", tags=["accommodations"])
+router = APIRouter(
+    prefix=f"{API_PREFIX}/accommodations", tags=["accommodations"], responses=schemas.errors(*schemas.UPSTREAM)
+)
 BUSY_WINDOW_DAYS = 90
 
 
@@ -21,18 +23,16 @@ async def list_accommodations(clients: ClientsDep) -> list[schemas.Accommodation
     return [views.accommodation(a) for a in reply.accommodations]
 
 
-@router.get("/{accommodation_id}")
-async def get_accommodation(
-    accommodation_id: Annotated[int, "Cabin id"], clients: ClientsDep
-) -> schemas.AccommodationOut:
+@router.get("/{accommodation_id}", responses=schemas.errors(404))
+async def get_accommodation(accommodation_id: schemas.IdPath, clients: ClientsDep) -> schemas.AccommodationOut:
     return views.accommodation(
         await clients.booking.GetAccommodation(booking_pb2.GetAccommodationRequest(id=accommodation_id))
     )
 
 
-@router.get("/{accommodation_id}/availability")
+@router.get("/{accommodation_id}/availability", responses=schemas.errors(404))
 async def availability(
-    accommodation_id: int,
+    accommodation_id: schemas.IdPath,
     check_in: date,
     check_out: date,
     clients: ClientsDep,

@@ -11,20 +11,25 @@ from gateway.deps import ClientsDep, require_admin
 from gateway.routes import API_PREFIX
 from services.common import pb
 
-router = APIRouter(prefix=f"{API_PREFIX}/admin", tags=["admin"], dependencies=[Depends(require_admin)])
+router = APIRouter(
+    prefix=f"{API_PREFIX}/admin",
+    tags=["admin"],
+    dependencies=[Depends(require_admin)],
+    responses=schemas.errors(401, 403, *schemas.UPSTREAM),
+)
 PAGE_SIZE = 50
 
 
-@router.post("/accommodations", status_code=201)
+@router.post("/accommodations", status_code=201, responses=schemas.errors(400, 409))
 async def create_accommodation(body: schemas.AccommodationIn, clients: ClientsDep) -> schemas.AccommodationOut:
     message, _ = views.accommodation_pb(body)
     created = await clients.booking.CreateAccommodation(booking_pb2.CreateAccommodationRequest(accommodation=message))
     return views.accommodation(created)
 
 
-@router.patch("/accommodations/{accommodation_id}")
+@router.patch("/accommodations/{accommodation_id}", responses=schemas.errors(400, 404, 409))
 async def update_accommodation(
-    accommodation_id: int, body: schemas.AccommodationPatch, clients: ClientsDep
+    accommodation_id: schemas.IdPath, body: schemas.AccommodationPatch, clients: ClientsDep
 ) -> schemas.AccommodationOut:
     message, mask = views.accommodation_pb(body)
     updated = await clients.booking.UpdateAccommodation(
@@ -37,7 +42,7 @@ async def update_accommodation(
 async def list_reservations(
     clients: ClientsDep,
     status: schemas.Status | None = None,
-    accommodation_id: Annotated[int, Query(ge=0)] = 0,
+    accommodation_id: schemas.IdFilter = 0,
     from_: Annotated[date | None, Query(alias="from")] = None,
     to: date | None = None,
     phone: Annotated[str, Query(max_length=20)] = "",
@@ -57,7 +62,7 @@ async def list_reservations(
     )
 
 
-@router.post("/reservations/{code}/confirm", response_model_exclude_none=True)
+@router.post("/reservations/{code}/confirm", response_model_exclude_none=True, responses=schemas.errors(404, 409))
 async def force_confirm(code: str, clients: ClientsDep) -> schemas.ReservationOut:
     """Confirm without a payment (e.g. paid in cash). Payments confirm over gRPC."""
     reply = await clients.booking.ConfirmReservation(
@@ -74,15 +79,15 @@ async def reservation_payments(code: str, clients: ClientsDep) -> list[schemas.P
     return [views.payment(p) for p in reply.payments]
 
 
-@router.post("/payments/notifications/{notification_id}/reprocess", status_code=202)
-async def reprocess_notification(notification_id: int, clients: ClientsDep) -> dict[str, object]:
+@router.post("/payments/notifications/{notification_id}/reprocess", status_code=202, responses=schemas.errors(404, 409))
+async def reprocess_notification(notification_id: schemas.IdPath, clients: ClientsDep) -> dict[str, object]:
     reply = await clients.payments.ReprocessNotification(
         payments_pb2.ReprocessNotificationRequest(notification_id=notification_id)
     )
     return {"status": "queued", "notification_id": reply.notification_id}
 
 
-@router.post("/ical/feeds", status_code=201)
+@router.post("/ical/feeds", status_code=201, responses=schemas.errors(400, 404, 409))
 async def add_feed(body: schemas.FeedIn, clients: ClientsDep) -> schemas.FeedOut:
     feed = await clients.calendar.AddFeed(
         calendar_pb2.AddFeedRequest(accommodation_id=body.accommodation_id, url=body.url, source=body.source)
@@ -91,25 +96,25 @@ async def add_feed(body: schemas.FeedIn, clients: ClientsDep) -> schemas.FeedOut
 
 
 @router.get("/ical/feeds")
-async def list_feeds(clients: ClientsDep, accommodation_id: Annotated[int, Query(ge=0)] = 0) -> list[schemas.FeedOut]:
+async def list_feeds(clients: ClientsDep, accommodation_id: schemas.IdFilter = 0) -> list[schemas.FeedOut]:
     reply = await clients.calendar.ListFeeds(calendar_pb2.ListFeedsRequest(accommodation_id=accommodation_id))
     return [views.feed(f) for f in reply.feeds]
 
 
-@router.delete("/ical/feeds/{feed_id}")
-async def remove_feed(feed_id: int, clients: ClientsDep) -> dict[str, int]:
+@router.delete("/ical/feeds/{feed_id}", responses=schemas.errors(404))
+async def remove_feed(feed_id: schemas.IdPath, clients: ClientsDep) -> dict[str, int]:
     reply = await clients.calendar.RemoveFeed(calendar_pb2.RemoveFeedRequest(id=feed_id))
     return {"blocks_removed": reply.blocks_removed}
 
 
-@router.post("/ical/feeds/{feed_id}/sync")
-async def sync_feed(feed_id: int, clients: ClientsDep) -> schemas.SyncOut:
+@router.post("/ical/feeds/{feed_id}/sync", responses=schemas.errors(404, 409))
+async def sync_feed(feed_id: schemas.IdPath, clients: ClientsDep) -> schemas.SyncOut:
     reply = await clients.calendar.SyncFeed(calendar_pb2.SyncFeedRequest(id=feed_id, force=True), timeout=60)
     return views.sync_result(reply)
 
 
-@router.get("/accommodations/{accommodation_id}/ical")
-async def export_url(accommodation_id: int, clients: ClientsDep) -> dict[str, object]:
+@router.get("/accommodations/{accommodation_id}/ical", responses=schemas.errors(404))
+async def export_url(accommodation_id: schemas.IdPath, clients: ClientsDep) -> dict[str, object]:
     reply = await clients.calendar.ExportUrl(calendar_pb2.ExportUrlRequest(accommodation_id=accommodation_id))
     return {"export_url": reply.export_url, "per_source": dict(reply.per_source_urls)}
 
@@ -117,7 +122,7 @@ async def export_url(accommodation_id: int, clients: ClientsDep) -> dict[str, ob
 MAX_AUDIO_BYTES = 16 * 1024 * 1024
 
 
-@router.post("/audio/transcribe")
+@router.post("/audio/transcribe", responses=schemas.errors(400, 413))
 async def transcribe(
     file: UploadFile, clients: ClientsDep, language: Annotated[str, Query(max_length=5)] = "es"
 ) -> dict[str, object]:
@@ -141,7 +146,7 @@ async def transcribe(
     }
 
 
-@router.post("/nlu/parse")
+@router.post("/nlu/parse", responses=schemas.errors(400))
 async def nlu_parse(body: schemas.NluIn, clients: ClientsDep) -> dict[str, object]:
     request = messaging_pb2.ParseTextRequest(text=body.text)
     if body.today:
@@ -160,7 +165,9 @@ async def nlu_parse(body: schemas.NluIn, clients: ClientsDep) -> dict[str, objec
 
 @router.get("/whatsapp/outbox")
 async def outbox(
-    clients: ClientsDep, phone: Annotated[str, Query(max_length=20)] = "", after_id: Annotated[int, Query(ge=0)] = 0
+    clients: ClientsDep,
+    phone: Annotated[str, Query(max_length=20)] = "",
+    after_id: Annotated[int, Query(ge=0, le=schemas.MAX_ID)] = 0,
 ) -> list[dict[str, object]]:
     reply = await clients.messaging.ListOutbox(
         messaging_pb2.ListOutboxRequest(phone=phone, after_id=after_id, limit=200)
@@ -171,7 +178,7 @@ async def outbox(
     ]
 
 
-@router.post("/conversations/{phone}/handoff")
+@router.post("/conversations/{phone}/handoff", responses=schemas.errors(400))
 async def handoff(phone: str, body: schemas.HandoffIn, clients: ClientsDep) -> dict[str, object]:
     reply = await clients.messaging.SetHandoff(messaging_pb2.SetHandoffRequest(phone=phone[:20], active=body.active))
     return {"phone": reply.phone, "handoff": reply.handoff}

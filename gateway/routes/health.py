@@ -69,7 +69,7 @@ async def _feed_ages(clients: ClientsDep) -> dict[str, Any]:
     return {"state": state, "count": len(ages), "oldest_sync_age_seconds": round(oldest)}
 
 
-@router.get("/readyz")
+@router.get("/readyz", responses={503: {"description": "Not ready: a critical check fails (the same body)"}})
 async def readyz(request: Request, clients: ClientsDep) -> JSONResponse:
     """Readiness: Postgres, Redis and each service's gRPC health, with status and
     latency; 503 when a critical one fails."""

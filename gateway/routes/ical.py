@@ -5,15 +5,21 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response
 
 from cabanas.v1 import calendar_pb2
+from gateway import schemas
 from gateway.deps import ClientsDep
+from gateway.errors import error_response
 from gateway.routes import API_PREFIX
 
-router = APIRouter(prefix=f"{API_PREFIX}/ical", tags=["ical"])
+router = APIRouter(prefix=f"{API_PREFIX}/ical", tags=["ical"], responses=schemas.errors(*schemas.UPSTREAM))
+CALENDAR = {
+    200: {"description": "The calendar (RFC 5545)", "content": {"text/calendar": {"schema": {"type": "string"}}}},
+    304: {"description": "Not modified (If-None-Match)"},
+}
 
 
-@router.get("/export/{accommodation_id}.ics", response_class=Response)
+@router.get("/export/{accommodation_id}.ics", response_class=Response, responses=CALENDAR | schemas.errors(403, 404))
 async def export(
-    accommodation_id: int,
+    accommodation_id: schemas.IdPath,
     clients: ClientsDep,
     token: Annotated[str, Query(max_length=128)] = "",
     exclude_source: Annotated[str, Query(max_length=20)] = "",
@@ -21,6 +27,8 @@ async def export(
 ) -> Response:
     """RFC 5545 calendar; 403 on a bad token. `exclude_source` leaves out the blocks
     imported from that channel, so its own reservations are not echoed back."""
+    if not token.isascii():  # a hex digest never is, and the service cannot compare it: refused here
+        return error_response(403, "invalid_token", "Invalid calendar token.")
     reply = await clients.calendar.ExportCalendar(
         calendar_pb2.ExportCalendarRequest(
             accommodation_id=accommodation_id, token=token, exclude_source=exclude_source

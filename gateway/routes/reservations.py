@@ -15,13 +15,15 @@ from gateway.routes import API_PREFIX
 from services.common import pb
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix=f"{API_PREFIX}/reservations", tags=["reservations"])
+router = APIRouter(
+    prefix=f"{API_PREFIX}/reservations", tags=["reservations"], responses=schemas.errors(*schemas.UPSTREAM)
+)
 
 ManageToken = Annotated[str | None, Header(alias="X-Manage-Token", max_length=200)]
 _CHANNELS = {"web": common_pb2.CHANNEL_WEB, "whatsapp": common_pb2.CHANNEL_WHATSAPP}
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, responses=schemas.errors(400, 409))
 async def create_reservation(
     body: schemas.ReservationIn,
     clients: ClientsDep,
@@ -59,7 +61,7 @@ async def _lookup(clients: ClientsDep, code: str, token: str | None) -> booking_
     return await clients.booking.GetReservation(booking_pb2.GetReservationRequest(code=code, manage_token=token or ""))
 
 
-@router.get("/{code}", response_model_exclude_none=True)
+@router.get("/{code}", response_model_exclude_none=True, responses=schemas.errors(401, 403, 404))
 async def get_reservation(
     code: str, clients: ClientsDep, admin: OptionalAdminDep, manage_token: ManageToken = None
 ) -> schemas.ReservationOut:
@@ -67,7 +69,7 @@ async def get_reservation(
     return views.reservation(reply.reservation, full=admin is not None or reply.manage_token_valid)
 
 
-@router.post("/{code}/cancel", response_model_exclude_none=True)
+@router.post("/{code}/cancel", response_model_exclude_none=True, responses=schemas.errors(401, 403, 404, 409))
 async def cancel_reservation(
     code: str, clients: ClientsDep, admin: OptionalAdminDep, manage_token: ManageToken = None
 ) -> schemas.ReservationOut:

@@ -6,18 +6,19 @@ import logging
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 from google.protobuf.timestamp_pb2 import Timestamp
 from opentelemetry import propagate
 
 from cabanas.v1 import messaging_pb2, payments_pb2
+from gateway import schemas
 from gateway.deps import ClientsDep, SettingsDep
 from gateway.routes import API_PREFIX
 from gateway.signatures import verify_mercadopago, verify_whatsapp
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix=f"{API_PREFIX}/webhooks", tags=["webhooks"])
+router = APIRouter(prefix=f"{API_PREFIX}/webhooks", tags=["webhooks"], responses=schemas.errors(*schemas.UPSTREAM))
 
 MAX_BODY_BYTES = 64 * 1024
 _KEPT_HEADERS = ("x-request-id", "x-signature", "x-retry", "content-type", "user-agent")
@@ -48,7 +49,7 @@ def _traceparent() -> str:
     return carrier.get("traceparent", "")
 
 
-@router.post("/mercadopago")
+@router.post("/mercadopago", responses=schemas.errors(403, 413))
 async def mercadopago(
     request: Request,
     clients: ClientsDep,
@@ -83,21 +84,26 @@ async def mercadopago(
 MAX_WHATSAPP_BYTES = 1024 * 1024
 
 
-@router.get("/whatsapp", response_class=PlainTextResponse)
+CHALLENGE = {200: {"description": "The challenge, echoed", "content": {"text/plain": {"schema": {"type": "string"}}}}}
+
+
+# response_class=Response, not PlainTextResponse: that would document the JSON errors as text/plain too
+@router.get("/whatsapp", response_class=Response, responses=CHALLENGE | schemas.errors(403))
 async def whatsapp_verify(
     settings: SettingsDep,
     mode: Annotated[str, Query(alias="hub.mode", max_length=20)] = "",
     token: Annotated[str, Query(alias="hub.verify_token", max_length=200)] = "",
     challenge: Annotated[str, Query(alias="hub.challenge", max_length=200)] = "",
-) -> str:
+) -> Response:
     """Meta's subscription handshake: echo the challenge when the verify token matches."""
     expected = settings.whatsapp_verify_token
-    if mode != "subscribe" or expected is None or not hmac.compare_digest(token, expected.get_secret_value()):
+    matches = expected is not None and hmac.compare_digest(token.encode(), expected.get_secret_value().encode())
+    if mode != "subscribe" or not matches:  # bytes: compare_digest refuses a non-ASCII str (a 500)
         raise HTTPException(403, "Verification failed.")
-    return challenge
+    return PlainTextResponse(challenge)
 
 
-@router.post("/whatsapp")
+@router.post("/whatsapp", responses=schemas.errors(403, 413))
 async def whatsapp(
     request: Request,
     clients: ClientsDep,

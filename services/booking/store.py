@@ -184,7 +184,7 @@ async def list_reservations(
 ) -> tuple[list[asyncpg.Record], int]:
     start, end = overlapping or (None, None)
     where = (
-        "(cardinality($1::text[]) = 0 OR r.status = ANY($1)) AND ($2 = 0 OR r.accommodation_id = $2)"
+        "(cardinality($1::text[]) = 0 OR r.status = ANY($1)) AND ($2::bigint = 0 OR r.accommodation_id = $2)"
         " AND ($3::date IS NULL OR r.period && daterange($3, $4)) AND ($5 = '' OR r.guest_phone = $5)"
     )
     sql = _WITH_NAME.format(src="reservations").replace("SELECT r.*", "SELECT r.*, count(*) OVER () AS total")

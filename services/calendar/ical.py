@@ -79,7 +79,7 @@ def parse(data: bytes, time_zone: str, today: date) -> list[Event]:
                 if uid in recurring and (event := _event(item, uid, zone)) is not None:
                     key = f"{uid}#{event.start.isoformat()}"
                     events[key] = Event(key, event.start, event.end, event.summary)
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:  # icalendar's parse errors
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:  # parse errors, dates past 9999
         raise FeedError(f"unparsable iCalendar: {exc}") from exc
     return [e for e in events.values() if e.end >= first and e.start <= last]
 

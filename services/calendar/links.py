@@ -17,7 +17,7 @@ def token(key: bytes, accommodation_id: int) -> str:
 
 
 def token_matches(key: bytes, accommodation_id: int, given: str) -> bool:
-    return hmac.compare_digest(token(key, accommodation_id), given.lower())
+    return hmac.compare_digest(token(key, accommodation_id).encode(), given.lower().encode())  # bytes: any input
 
 
 def export_url(settings: Settings, accommodation_id: int) -> str:

@@ -19,7 +19,7 @@ async def add_feed(conn: asyncpg.Connection, accommodation_id: int, url: str, so
 
 async def feeds(conn: asyncpg.Connection, accommodation_id: int = 0) -> list[asyncpg.Record]:
     return await conn.fetch(
-        f"SELECT {FEED_COLUMNS} FROM feeds WHERE $1 = 0 OR accommodation_id = $1 ORDER BY id", accommodation_id
+        f"SELECT {FEED_COLUMNS} FROM feeds WHERE $1::bigint = 0 OR accommodation_id = $1 ORDER BY id", accommodation_id
     )
 
 

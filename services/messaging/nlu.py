@@ -12,7 +12,7 @@ check-out is always after its check-in.
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import MAXYEAR, date, timedelta
 
 import dateparser.search
 from dateutil.easter import easter
@@ -120,7 +120,8 @@ def _future(day: int, month: int, today: date, year: int | None = None) -> date 
     """That day of that month, this year or (already past) the next."""
     try:
         if year:
-            return date(year if year > 100 else 2000 + year, month, day)
+            year = year if year > 100 else 2000 + year
+            return date(year, month, day) if year < MAXYEAR else None  # no stay ends within year 9999
         found = date(today.year, month, day)
         return found if found >= today else date(today.year + 1, month, day)
     except ValueError:
@@ -256,7 +257,7 @@ def _dateparser(text: str, today: date) -> date | None:
         languages=["es"],
         settings={"PREFER_DATES_FROM": "future", "RELATIVE_BASE": datetime.combine(today, datetime.min.time())},
     )
-    return found[0][1].date() if found else None
+    return found[0][1].date() if found and found[0][1].year < MAXYEAR else None  # no stay ends within year 9999
 
 
 def cabin_of(text: str, cabins: dict[str, str]) -> str | None:
