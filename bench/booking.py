@@ -21,20 +21,16 @@ import argparse
 import asyncio
 import os
 import statistics
-import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 
 import asyncpg
-import grpc
 import httpx
 import psutil
 
-from cabanas.v1 import booking_pb2, booking_pb2_grpc, common_pb2
-from services.common.devstack import spawn, stop_children, wait_ready, wait_serving
-from services.common.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
+from bench._common import cpu_seconds, create_cabins, system
 
 CABINS = 32
 
@@ -68,15 +64,6 @@ def _report(name: str, count: int, elapsed: float, latencies: list[float]) -> fl
     return rate
 
 
-def _cpu_seconds(procs: dict[str, psutil.Process]) -> dict[str, float]:
-    """CPU time used so far by each process; for Postgres, with its backends."""
-    out = {}
-    for name, proc in procs.items():
-        family = [proc, *proc.children(recursive=True)] if name == "postgres" else [proc]
-        out[name] = sum(t.user + t.system for t in (p.cpu_times() for p in family))
-    return out
-
-
 async def bench(
     count: int, concurrency: int, gateway: str, db_url: str, cabin_ids: list[int], procs: dict[str, psutil.Process]
 ) -> None:
@@ -96,9 +83,9 @@ async def bench(
             assert reply.status_code == 201 and reply.json()["payment_url"], reply.text
 
         await reserve(-1 % count)  # warm up connections and caches (a slot the run never uses twice)
-        cpu_before = _cpu_seconds(procs)
+        cpu_before = cpu_seconds(procs)
         gateway_elapsed, gateway_lat = await _timed(count - 1, concurrency, reserve)
-        cpu_used = {k: v - cpu_before[k] for k, v in _cpu_seconds(procs).items()}
+        cpu_used = {k: v - cpu_before[k] for k, v in cpu_seconds(procs).items()}
 
     pool = await asyncpg.create_pool(db_url, min_size=concurrency, max_size=concurrency)
 
@@ -127,62 +114,10 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=32)
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="cabanas-bench-"))
-    pg = EmbeddedPostgres(tmp / "postgres", free_port())
-    rd = EmbeddedRedis(tmp / "redis", free_port())
-    procs = {}
-    try:
-        pg.start()
-        rd.start()
-        fake_port, gateway_port = free_port(), free_port()
-        env = dict(
-            os.environ,
-            DATABASE_URL=pg.url,
-            REDIS_URL=rd.url,
-            BOOKING_ADDR=f"127.0.0.1:{free_port()}",
-            PAYMENTS_ADDR=f"127.0.0.1:{free_port()}",
-            GATEWAY_PORT=str(gateway_port),
-            PUBLIC_BASE_URL=f"http://127.0.0.1:{gateway_port}",
-            MERCADOPAGO_ACCESS_TOKEN="BENCH-0000",
-            MERCADOPAGO_API_BASE=f"http://127.0.0.1:{fake_port}",
-            GRPC_BIND_HOST="127.0.0.1",
-            LOG_LEVEL="WARNING",
-        )
-        procs["mercadopago"] = spawn("gateway.sandbox.mercadopago", env | {"PORT": str(fake_port)})
-        wait_ready(f"{env['MERCADOPAGO_API_BASE']}/healthz", procs["mercadopago"])
-        for name in ("booking", "payments"):
-            procs[name] = spawn(f"services.{name}", env)
-            wait_serving(name, env[f"{name.upper()}_ADDR"], procs[name])
-        procs["gateway"] = spawn("gateway", env)
-        gateway = f"http://127.0.0.1:{env['GATEWAY_PORT']}"
-        wait_ready(f"{gateway}/api/v1/healthz", procs["gateway"])
-        with grpc.insecure_channel(env["BOOKING_ADDR"]) as channel:
-            stub = booking_pb2_grpc.BookingServiceStub(channel)
-            price = common_pb2.Money(amount_minor=50_000_00, currency="ARS")
-            cabin_ids = [
-                stub.CreateAccommodation(
-                    booking_pb2.CreateAccommodationRequest(
-                        accommodation=booking_pb2.Accommodation(
-                            name=f"Bench {i}", capacity=4, base_nightly_price=price, min_nights=1, max_nights=30
-                        )
-                    )
-                ).id
-                for i in range(CABINS)
-            ]
-        measured = {
-            "client": psutil.Process(),
-            "gateway": psutil.Process(procs["gateway"].pid),
-            "booking": psutil.Process(procs["booking"].pid),
-            "payments": psutil.Process(procs["payments"].pid),
-            "mercadopago fake": psutil.Process(procs["mercadopago"].pid),
-            "postgres": psutil.Process(pg.process.pid),  # type: ignore[union-attr]
-            "redis": psutil.Process(rd.process.pid),  # type: ignore[union-attr]
-        }
-        asyncio.run(bench(args.count, args.concurrency, gateway, pg.url, cabin_ids, measured))
-    finally:
-        stop_children(procs)
-        rd.stop()
-        pg.stop()
+    with system(("booking", "payments"), mercadopago=True) as running:
+        cabin_ids = create_cabins(running.addr("booking"), CABINS)
+        measured = {"client": psutil.Process(), **running.measured()}
+        asyncio.run(bench(args.count, args.concurrency, running.gateway, running.postgres.url, cabin_ids, measured))
 
 
 if __name__ == "__main__":

@@ -16,43 +16,14 @@ sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 import argparse
 import asyncio
-import json
 import os
 import statistics
-import tempfile
 import time
-import uuid
 
 import httpx
 
-from gateway.signatures import whatsapp_signature
-from services.common.devstack import spawn, stop_children, wait_ready, wait_serving
-from services.common.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
+from bench._common import pct, system, whatsapp_headers, whatsapp_webhook
 from tests.fake_graph import FakeGraph
-
-SECRET = "bench-secret"
-
-
-def webhook(phone: str) -> bytes:
-    message = {
-        "from": phone,
-        "id": f"wamid.{uuid.uuid4().hex}",
-        "timestamp": str(int(time.time())),
-        "type": "text",
-        "text": {"body": "hola"},
-    }
-    value = {
-        "messaging_product": "whatsapp",
-        "contacts": [{"profile": {"name": "Bench"}, "wa_id": phone}],
-        "messages": [message],
-    }
-    return json.dumps(
-        {"object": "whatsapp_business_account", "entry": [{"changes": [{"field": "messages", "value": value}]}]}
-    ).encode()
-
-
-def pct(values: list[float], q: int) -> float:
-    return statistics.quantiles(values, n=100)[q - 1] * 1000
 
 
 async def drive(gateway: str, graph: FakeGraph, rate: float, seconds: float) -> None:
@@ -61,10 +32,10 @@ async def drive(gateway: str, graph: FakeGraph, rate: float, seconds: float) -> 
     async with httpx.AsyncClient(base_url=gateway, timeout=30) as client:
 
         async def one(phone: str) -> None:
-            raw = webhook(phone)
+            raw = whatsapp_webhook(phone)
             sent[phone] = time.monotonic()
-            headers = {"X-Hub-Signature-256": whatsapp_signature(SECRET, raw), "Content-Type": "application/json"}
-            assert (await client.post("/api/v1/webhooks/whatsapp", content=raw, headers=headers)).status_code == 200
+            reply = await client.post("/api/v1/webhooks/whatsapp", content=raw, headers=whatsapp_headers(raw))
+            assert reply.status_code == 200
 
         async def probe() -> None:
             started = time.perf_counter()
@@ -99,34 +70,9 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=10)
     parser.add_argument("--seconds", type=float, default=10)
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="cabanas-bench-"))
-    pg, rd, graph = (
-        EmbeddedPostgres(tmp / "pg", free_port(), durable=False),
-        EmbeddedRedis(tmp / "redis", free_port()),
-        FakeGraph(),
-    )
-    procs: dict = {}
-    try:
-        pg.start()
-        rd.start()
-        port = free_port()
-        env = dict(
-            os.environ, DATABASE_URL=pg.url, REDIS_URL=rd.url, LOG_LEVEL="WARNING", GRPC_BIND_HOST="127.0.0.1",
-            GATEWAY_PORT=str(port), PUBLIC_BASE_URL=f"http://127.0.0.1:{port}", WHATSAPP_APP_SECRET=SECRET,
-            WHATSAPP_ACCESS_TOKEN="bench", WHATSAPP_PHONE_ID="1", WHATSAPP_API_BASE=graph.url,
-            **{f"{n.upper()}_ADDR": f"127.0.0.1:{free_port()}" for n in ("booking", "payments", "messaging")},
-        )  # fmt: skip
-        for name in ("booking", "payments", "messaging"):
-            procs[name] = spawn(f"services.{name}", env)
-            wait_serving(name, env[f"{name.upper()}_ADDR"], procs[name])
-        procs["gateway"] = spawn("gateway", env)
-        wait_ready(f"http://127.0.0.1:{port}/api/v1/healthz", procs["gateway"])
-        asyncio.run(drive(f"http://127.0.0.1:{port}", graph, args.rate, args.seconds))
-    finally:
-        stop_children(procs)
-        graph.stop()
-        rd.stop()
-        pg.stop()
+    with system(("booking", "payments", "messaging"), durable=False, whatsapp=True) as running:
+        assert running.graph is not None
+        asyncio.run(drive(running.gateway, running.graph, args.rate, args.seconds))
 
 
 if __name__ == "__main__":
