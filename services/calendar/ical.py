@@ -2,7 +2,8 @@
 
 Import is lenient: BOM, LF or CRLF, folded lines, unknown properties, missing
 DTSTAMP, missing DTEND (one night), date-times (converted to the cabin's local
-dates), RRULE (expanded), STATUS:CANCELLED and TRANSP:TRANSPARENT (ignored),
+dates), RRULE (expanded; series more often than daily or starting over ten years
+before the window are left out: they would take minutes to expand), STATUS:CANCELLED and TRANSP:TRANSPARENT (ignored),
 duplicated UIDs (the last wins). DTEND is exclusive, exactly like the
 `[check_in, check_out)` of a stay. Export is strict: CRLF, lines folded at 75
 octets, DTSTAMP always, stable UIDs.
@@ -20,6 +21,10 @@ import recurring_ical_events
 PAST_DAYS = 31
 FUTURE_DAYS = 730
 MAX_EVENTS = 20_000
+# Series no channel writes for nightly blocks, whose expansion could run for minutes:
+# instances more often than daily, or a start decades before the window.
+SUB_DAILY = {"SECONDLY", "MINUTELY", "HOURLY"}
+MAX_SERIES_AGE = timedelta(days=3650)
 
 
 class FeedError(ValueError):
@@ -51,6 +56,16 @@ def _event(item: icalendar.cal.Component, uid: str, zone: ZoneInfo) -> Event | N
     return Event(uid, start, max(end, start + timedelta(days=1)), str(item.get("SUMMARY", ""))[:200])
 
 
+def _runaway(item: icalendar.cal.Component, first: date) -> bool:
+    rule = item.get("RRULE")
+    rules = rule if isinstance(rule, list) else [rule] if rule is not None else []
+    if any(str(f).upper() in SUB_DAILY for r in rules for f in r.get("FREQ", [])):
+        return True
+    start = item.get("DTSTART")
+    written = start.dt.date() if start is not None and isinstance(start.dt, datetime) else getattr(start, "dt", None)
+    return isinstance(written, date) and written < first - MAX_SERIES_AGE  # as written: no time zone to overflow
+
+
 def parse(data: bytes, time_zone: str, today: date) -> list[Event]:
     """The blocking events of a feed, in the cabin's local dates, within the bookable window."""
     text = data.decode("utf-8-sig", errors="replace")
@@ -64,15 +79,20 @@ def parse(data: bytes, time_zone: str, today: date) -> list[Event]:
         if len(components) > MAX_EVENTS:
             raise FeedError(f"more than {MAX_EVENTS} events")
         events: dict[str, Event] = {}
-        recurring = set()
+        recurring, runaway = set(), []
         for item in components:  # plain events: a duplicated UID, the last one wins
             uid = str(item.get("UID", "")).strip()
             if not uid:
                 continue
             if item.get("RRULE") is not None or item.get("RDATE") is not None or item.get("RECURRENCE-ID") is not None:
-                recurring.add(uid)
+                if _runaway(item, first):
+                    runaway.append(item)
+                else:
+                    recurring.add(uid)
             elif (event := _event(item, uid, zone)) is not None:
                 events[uid] = event
+        if runaway:  # left out before expansion, which walks the whole calendar
+            calendar.subcomponents = [c for c in calendar.subcomponents if all(c is not r for r in runaway)]
         if recurring:  # one block per instance of a recurring event
             for item in recurring_ical_events.of(calendar, skip_bad_series=True).between(first, last):
                 uid = str(item.get("UID", "")).strip()

@@ -1,5 +1,6 @@
 """iCal parsing as channels write it, and export as RFC 5545 wants it."""
 
+import time
 from datetime import UTC, date, datetime
 
 import icalendar
@@ -136,3 +137,26 @@ def test_export_is_strict_rfc5545() -> None:
         ("BLK261120BBBBBB", "airbnb", date(2027, 1, 20), date(2027, 1, 22)),
     ]
     assert all(e.get("DTSTAMP") and str(e["UID"]).endswith("@cabanas") for e in events)
+
+
+def test_runaway_series_are_left_out_quickly() -> None:
+    """A hostile or broken feed must not keep the calendar busy for minutes."""
+
+    def series(uid: str, start: str, rule: str) -> str:
+        return f"BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTART:{start}\r\nDTEND:{start}\r\nRRULE:{rule}\r\nEND:VEVENT\r\n"
+
+    feed = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+        + series("every-minute", "20261201T000000Z", "FREQ=MINUTELY")
+        + series("every-second", "20261201T000000Z", "FREQ=SECONDLY")
+        + series("since-year-one", "00010101T000000Z", "FREQ=DAILY")
+        + series("weekly", "20261204", "FREQ=WEEKLY;COUNT=2").replace("DTSTART:", "DTSTART;VALUE=DATE:")
+        + "END:VCALENDAR\r\n"
+    ).replace("DTEND;VALUE=DATE:20261204", "DTEND;VALUE=DATE:20261206")
+    started = time.perf_counter()
+    events = parse(feed.encode(), TZ, TODAY)
+    assert time.perf_counter() - started < 2
+    assert sorted((e.start, e.end) for e in events) == [
+        (date(2026, 12, 4), date(2026, 12, 5)),
+        (date(2026, 12, 11), date(2026, 12, 12)),
+    ]
