@@ -8,11 +8,15 @@ apply each file once. (yoyo-migrations was considered: it needs a second,
 synchronous driver and locks with a table; this is asyncpg end to end.)
 """
 
+import asyncio
 import hashlib
 import json
 import logging
 import re
+import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 
@@ -23,6 +27,26 @@ _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 class MigrationError(RuntimeError):
     """A migration cannot be applied, or an applied one was edited."""
+
+
+# The database restarting or out of reach: worth waiting for.
+DATABASE_DOWN = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.OperatorInterventionError)
+
+
+async def record_outcome(pool: asyncpg.Pool, write: Callable[..., Awaitable[Any]], *args: Any, within: float) -> None:
+    """Write the outcome of leased work (`write(conn, *args)`), retrying every second while the
+    database is down, for up to `within` seconds. Given up on at once, the work would sit out
+    the rest of its lease before anyone retried it, or be done twice (a reply sent again)."""
+    give_up = time.monotonic() + within
+    while True:
+        try:
+            async with pool.acquire() as conn:
+                await write(conn, *args)
+            return
+        except DATABASE_DOWN:
+            if time.monotonic() > give_up:
+                raise
+            await asyncio.sleep(1)
 
 
 def _check_schema(schema: str) -> str:

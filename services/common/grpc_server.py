@@ -132,7 +132,7 @@ DEPENDENCY_DOWN = (
     OSError,
     asyncpg.PostgresConnectionError,
     asyncpg.InterfaceError,
-    asyncpg.CannotConnectNowError,
+    asyncpg.OperatorInterventionError,  # Postgres restarting: "shutting down", "starting up", admin shutdown
     aioredis.ConnectionError,
     aioredis.TimeoutError,
     DependencyNotReady,

@@ -25,6 +25,7 @@ import asyncpg
 import redis.asyncio as aioredis
 from prometheus_client import Counter, Gauge, Histogram
 
+from services.common.db import record_outcome
 from services.common.telemetry import continued
 from services.messaging import dialog, store
 from services.messaging import interactive as ui
@@ -34,6 +35,7 @@ from services.messaging.whatsapp import Inbound
 
 log = logging.getLogger(__name__)
 STATE_TTL_SECONDS = 24 * 3600
+SEND_LEASE = store.SEND_LEASE_SECONDS
 TIME_ZONE = ZoneInfo("America/Argentina/Buenos_Aires")
 MESSAGES = Counter("whatsapp_messages_total", "WhatsApp messages received and sent", ["direction", "type"])
 REPLY_SECONDS = Histogram(
@@ -187,11 +189,10 @@ class Sender(_Loop):
             wamid = await self.whatsapp.send(row["phone"], row["payload"])
         except SendError as exc:
             log.warning("send %s to guest failed: %s", row["id"], exc)
-            async with self.pool.acquire() as conn:
-                await store.send_failed(conn, row["id"], str(exc), exc.retry_in)
+            await record_outcome(self.pool, store.send_failed, row["id"], str(exc), exc.retry_in, within=SEND_LEASE / 2)
             return
-        async with self.pool.acquire() as conn:
-            await store.sent(conn, row["id"], wamid)
+        # Sent: recorded even across a database restart, or the lease would end and the guest get it twice.
+        await record_outcome(self.pool, store.sent, row["id"], wamid, within=SEND_LEASE / 2)
         MESSAGES.labels("out", row["type"]).inc()
         if row["answers_received_at"] is not None:
             kind = "audio" if row["answers_type"] == "audio" else "text"

@@ -101,12 +101,16 @@ async def defer(conn: asyncpg.Connection, inbox_id: int, seconds: float, error: 
     )  # fmt: skip
 
 
+SEND_LEASE_SECONDS = 60  # a claimed reply is someone's for this long
+
+
 async def claim_sends(conn: asyncpg.Connection) -> list[asyncpg.Record]:
     """Lease queued messages; one per phone at a time, oldest first, so a guest's replies keep their order."""
     return await conn.fetch(
-        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = now() + interval '60 seconds'"
+        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $1)"
         " WHERE id IN (SELECT DISTINCT ON (phone) id FROM outbox WHERE status = 'queued'"
-        " ORDER BY phone, id) AND next_attempt_at <= now() RETURNING *"
+        " ORDER BY phone, id) AND next_attempt_at <= now() RETURNING *",
+        SEND_LEASE_SECONDS,
     )
 
 

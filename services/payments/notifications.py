@@ -15,7 +15,7 @@ import contextlib
 import json
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -25,6 +25,7 @@ import grpc
 from prometheus_client import Counter, Gauge
 
 from cabanas.v1 import booking_pb2, booking_pb2_grpc
+from services.common.db import record_outcome
 from services.common.telemetry import continued
 from services.payments import store
 from services.payments.mercadopago import MercadoPago, MercadoPagoError, NotFound
@@ -111,16 +112,18 @@ class Processor:
         try:
             await self._process(notification)
         except NotFound:
-            async with self.pool.acquire() as conn:
-                await store.mark_processed(conn, notification["id"], "Mercado Pago does not know this payment")
+            await self._record(store.mark_processed, notification["id"], "Mercado Pago does not know this payment")
         except Exception as exc:  # noqa: BLE001 - whatever failed, the notification is kept and retried
             delay = min(self.retry_base * 2 ** (notification["attempts"] - 1), MAX_DELAY_SECONDS)
             log.warning(
                 "notification %s failed (attempt %s), retrying in %.1f s: %s",
                 notification["id"], notification["attempts"], delay, exc,
             )  # fmt: skip
-            async with self.pool.acquire() as conn:
-                await store.reschedule(conn, notification["id"], delay, f"{type(exc).__name__}: {exc}")
+            await self._record(store.reschedule, notification["id"], delay, f"{type(exc).__name__}: {exc}")
+
+    async def _record(self, write: Callable[..., Awaitable[None]], *args: Any) -> None:
+        """The notification's outcome, also across a database restart (within the lease)."""
+        await record_outcome(self.pool, write, *args, within=LEASE_SECONDS / 2)
 
     async def _process(self, notification: asyncpg.Record) -> None:
         if notification["topic"] != "payment":
