@@ -2,13 +2,24 @@
 
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
+from zoneinfo import available_timezones
 
 from fastapi import Path, Query
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 Phone = Annotated[str, StringConstraints(pattern=r"^\+[1-9]\d{7,14}$")]  # E.164
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$", max_length=254)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+_ZONES = available_timezones()
+
+
+def _known_zone(value: str) -> str:
+    if value not in _ZONES:
+        raise ValueError("an IANA time zone, e.g. America/Argentina/Buenos_Aires")
+    return value
+
+
+TimeZone = Annotated[str, StringConstraints(max_length=60), AfterValidator(_known_zone)]
 Status = Literal["pre_reserved", "confirmed", "cancelled", "expired", "blocked"]
 MAX_ID = 2**63 - 1  # ids are int64 in the contracts: a larger number cannot even be sent
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -126,7 +137,7 @@ class AccommodationIn(Strict):
     min_nights: int = Field(1, ge=1, le=60)
     max_nights: int = Field(30, ge=1, le=365)
     deposit_percent: int = Field(30, ge=0, le=100)
-    time_zone: str = Field("America/Argentina/Buenos_Aires", max_length=60)
+    time_zone: TimeZone = "America/Argentina/Buenos_Aires"
     check_in_time: Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "14:00"
     check_out_time: Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "10:00"
     amenities: list[Annotated[str, StringConstraints(max_length=60)]] = Field(default_factory=list, max_length=50)

@@ -5,6 +5,7 @@ import unicodedata
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
+from zoneinfo import available_timezones
 
 from cabanas.v1 import booking_pb2, common_pb2
 from services.booking.errors import invalid
@@ -193,6 +194,9 @@ def accommodation_fields(acc: booking_pb2.Accommodation, paths: list[str]) -> di
     for name in names:
         column, convert = _FIELDS[name]
         fields[column] = convert(getattr(acc, name))
+    if "time_zone" in fields and fields["time_zone"] not in available_timezones():
+        # Every quote and hold reads it: a bad one would break availability for all cabins.
+        raise invalid("INVALID_TIME_ZONE", f"Zona horaria desconocida: {fields['time_zone'][:60]!r}.")
     if "base_price_minor" in fields and acc.base_nightly_price.currency:
         fields["currency"] = acc.base_nightly_price.currency
     return fields

@@ -195,3 +195,18 @@ def test_impossible_date_is_invalid(booking: booking_pb2_grpc.BookingServiceStub
     with pytest.raises(grpc.RpcError) as info:
         booking.PreReserve(booking_pb2.PreReserveRequest(accommodation_id=cabin.id, stay=bad, guests=1))
     assert (info.value.code(), reason(info.value)) == (grpc.StatusCode.INVALID_ARGUMENT, "INVALID_DATE")
+
+
+def test_an_unknown_time_zone_is_refused(booking: booking_pb2_grpc.BookingServiceStub) -> None:
+    """Found by schemathesis: a cabin in zone "_PAYMENTISSUE" broke availability for every cabin."""
+    with pytest.raises(grpc.RpcError) as info:
+        make_cabin(booking, time_zone="_PAYMENTISSUE")
+    assert (info.value.code(), reason(info.value)) == (grpc.StatusCode.INVALID_ARGUMENT, "INVALID_TIME_ZONE")
+    cabin = make_cabin(booking)
+    with pytest.raises(grpc.RpcError) as info:
+        booking.UpdateAccommodation(
+            booking_pb2.UpdateAccommodationRequest(
+                id=cabin.id, accommodation=booking_pb2.Accommodation(time_zone="Mars/Olympus")
+            )
+        )
+    assert reason(info.value) == "INVALID_TIME_ZONE"
