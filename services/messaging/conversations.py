@@ -178,9 +178,12 @@ class Sender(_Loop):
     async def run_once(self) -> bool:
         if self.whatsapp is None:
             return False
-        async with self.pool.acquire() as conn:
-            claimed = await store.claim_sends(conn)
-        await asyncio.gather(*(self._send(row) for row in claimed))
+        claimed: list[asyncpg.Record] = []
+        try:
+            async with self.pool.acquire() as conn:
+                claimed = await store.claim_sends(conn)
+        finally:  # what was claimed is sent even when handing the connection back fails
+            await asyncio.gather(*(self._send(row) for row in claimed))
         return bool(claimed)
 
     async def _send(self, row: asyncpg.Record) -> None:

@@ -98,10 +98,13 @@ class Processor:
                     await asyncio.wait_for(self._wake.wait(), 1.0)
 
     async def run_once(self, limit: int = 20) -> int:
-        async with self.pool.acquire() as conn:
-            claimed = await store.claim_due(conn, limit, LEASE_SECONDS)
-            PENDING.set(await store.pending_count(conn))
-        await asyncio.gather(*(self._handle(n) for n in claimed))
+        claimed: list[asyncpg.Record] = []
+        try:
+            async with self.pool.acquire() as conn:
+                PENDING.set(await store.pending_count(conn))
+                claimed = await store.claim_due(conn, limit, LEASE_SECONDS)
+        finally:  # what was claimed is handled even when handing the connection back fails
+            await asyncio.gather(*(self._handle(n) for n in claimed))
         return len(claimed)
 
     async def _handle(self, notification: asyncpg.Record) -> None:
