@@ -21,7 +21,7 @@ from gateway.ratelimit import client_ip, trusted_networks
 from services.booking.tests.helpers import make_cabin
 from services.common.devstack import spawn, stop_children, wait_ready
 from services.common.embedded import free_port
-from services.common.grpc_clients import channel, retry_config
+from services.common.grpc_clients import channel, service_config
 from services.common.settings import Settings
 from tests.stack import JWT_SECRET, Stack, admin_token
 from tests.test_booking_api import body
@@ -122,7 +122,7 @@ def test_a_deadline_is_504_and_an_unavailable_service_503(limited: str) -> None:
 
 
 async def test_unavailable_is_retried_only_for_idempotent_methods(fake_booking: str) -> None:
-    assert "PreReserve" not in retry_config() and "GetReservation" in retry_config()
+    assert "PreReserve" not in service_config() and "GetReservation" in service_config()
     # The fake answers UNAVAILABLE at once: three attempts take at least the 0.1 s backoff.
     ch = channel(fake_booking)
     try:
@@ -263,3 +263,37 @@ def _routes(routes: list, prefix: str = "") -> Iterator[tuple[str, set[str]]]:  
 
 def _b64(text: str) -> str:
     return base64.urlsafe_b64encode(text.encode()).decode()
+
+
+async def test_calls_are_balanced_over_every_address_of_a_service() -> None:
+    """What a headless Service gives a channel: several pods behind one name."""
+    seen: list[int] = []
+
+    class Counting(grpc.GenericRpcHandler):
+        def __init__(self, n: int) -> None:
+            self.n = n
+
+        def service(self, details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler:
+            def answer(request: bytes, context: grpc.ServicerContext) -> bytes:
+                seen.append(self.n)
+                return b""
+
+            return grpc.unary_unary_rpc_method_handler(answer)
+
+    servers, ports = [], []
+    for n in range(2):
+        server = grpc.server(futures.ThreadPoolExecutor(2))
+        server.add_generic_rpc_handlers([Counting(n)])
+        ports.append(server.add_insecure_port("127.0.0.1:0"))
+        server.start()
+        servers.append(server)
+    ch = channel("ipv4:" + ",".join(f"127.0.0.1:{p}" for p in ports))
+    try:
+        call = ch.unary_unary("/cabanas.v1.BookingService/GetReservation")
+        for _ in range(20):
+            await call(b"")
+    finally:
+        await ch.close()
+        for server in servers:
+            server.stop(0)
+    assert sorted(set(seen)) == [0, 1] and min(seen.count(0), seen.count(1)) >= 5

@@ -26,9 +26,9 @@ NOT_IDEMPOTENT = {
 }  # fmt: skip
 
 
-def retry_config() -> str:
-    """Service config (gRFC A6): retry UNAVAILABLE (the server did not act) on every idempotent
-    method of our services and on health checks."""
+def service_config() -> str:
+    """Service config: round robin over the resolved addresses, and (gRFC A6) retry UNAVAILABLE
+    (the server did not act) on every idempotent method of our services and on health checks."""
     files = (booking_pb2, calendar_pb2, messaging_pb2, payments_pb2, speech_pb2)
     names = [
         {"service": service.full_name, "method": method.name}
@@ -45,11 +45,15 @@ def retry_config() -> str:
         "retryableStatusCodes": ["UNAVAILABLE"],
     }
     return json.dumps(
-        {"methodConfig": [{"name": [*names, {"service": "grpc.health.v1.Health"}], "retryPolicy": policy}]}
+        {
+            # Every address the name resolves to (a headless Service: each ready pod) takes calls.
+            "loadBalancingConfig": [{"round_robin": {}}],
+            "methodConfig": [{"name": [*names, {"service": "grpc.health.v1.Health"}], "retryPolicy": policy}],
+        }
     )
 
 
-_RETRY_CONFIG = retry_config()
+_SERVICE_CONFIG = service_config()
 
 
 class _DefaultDeadline(grpc.aio.UnaryUnaryClientInterceptor, grpc.aio.UnaryStreamClientInterceptor):
@@ -74,7 +78,7 @@ def channel(address: str, deadline: float = DEFAULT_DEADLINE) -> grpc.aio.Channe
     """An insecure channel (mesh or NetworkPolicy territory) with default deadline and retries."""
     return grpc.aio.insecure_channel(
         address,
-        options=[("grpc.service_config", _RETRY_CONFIG), ("grpc.enable_retries", 1)],
+        options=[("grpc.service_config", _SERVICE_CONFIG), ("grpc.enable_retries", 1)],
         interceptors=[_DefaultDeadline(deadline)],
     )
 
