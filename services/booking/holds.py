@@ -135,14 +135,20 @@ async def pre_reserve(
         priced = check_stay(acc, req.check_in, req.check_out, req.guests)
         token = secrets.token_urlsafe(24)  # 192 random bits; only its hash is stored
         async with locks.hold(acc["id"]):
-            for _ in range(3):  # a second try only on the (astronomically rare) code collision
+            for attempt in range(3):  # again on a code collision (astronomically rare) or a deadlock Postgres broke
                 try:
                     async with conn.transaction():
-                        for stale in await store.expire_stale_holds(conn, acc["id"], req.check_in, req.check_out):
-                            await store.emit(conn, "reservation.expired", stale["id"])
+                        stale = await store.expire_stale_holds(conn, acc["id"], req.check_in, req.check_out)
                         row = await store.insert_reservation(conn, _hold_values(req, priced, acc, token, ttl))
+                        # Events last: the outbox lock is then taken after every row this transaction
+                        # may wait for (another hold's dates), never before: no lock cycle.
+                        for expired in stale:
+                            await store.emit(conn, "reservation.expired", expired["id"])
                         await store.emit(conn, "reservation.pre_reserved", row["id"])
                     return row, token, False
+                except asyncpg.DeadlockDetectedError:
+                    if attempt == 2:
+                        raise  # UNAVAILABLE: nothing was held, the client may retry
                 except asyncpg.ExclusionViolationError:
                     HOLDS_LOST.inc()
                     raise await unavailable(conn, acc["id"], req.check_in, req.check_out) from None

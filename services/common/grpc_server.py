@@ -127,8 +127,10 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):
         return handler
 
 
-# Postgres or Redis unreachable: the caller may retry, this is not a bug.
+# Postgres or Redis unreachable, or a transaction Postgres rolled back to break a
+# deadlock or a serialization conflict: nothing took effect, the caller may retry.
 DEPENDENCY_DOWN = (
+    asyncpg.TransactionRollbackError,
     OSError,
     asyncpg.PostgresConnectionError,
     asyncpg.InterfaceError,
