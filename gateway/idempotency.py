@@ -20,6 +20,7 @@ import redis.asyncio as aioredis
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.errors import error_response
+from gateway.middleware import MAX_BODY_BYTES
 
 log = logging.getLogger(__name__)
 ROUTES = re.compile(r"^/api/v1/reservations(/[^/]+/cancel)?$")
@@ -49,6 +50,10 @@ class IdempotencyMiddleware:
             message = await receive()
             body += message.get("body", b"")
             more = message.get("more_body", False)
+            if len(body) > MAX_BODY_BYTES:  # a chunked body has no Content-Length to refuse it by
+                return await error_response(413, "payload_too_large", "The request body is too large.")(
+                    scope, receive, send
+                )
         credentials = headers.get(b"authorization", b"") + b"|" + headers.get(b"x-manage-token", b"")
         slot = "idem:" + hashlib.sha256(scope["path"].encode() + b"|" + credentials + b"|" + key.encode()).hexdigest()
         fingerprint = hashlib.sha256(body).hexdigest()

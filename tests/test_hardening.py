@@ -216,6 +216,15 @@ def test_security_headers_and_body_cap(stack: Stack) -> None:
     big = httpx.post(f"{stack.gateway_url}/api/v1/reservations", content=b"{" + b" " * (1 << 20) + b"}")
     assert big.status_code == 413 and big.json()["error"]["code"] == "payload_too_large"
 
+    def chunked() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
+        yield b"{"
+        yield b" " * (1 << 20)
+        yield b"}"
+
+    headers = {"Idempotency-Key": uuid.uuid4().hex}
+    big = httpx.post(f"{stack.gateway_url}/api/v1/reservations", content=chunked(), headers=headers)
+    assert big.status_code == 413 and big.json()["error"]["code"] == "payload_too_large"
+
 
 # Routes anyone may call; everything else must be admin-only. A new route that is
 # neither listed here nor refused without a token fails this test.
