@@ -29,7 +29,7 @@ class MigrationError(RuntimeError):
     """A migration cannot be applied, or an applied one was edited."""
 
 
-# The database restarting or out of reach: worth waiting for.
+# The database restarting ("shutting down", "starting up", admin shutdown) or out of reach: worth waiting for.
 DATABASE_DOWN = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.OperatorInterventionError)
 
 

@@ -36,7 +36,7 @@ from grpc_status import rpc_status
 from opentelemetry.instrumentation.utils import suppress_instrumentation
 from prometheus_client import Counter, Histogram, start_http_server
 
-from services.common.db import create_pool, migrate
+from services.common.db import DATABASE_DOWN, create_pool, migrate
 from services.common.logs import setup_logging
 from services.common.redis_client import create_redis
 from services.common.settings import Settings, get_settings
@@ -130,11 +130,8 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):
 # Postgres or Redis unreachable, or a transaction Postgres rolled back to break a
 # deadlock or a serialization conflict: nothing took effect, the caller may retry.
 DEPENDENCY_DOWN = (
+    *DATABASE_DOWN,
     asyncpg.TransactionRollbackError,
-    OSError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.InterfaceError,
-    asyncpg.OperatorInterventionError,  # Postgres restarting: "shutting down", "starting up", admin shutdown
     aioredis.ConnectionError,
     aioredis.TimeoutError,
     DependencyNotReady,
