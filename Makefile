@@ -3,7 +3,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PROTOS := $(wildcard proto/cabanas/v1/*.proto)
 
-.PHONY: install run chat test proto lint fmt bench clean k8s-validate audit
+.PHONY: install run chat test test-fast typecheck proto lint fmt bench clean k8s-validate audit
 
 install: $(VENV)/.installed
 
@@ -23,10 +23,16 @@ chat: install
 test: install
 	$(PY) -m pytest
 
+# The inner loop: unit tests only, no embedded servers or processes (well under a minute).
+test-fast: install
+	$(PY) -m pytest -m "not stack" -q
+
 # Stubs are committed (a fresh clone needs no generation step);
 # tests/test_contracts.py fails when they are stale.
+# The grpc stubs' .pyi come from mypy-protobuf (protoc-gen-mypy_grpc, on PATH from the venv).
 proto: install
-	$(PY) -m grpc_tools.protoc -I proto --python_out=. --pyi_out=. --grpc_python_out=. $(PROTOS)
+	PATH="$(VENV)/bin:$$PATH" $(PY) -m grpc_tools.protoc -I proto --python_out=. --pyi_out=. \
+		--grpc_python_out=. --mypy_grpc_out=. $(PROTOS)
 
 lint: install
 	$(VENV)/bin/ruff check .

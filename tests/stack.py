@@ -141,3 +141,10 @@ def stack(infra: Infra, otlp: OtlpReceiver, tmp_path_factory: pytest.TempPathFac
     running = start_stack(stack_env(infra, otlp), logs=tmp_path_factory.mktemp("logs"))
     yield running
     stop_children(running.processes)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that uses the embedded servers needs the real stack: `make test-fast` leaves it out."""
+    for item in items:
+        if "infra" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.stack)

@@ -1,6 +1,7 @@
 """The committed stubs are what `make proto` generates from proto/, and every
 RPC, message, field and enum value of the contract is documented."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,14 +13,16 @@ PROTOS = sorted((ROOT / "proto/cabanas/v1").glob("*.proto"))
 
 
 def _protoc(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", "grpc_tools.protoc", "-I", str(ROOT / "proto"), *args,
-                    *map(str, PROTOS)], check=True)  # fmt: skip
+    # protoc-gen-mypy_grpc (mypy-protobuf) sits beside this interpreter.
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    command = [sys.executable, "-m", "grpc_tools.protoc", "-I", str(ROOT / "proto"), *args, *map(str, PROTOS)]
+    subprocess.run(command, check=True, env={**os.environ, "PATH": path})
 
 
 def test_committed_stubs_are_fresh(tmp_path: Path) -> None:
-    _protoc(f"--python_out={tmp_path}", f"--pyi_out={tmp_path}", f"--grpc_python_out={tmp_path}")
+    _protoc(*(f"--{kind}_out={tmp_path}" for kind in ("python", "pyi", "grpc_python", "mypy_grpc")))
     generated = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.py*"))
-    assert len(generated) == 3 * len(PROTOS)
+    assert len(generated) == 4 * len(PROTOS)
     stale = [str(p) for p in generated if (tmp_path / p).read_bytes() != (ROOT / p).read_bytes()]
     assert not stale, f"run `make proto`: {stale}"
 

@@ -15,7 +15,10 @@ from grpc_health.v1 import health_pb2
 
 from services.common.devstack import spawn, stop_children, wait_serving
 from services.common.embedded import free_port
+from services.common.grpc_clients import error_info
 from tests.fixtures.slow_service import FULL_NAME
+
+pytestmark = pytest.mark.stack  # a real service process on a real port
 
 _Message = health_pb2.HealthCheckRequest
 
@@ -68,6 +71,16 @@ def test_abort_keeps_its_status(slow: grpc.Channel) -> None:
         _call(slow, "Refuse")
     assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert info.value.details() == "dates unavailable"
+
+
+def test_domain_error_is_mapped_once_with_its_reason(slow: grpc.Channel) -> None:
+    with pytest.raises(grpc.RpcError) as info:
+        _call(slow, "Taken")
+    assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert info.value.details() == "Esas fechas ya están tomadas."
+    reason = error_info(info.value)
+    assert reason is not None
+    assert (reason.reason, reason.domain, dict(reason.metadata)) == ("DATES_TAKEN", "cabanas", {"code": "AB12"})
 
 
 def test_stream_error_after_first_message_becomes_internal(slow: grpc.Channel) -> None:

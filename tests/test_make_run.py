@@ -9,11 +9,14 @@ from pathlib import Path
 
 import httpx
 import psutil
+import pytest
 
 from services.common.devstack import SERVICES
 from services.common.embedded import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.stack  # it runs `make run`: real servers and processes
 
 
 def test_make_run_starts_everything_and_ctrl_c_stops_it(tmp_path: Path) -> None:

@@ -7,7 +7,8 @@ UNAVAILABLE when its database fails mid-call.
 """
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import grpc
@@ -15,6 +16,7 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
 from cabanas.v1 import booking_pb2, calendar_pb2, messaging_pb2, payments_pb2, speech_pb2
+from services.common.errors import DomainError, Kind
 
 DEFAULT_DEADLINE = 5.0
 
@@ -91,3 +93,16 @@ def error_info(exc: grpc.aio.AioRpcError | grpc.RpcError) -> error_details_pb2.E
         if detail.Unpack(info):
             return info
     return None
+
+
+@contextmanager
+def downstream(service: str) -> Iterator[None]:
+    """Another service's failed call as a DomainError of ours, for adapters: NOT_FOUND
+    stays NOT_FOUND; anything else means `service` did not answer (UNAVAILABLE)."""
+    try:
+        yield
+    except grpc.aio.AioRpcError as exc:
+        code = exc.code()
+        if code == grpc.StatusCode.NOT_FOUND:
+            raise DomainError(Kind.NOT_FOUND, "NOT_FOUND", exc.details() or "not found") from exc
+        raise DomainError(Kind.UNAVAILABLE, code.name, exc.details() or f"{service} did not answer") from exc

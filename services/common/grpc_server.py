@@ -11,6 +11,11 @@ Health names: "" and the service's full name report readiness (dependencies
 up); "liveness" is SERVING while the process runs and never checks
 dependencies (a Kubernetes liveness probe must not restart a pod because
 Postgres is down).
+
+A service's shape: its `build(runtime)` makes the App (named parts, named
+loops) once the dependencies connect; the servicer is registered at start,
+gets the App bound then, and only adapts: convert the request, call the core,
+convert the answer. Domain code raises `DomainError`; `_guarded` maps it.
 """
 
 import asyncio
@@ -18,11 +23,11 @@ import inspect
 import logging
 import signal
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, NoReturn, TypeVar
 
 import asyncpg
 import grpc
@@ -37,6 +42,7 @@ from opentelemetry.instrumentation.utils import suppress_instrumentation
 from prometheus_client import Counter, Histogram, start_http_server
 
 from services.common.db import DATABASE_DOWN, create_pool, migrate
+from services.common.errors import DomainError, Kind
 from services.common.logs import setup_logging
 from services.common.redis_client import create_redis
 from services.common.settings import Settings, get_settings
@@ -72,22 +78,56 @@ class Runtime:
         return self.pool
 
 
+Loop = Callable[[], Coroutine[Any, Any, None]]
+
+
+class App:
+    """A service's parts, built by its `build(runtime)` once the dependencies connect."""
+
+    def loops(self) -> dict[str, Loop]:
+        """Background loops by name, started once and cancelled on shutdown."""
+        return {}
+
+    async def ready(self) -> None:
+        """Anything else readiness waits for (a model to load); raises while not ready."""
+
+    async def close(self) -> None:
+        """Release what build() opened (HTTP clients), after the server stopped."""
+
+
+A = TypeVar("A", bound=App)
+
+
+class Bound(Generic[A]):
+    """A servicer's access to its App: UNAVAILABLE for callers until it is built."""
+
+    _app: A | None = None
+
+    @property
+    def app(self) -> A:
+        if self._app is None:
+            raise DependencyNotReady("still starting")
+        return self._app
+
+    def bind(self, app: A) -> None:
+        self._app = app
+
+
 @dataclass(frozen=True)
 class Service:
-    """How to serve one service: its name, its gRPC servicer and its dependencies."""
+    """How to serve one service: its name, its gRPC servicer, its App and its dependencies."""
 
     name: str  # "booking": logs, traces, and the *_ADDR setting whose port it listens on
     descriptor: ServiceDescriptor  # from the generated *_pb2 module
-    servicer: Callable[[Runtime], Any]
+    servicer: Callable[[], Bound[Any]]
     add_to_server: Callable[[Any, grpc.aio.Server], None]  # the generated add_*Servicer_to_server
+    build: Callable[[Runtime], Awaitable[App]] | None = None
     schema: str | None = None  # Postgres schema it owns, if any
     migrations: Path | None = None
     needs_redis: bool = False
     redis_optional: bool = False  # it keeps working (degraded) without Redis: not part of readiness
-    # Background loops, given the servicer, started once the dependencies first
-    # answer and cancelled on shutdown.
+    # TRANSITION (removed once every service has build): the old servicer(runtime) shape.
     workers: tuple[Callable[[Any], Coroutine[Any, Any, None]], ...] = ()
-    # Anything else readiness waits for (a model to load), given the servicer.
     ready: Callable[[Any], Awaitable[None]] | None = None
 
     @property
@@ -138,25 +178,55 @@ DEPENDENCY_DOWN = (
 )
 
 
+_STATUS = {
+    Kind.INVALID: grpc.StatusCode.INVALID_ARGUMENT,
+    Kind.CONFLICT: grpc.StatusCode.FAILED_PRECONDITION,
+    Kind.NOT_FOUND: grpc.StatusCode.NOT_FOUND,
+    Kind.ALREADY_EXISTS: grpc.StatusCode.ALREADY_EXISTS,
+    Kind.FORBIDDEN: grpc.StatusCode.PERMISSION_DENIED,
+    Kind.UNAVAILABLE: grpc.StatusCode.UNAVAILABLE,
+    Kind.EXHAUSTED: grpc.StatusCode.RESOURCE_EXHAUSTED,
+}
+# Constraints the database enforces, as the caller's mistake rather than ours.
+_REFUSED_BY_DATABASE = (asyncpg.CheckViolationError, asyncpg.NotNullViolationError, asyncpg.DataError)
+
+
 async def abort_with_reason(
-    context: grpc.aio.ServicerContext, code: grpc.StatusCode, reason: str, message: str, **metadata: str
-) -> None:
+    context: Any, code: Any, reason: str, message: str, **details: str
+) -> NoReturn:  # TRANSITION
+    await _abort(context, code, reason, message, details)
+
+
+async def _abort(
+    context: grpc.aio.ServicerContext, code: grpc.StatusCode, reason: str, message: str, metadata: Mapping[str, str]
+) -> NoReturn:
     """Fail the call with a google.rpc.ErrorInfo whose `reason` a client can branch on."""
     info = Any_()
     info.Pack(error_details_pb2.ErrorInfo(reason=reason, domain="cabanas", metadata=metadata))
     status = status_pb2.Status(code=code.value[0], message=message, details=[info])
     await context.abort(code, message, trailing_metadata=rpc_status.to_status(status).trailing_metadata)
+    raise AssertionError("abort raises")
 
 
 @asynccontextmanager
 async def _guarded(method: str, context: grpc.aio.ServicerContext) -> AsyncIterator[None]:
-    """Measure the call; turn an unexpected exception into UNIMPLEMENTED or INTERNAL."""
+    """Measure the call; map domain errors to their status, anything unexpected to INTERNAL."""
     started, code = time.perf_counter(), "OK"
     try:
         yield
     except (grpc.aio.AbortError, asyncio.CancelledError):
         code = context.code().name if isinstance(context.code(), grpc.StatusCode) else "CANCELLED"
         raise
+    except DomainError as exc:
+        status = _STATUS[exc.kind]
+        code = status.name
+        await _abort(context, status, exc.reason, exc.message, exc.details)
+    except asyncpg.UniqueViolationError as exc:
+        code = "ALREADY_EXISTS"
+        await _abort(context, grpc.StatusCode.ALREADY_EXISTS, "ALREADY_EXISTS", exc.detail or str(exc), {})
+    except _REFUSED_BY_DATABASE as exc:
+        code = "INVALID_ARGUMENT"
+        await _abort(context, grpc.StatusCode.INVALID_ARGUMENT, "INVALID_VALUE", str(exc), {})
     except DEPENDENCY_DOWN:
         code = "UNAVAILABLE"
         log.warning("dependency unavailable in %s", method, exc_info=True)
@@ -212,6 +282,7 @@ class _Server:
     def __init__(self, service: Service, settings: Settings) -> None:
         self.service = service
         self.runtime = Runtime(settings=settings)
+        self.app: App | None = None
         self.workers: list[asyncio.Task[None]] = []
         self.health = health.aio.HealthServicer()
         self.server = grpc.aio.server(
@@ -221,7 +292,7 @@ class _Server:
                 ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
             ],
         )
-        self.servicer = service.servicer(self.runtime)
+        self.servicer = service.servicer() if service.build else service.servicer(self.runtime)  # type: ignore[call-arg]
         service.add_to_server(self.servicer, self.server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
         reflection.enable_server_reflection(
@@ -237,6 +308,9 @@ class _Server:
             rt.pool = pool
         if svc.needs_redis and rt.redis is None:
             rt.redis = create_redis(rt.settings.redis_url)
+        if self.app is None and svc.build is not None:
+            self.app = await svc.build(rt)
+            self.servicer.bind(self.app)
 
     async def _check(self) -> None:
         await self._connect()
@@ -244,6 +318,8 @@ class _Server:
             await self.runtime.pool.fetchval("SELECT 1", timeout=2)
         if self.runtime.redis is not None and not self.service.redis_optional:
             await self.runtime.redis.ping()
+        if self.app is not None:
+            await self.app.ready()
         if self.service.ready is not None:
             await self.service.ready(self.servicer)
 
@@ -257,7 +333,9 @@ class _Server:
                 now_ready, problem = True, ""
             except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
                 now_ready, problem = False, f"{type(exc).__name__}: {exc}"
-            if now_ready and not self.workers:
+            if now_ready and not self.workers and self.app is not None:
+                self.workers = [asyncio.create_task(loop(), name=name) for name, loop in self.app.loops().items()]
+            if now_ready and not self.workers and self.service.workers:
                 self.workers = [
                     asyncio.create_task(work(self.servicer), name=work.__name__) for work in self.service.workers
                 ]
@@ -295,6 +373,8 @@ class _Server:
         await self.server.stop(settings.grpc_shutdown_grace_seconds)
         for task in (watcher, *self.workers):
             task.cancel()
+        if self.app is not None:
+            await self.app.close()
         if self.runtime.pool is not None:
             await self.runtime.pool.close()
         if self.runtime.redis is not None:

@@ -1,13 +1,17 @@
 """Offset paging behind opaque page tokens, shared by the List RPCs."""
 
 from cabanas.v1 import common_pb2
+from services.common.errors import DomainError, Kind
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
 
-class BadPageToken(ValueError):
+class BadPageToken(DomainError):
     """The page token was not one this service handed out."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(Kind.INVALID, "INVALID_PAGE", message)
 
 
 def bounds(page: common_pb2.PageRequest) -> tuple[int, int]:

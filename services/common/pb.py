@@ -5,9 +5,33 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from cabanas.v1 import common_pb2
+
+
+def enum_values(enum: EnumTypeWrapper, prefix: str) -> dict[str, int]:
+    """{"pre_reserved": RESERVATION_STATUS_PRE_RESERVED, ...}: the enum's values by their lower-case
+    name without the prefix, read from its descriptor so a reordered or new value cannot drift.
+    An `*_UNSPECIFIED` zero is left out: it names no value."""
+    return {
+        v.name.removeprefix(prefix).lower(): v.number
+        for v in enum.DESCRIPTOR.values
+        if not v.name.endswith("_UNSPECIFIED")
+    }
+
+
+def enum_names(enum: EnumTypeWrapper, prefix: str) -> dict[int, str]:
+    """The inverse of `enum_values`: {RESERVATION_STATUS_PRE_RESERVED: "pre_reserved", ...}."""
+    return {number: name for name, number in enum_values(enum, prefix).items()}
+
+
+# The tables every service and the gateway share.
+CHANNELS = enum_values(common_pb2.Channel, "CHANNEL_")
+CHANNEL_NAMES = enum_names(common_pb2.Channel, "CHANNEL_")
+RESERVATION_STATUSES = enum_values(common_pb2.ReservationStatus, "RESERVATION_STATUS_")
+RESERVATION_STATUS_NAMES = enum_names(common_pb2.ReservationStatus, "RESERVATION_STATUS_")
 
 
 def date_pb(value: date | str | None) -> common_pb2.Date:
