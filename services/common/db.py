@@ -16,9 +16,10 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,9 @@ _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 class MigrationError(RuntimeError):
     """A migration cannot be applied, or an applied one was edited."""
 
+
+# What store functions take: a connection from the pool, or one opened on its own (tests, tools).
+Conn: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]"
 
 # The database restarting ("shutting down", "starting up", admin shutdown) or out of reach: worth waiting for.
 DATABASE_DOWN = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.OperatorInterventionError)
@@ -83,7 +87,7 @@ def _load(directory: Path | None) -> list[tuple[str, str, str]]:
     return out
 
 
-async def migrate(conn: asyncpg.Connection, schema: str, directory: Path | None) -> list[str]:
+async def migrate(conn: Conn, schema: str, directory: Path | None) -> list[str]:
     """Create `schema` and apply the pending migrations in `directory`; return their versions."""
     schema = _check_schema(schema)
     migrations = _load(directory)
@@ -96,7 +100,9 @@ async def migrate(conn: asyncpg.Connection, schema: str, directory: Path | None)
             " version text PRIMARY KEY, checksum text NOT NULL,"
             " applied_at timestamptz NOT NULL DEFAULT now())"
         )
-        applied = dict(await conn.fetch("SELECT version, checksum FROM schema_migrations"))
+        applied = {
+            r["version"]: r["checksum"] for r in await conn.fetch("SELECT version, checksum FROM schema_migrations")
+        }
         done = []
         for version, sql, checksum in migrations:
             if version in applied:

@@ -6,10 +6,12 @@ config (gRFC A6) for idempotent methods only: a service also answers
 UNAVAILABLE when its database fails mid-call.
 """
 
+from __future__ import annotations
+
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import grpc
 from google.rpc import error_details_pb2
@@ -58,7 +60,16 @@ def service_config() -> str:
 _SERVICE_CONFIG = service_config()
 
 
-class _DefaultDeadline(grpc.aio.UnaryUnaryClientInterceptor, grpc.aio.UnaryStreamClientInterceptor):
+# grpc's interceptors are generic only in their stubs.
+if TYPE_CHECKING:
+    _UnaryUnary = grpc.aio.UnaryUnaryClientInterceptor[Any, Any]
+    _UnaryStream = grpc.aio.UnaryStreamClientInterceptor[Any, Any]
+else:
+    _UnaryUnary = grpc.aio.UnaryUnaryClientInterceptor
+    _UnaryStream = grpc.aio.UnaryStreamClientInterceptor
+
+
+class _DefaultDeadline(_UnaryUnary, _UnaryStream):
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
 
@@ -81,7 +92,7 @@ def channel(address: str, deadline: float = DEFAULT_DEADLINE) -> grpc.aio.Channe
     return grpc.aio.insecure_channel(
         address,
         options=[("grpc.service_config", _SERVICE_CONFIG), ("grpc.enable_retries", 1)],
-        interceptors=[_DefaultDeadline(deadline)],
+        interceptors=[_DefaultDeadline(deadline)],  # type: ignore[list-item]  # the stubs ask for a cast or this
     )
 
 

@@ -18,6 +18,8 @@ gets the App bound then, and only adapts: convert the request, call the core,
 convert the answer. Domain code raises `DomainError`; `_guarded` maps it.
 """
 
+from __future__ import annotations
+
 import asyncio
 import inspect
 import logging
@@ -27,7 +29,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mappi
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar
 
 import asyncpg
 import grpc
@@ -35,6 +37,7 @@ import redis.asyncio as aioredis
 from google.protobuf.any_pb2 import Any as Any_
 from google.protobuf.descriptor import ServiceDescriptor
 from google.rpc import error_details_pb2, status_pb2
+from grpc_health.v1 import _async as health_aio
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from grpc_status import rpc_status
@@ -49,6 +52,14 @@ from services.common.settings import Settings, get_settings
 from services.common.telemetry import setup_telemetry
 
 log = logging.getLogger(__name__)
+
+# grpc's classes are generic only in their stubs: subscripted for the checker, plain at run time.
+if TYPE_CHECKING:
+    Context = grpc.aio.ServicerContext[Any, Any]  # what a servicer method's `context` is
+    _Interceptor = grpc.aio.ServerInterceptor[Any, Any]
+else:
+    Context = grpc.aio.ServicerContext
+    _Interceptor = grpc.aio.ServerInterceptor
 
 SERVING = health_pb2.HealthCheckResponse.SERVING
 NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
@@ -139,19 +150,19 @@ class Service:
         return ("", self.full_name)
 
 
-class ErrorInterceptor(grpc.aio.ServerInterceptor):
+class ErrorInterceptor(_Interceptor):
     """Logs and measures every unary call and turns unexpected exceptions into
     INTERNAL with a generic message: internals never reach the client."""
 
     async def intercept_service(
         self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler[Any, Any] | None]],
         details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
+    ) -> grpc.RpcMethodHandler[Any, Any]:
         handler = await continuation(details)
         method = details.method
-        if handler is None:
-            return handler
+        if handler is None:  # no such method: grpc answers UNIMPLEMENTED itself
+            return handler  # type: ignore[return-value]
         if handler.unary_unary:
             return grpc.unary_unary_rpc_method_handler(
                 _guard_unary(method, handler.unary_unary),
@@ -198,7 +209,7 @@ async def abort_with_reason(
 
 
 async def _abort(
-    context: grpc.aio.ServicerContext, code: grpc.StatusCode, reason: str, message: str, metadata: Mapping[str, str]
+    context: Context, code: grpc.StatusCode, reason: str, message: str, metadata: Mapping[str, str]
 ) -> NoReturn:
     """Fail the call with a google.rpc.ErrorInfo whose `reason` a client can branch on."""
     info = Any_()
@@ -209,7 +220,7 @@ async def _abort(
 
 
 @asynccontextmanager
-async def _guarded(method: str, context: grpc.aio.ServicerContext) -> AsyncIterator[None]:
+async def _guarded(method: str, context: Context) -> AsyncIterator[None]:
     """Measure the call; map domain errors to their status, anything unexpected to INTERNAL."""
     started, code = time.perf_counter(), "OK"
     try:
@@ -244,7 +255,7 @@ async def _guarded(method: str, context: grpc.aio.ServicerContext) -> AsyncItera
 
 
 def _guard_unary(method: str, behaviour: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
-    async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def call(request: Any, context: Context) -> Any:
         async with _guarded(method, context):
             result = behaviour(request, context)
             return await result if inspect.isawaitable(result) else result
@@ -253,7 +264,7 @@ def _guard_unary(method: str, behaviour: Callable[..., Any]) -> Callable[..., Aw
 
 
 def _guard_stream(method: str, behaviour: Callable[..., Any]) -> Callable[..., AsyncIterator[Any]]:
-    async def call(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+    async def call(request: Any, context: Context) -> AsyncIterator[Any]:
         async with _guarded(method, context):
             responses = behaviour(request, context)
             if inspect.isasyncgen(responses):
@@ -284,7 +295,7 @@ class _Server:
         self.runtime = Runtime(settings=settings)
         self.app: App | None = None
         self.workers: list[asyncio.Task[None]] = []
-        self.health = health.aio.HealthServicer()
+        self.health = health_aio.HealthServicer()
         self.server = grpc.aio.server(
             interceptors=[ErrorInterceptor()],
             options=[

@@ -17,19 +17,21 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import asyncpg
 
+from services.common.db import Conn
+
 log = logging.getLogger(__name__)
 BATCH = 500
 POLL_SECONDS = 1.0
 _LOCK = 0x6361_6261_6E61_7301  # "cabanas" + 1
 
 
-async def before_append(conn: asyncpg.Connection, channel: str) -> None:
+async def before_append(conn: Conn, channel: str) -> None:
     """Serialise outbox writers until commit and wake the channel's listeners on commit."""
     await conn.execute("SELECT pg_advisory_xact_lock($1)", _LOCK)
     await conn.execute("SELECT pg_notify($1, '')", channel)
 
 
-Fetch = Callable[[asyncpg.Connection, int, int], Awaitable[list[asyncpg.Record]]]
+Fetch = Callable[[Conn, int, int], Awaitable[list[asyncpg.Record]]]
 
 
 class Feed:
@@ -38,7 +40,7 @@ class Feed:
     def __init__(self, dsn: str, channel: str) -> None:
         self.dsn = dsn
         self.channel = channel
-        self._listener: asyncpg.Connection | None = None
+        self._listener: asyncpg.Connection[asyncpg.Record] | None = None
         self._changed = asyncio.Event()
 
     def _notified(self, *_: object) -> None:
