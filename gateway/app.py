@@ -34,9 +34,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.pg_pool = await asyncpg.create_pool(settings.database_url, min_size=0, max_size=2)
         app.state.redis = create_redis(settings.redis_url)
         app.state.limiter = RateLimiter(
-            app.state.redis, settings.rate_limit_requests, settings.rate_limit_window_seconds,
-            settings.rate_limit_webhook_requests, settings.trusted_proxies,
-        )  # fmt: skip
+            app.state.redis,
+            settings.rate_limit_requests,
+            settings.rate_limit_window_seconds,
+            settings.rate_limit_webhook_requests,
+            settings.trusted_proxies,
+        )
         yield
         await app.state.clients.close()
         await app.state.pg_pool.close()

@@ -1,7 +1,10 @@
 """The one place the gateway creates its gRPC channels (deadlines and retries
 come with `services.common.grpc_clients.channel`)."""
 
-from grpc_health.v1 import health_pb2_grpc
+from typing import Protocol, cast
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from cabanas.v1 import (
     booking_pb2_grpc,
@@ -18,6 +21,12 @@ SERVICES = tuple(DEFAULT_ADDRS)
 DEADLINES = {"speech": 60.0}
 
 
+class HealthClient(Protocol):
+    """A service's health endpoint, as the gateway calls it (the grpc_health stubs leave `Check` untyped)."""
+
+    Check: grpc.aio.UnaryUnaryMultiCallable[health_pb2.HealthCheckRequest, health_pb2.HealthCheckResponse]
+
+
 class ServiceClients:
     """Stubs for the five services plus their health endpoints."""
 
@@ -28,8 +37,8 @@ class ServiceClients:
         self.payments = payments_pb2_grpc.PaymentsServiceStub(self.channels["payments"])
         self.speech = speech_pb2_grpc.SpeechServiceStub(self.channels["speech"])
         self.calendar = calendar_pb2_grpc.CalendarServiceStub(self.channels["calendar"])
-        self.health = {name: health_pb2_grpc.HealthStub(ch) for name, ch in self.channels.items()}
+        self.health = {name: cast(HealthClient, health_pb2_grpc.HealthStub(ch)) for name, ch in self.channels.items()}
 
     async def close(self) -> None:
         for open_channel in self.channels.values():
-            await open_channel.close()
+            await open_channel.close(grace=None)

@@ -10,11 +10,13 @@ from services.common.settings import Settings
 
 
 def _settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 def _clients(request: Request) -> ServiceClients:
-    return request.app.state.clients  # type: ignore[no-any-return]
+    clients: ServiceClients = request.app.state.clients
+    return clients
 
 
 async def rate_limited(request: Request) -> None:

@@ -78,6 +78,6 @@ def install_error_handlers(app: FastAPI) -> None:
         return grpc_error_response(exc)
 
     @app.exception_handler(Exception)
-    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+    async def unexpected(_: Request, _exc: Exception) -> JSONResponse:
         log.exception("unhandled error")
         return error_response(500, "internal", "Internal server error.")

@@ -15,6 +15,7 @@ import hashlib
 import json
 import logging
 import re
+from typing import Any
 
 import redis.asyncio as aioredis
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -104,7 +105,7 @@ async def _keep(redis: aioredis.Redis, slot: str, fingerprint: str, start: Messa
         log.warning("idempotent response not kept: %s", exc)
 
 
-async def _answer_retry(stored: dict, fingerprint: str, scope: Scope, receive: Receive, send: Send) -> None:  # type: ignore[type-arg]
+async def _answer_retry(stored: dict[str, Any], fingerprint: str, scope: Scope, receive: Receive, send: Send) -> None:
     if stored.get("fingerprint") != fingerprint:
         response = error_response(
             422, "idempotency_key_reused", "This Idempotency-Key was used with a different request."

@@ -63,8 +63,15 @@ def install_middleware(app: FastAPI, production: bool) -> None:
         HTTP_SECONDS.labels(request.method, route, str(response.status_code)).observe(seconds)
         if request.url.path not in QUIET:  # the path only: query strings may carry a phone or a token
             log.info(
-                "%s %s %s", request.method, request.url.path, response.status_code,
-                extra={"route": route, "status": response.status_code, "ms": round(seconds * 1000, 1),
-                       "request_id": request_id},
-            )  # fmt: skip
+                "%s %s %s",
+                request.method,
+                request.url.path,
+                response.status_code,
+                extra={
+                    "route": route,
+                    "status": response.status_code,
+                    "ms": round(seconds * 1000, 1),
+                    "request_id": request_id,
+                },
+            )
         return response

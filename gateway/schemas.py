@@ -57,7 +57,10 @@ _ERRORS = {
 }
 
 
-def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+Responses = dict[int | str, dict[str, Any]]  # a route's OpenAPI `responses=`
+
+
+def errors(*statuses: int) -> Responses:
     """OpenAPI `responses=` for these error statuses, all with the error envelope."""
     return {status: {"model": ErrorOut, "description": _ERRORS[status]} for status in statuses}
 

@@ -7,18 +7,8 @@ from google.protobuf.field_mask_pb2 import FieldMask
 
 from cabanas.v1 import booking_pb2, calendar_pb2, common_pb2, payments_pb2
 from gateway import schemas
+from services.common import pb
 from services.common.pb import day, range_pb
-
-STATUS_NAMES = {
-    common_pb2.RESERVATION_STATUS_PRE_RESERVED: "pre_reserved",
-    common_pb2.RESERVATION_STATUS_CONFIRMED: "confirmed",
-    common_pb2.RESERVATION_STATUS_CANCELLED: "cancelled",
-    common_pb2.RESERVATION_STATUS_EXPIRED: "expired",
-    common_pb2.RESERVATION_STATUS_BLOCKED: "blocked",
-}
-
-STATUS_VALUES = {name: value for value, name in STATUS_NAMES.items()}
-_CHANNEL = {common_pb2.CHANNEL_WHATSAPP: "whatsapp", common_pb2.CHANNEL_WEB: "web", common_pb2.CHANNEL_ADMIN: "admin"}
 
 
 def quote(q: booking_pb2.StayQuote) -> schemas.QuoteOut:
@@ -84,7 +74,7 @@ def reservation(r: booking_pb2.Reservation, *, full: bool) -> schemas.Reservatio
     """The public view has status, dates, cabin and amounts; `full` adds the guest."""
     out = schemas.ReservationOut(
         code=r.code,
-        status=STATUS_NAMES[r.status],  # type: ignore[arg-type]
+        status=pb.RESERVATION_STATUS_NAMES[r.status],
         accommodation_id=r.accommodation_id,
         accommodation_name=r.accommodation_name,
         check_in=day(r.stay.start),
@@ -101,7 +91,7 @@ def reservation(r: booking_pb2.Reservation, *, full: bool) -> schemas.Reservatio
         out.guest_name = r.guest.name
         out.guest_phone = r.guest.phone
         out.guest_email = r.guest.email or None
-        out.channel = _CHANNEL.get(r.channel, "ical")
+        out.channel = pb.CHANNEL_NAMES.get(r.channel, "ical")  # an unset channel reads as imported
         out.paid_but_unavailable = r.paid_but_unavailable
     return out
 

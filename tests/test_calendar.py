@@ -4,6 +4,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
+from typing import Any
 
 import grpc
 import httpx
@@ -15,7 +16,10 @@ from services.booking.tests.helpers import make_cabin
 from services.common.devstack import spawn, stop_children, wait_serving
 from services.common.embedded import free_port
 from tests.feeds import FeedServer
-from tests.stack import Stack, admin_token
+from tests.stack import Infra, Stack, admin_token
+
+Booking = booking_pb2_grpc.BookingServiceStub
+Auth = dict[str, str]  # the admin's Authorization header
 
 
 def d(offset: int) -> date:
@@ -41,17 +45,17 @@ def channels() -> Iterator[FeedServer]:
 
 
 @pytest.fixture(scope="module")
-def booking(stack: Stack) -> Iterator[booking_pb2_grpc.BookingServiceStub]:
+def booking(stack: Stack) -> Iterator[Booking]:
     with grpc.insecure_channel(stack.addr("booking")) as channel:
         yield booking_pb2_grpc.BookingServiceStub(channel)
 
 
 @pytest.fixture(scope="module")
-def auth() -> dict[str, str]:
+def auth() -> Auth:
     return {"Authorization": f"Bearer {admin_token()}"}
 
 
-def add_feed(stack: Stack, auth: dict[str, str], cabin_id: int, url: str, source: str = "airbnb") -> int:
+def add_feed(stack: Stack, auth: Auth, cabin_id: int, url: str, source: str = "airbnb") -> int:
     reply = httpx.post(
         f"{stack.gateway_url}/api/v1/admin/ical/feeds",
         headers=auth,
@@ -61,20 +65,24 @@ def add_feed(stack: Stack, auth: dict[str, str], cabin_id: int, url: str, source
     return int(reply.json()["id"])
 
 
-def sync(stack: Stack, auth: dict[str, str], feed_id: int) -> dict:
+def sync(stack: Stack, auth: Auth, feed_id: int) -> dict[str, Any]:
     reply = httpx.post(f"{stack.gateway_url}/api/v1/admin/ical/feeds/{feed_id}/sync", headers=auth, timeout=60)
     assert reply.status_code == 200, reply.text
-    return reply.json()
+    return dict(reply.json())
 
 
-def hold(stack: Stack, cabin_id: int, start: int, end: int) -> dict:
+def hold(stack: Stack, cabin_id: int, start: int, end: int) -> dict[str, Any]:
     reply = httpx.post(
         f"{stack.gateway_url}/api/v1/reservations",
         json={
-            "accommodation_id": cabin_id, "check_in": d(start).isoformat(), "check_out": d(end).isoformat(),
-            "guests": 2, "guest_name": "Ana", "guest_phone": "+5491155555555",
+            "accommodation_id": cabin_id,
+            "check_in": d(start).isoformat(),
+            "check_out": d(end).isoformat(),
+            "guests": 2,
+            "guest_name": "Ana",
+            "guest_phone": "+5491155555555",
         },
-    )  # fmt: skip
+    )
     assert reply.status_code == 201, reply.text
     return dict(reply.json())
 
@@ -87,7 +95,7 @@ def available(stack: Stack, cabin_id: int, start: int, end: int) -> bool:
     return bool(reply.json()["available"])
 
 
-def test_airbnb_and_booking_feeds_block_dates(stack: Stack, booking, channels: FeedServer, auth) -> None:  # type: ignore[no-untyped-def]
+def test_airbnb_and_booking_feeds_block_dates(stack: Stack, booking: Booking, channels: FeedServer, auth: Auth) -> None:
     cabin = make_cabin(booking)
     airbnb = channels.serve(
         f"/airbnb/{cabin.id}.ics",
@@ -107,7 +115,9 @@ def test_airbnb_and_booking_feeds_block_dates(stack: Stack, booking, channels: F
     assert available(stack, cabin.id, 44, 46)  # check-out day is free
 
 
-def test_moved_removed_cancelled_and_recurring(stack: Stack, booking, channels: FeedServer, auth) -> None:  # type: ignore[no-untyped-def]
+def test_moved_removed_cancelled_and_recurring(
+    stack: Stack, booking: Booking, channels: FeedServer, auth: Auth
+) -> None:
     cabin = make_cabin(booking)
     url = channels.serve(
         f"/moves/{cabin.id}.ics", body=feed(vevent("m@x", 40, 42), vevent("r@x", 50, 52), vevent("c@x", 60, 62))
@@ -129,8 +139,8 @@ def test_moved_removed_cancelled_and_recurring(stack: Stack, booking, channels: 
 
 
 def test_conflict_with_a_direct_booking_is_reported_never_applied(
-    stack: Stack, booking, channels: FeedServer, auth
-) -> None:  # type: ignore[no-untyped-def]
+    stack: Stack, booking: Booking, channels: FeedServer, auth: Auth
+) -> None:
     cabin = make_cabin(booking)
     held = hold(stack, cabin.id, 40, 43)
     booking.ConfirmReservation(booking_pb2.ConfirmReservationRequest(code=held["code"], payment_reference="test"))
@@ -156,8 +166,8 @@ def test_conflict_with_a_direct_booking_is_reported_never_applied(
     ],
 )
 def test_upstream_failures_keep_the_blocks(
-    stack: Stack, booking, channels: FeedServer, auth, route: dict, error: str
-) -> None:  # type: ignore[no-untyped-def]
+    stack: Stack, booking: Booking, channels: FeedServer, auth: Auth, route: dict[str, Any], error: str
+) -> None:
     cabin = make_cabin(booking)
     path = f"/flaky/{uuid.uuid4().hex}.ics"
     feed_id = add_feed(stack, auth, cabin.id, channels.serve(path, body=feed(vevent("keep@x", 40, 42))))
@@ -172,7 +182,7 @@ def test_upstream_failures_keep_the_blocks(
     assert listed[0]["last_status"] == "failed" and error in listed[0]["last_error"]
 
 
-def test_not_modified_and_empty_calendar(stack: Stack, booking, channels: FeedServer, auth) -> None:  # type: ignore[no-untyped-def]
+def test_not_modified_and_empty_calendar(stack: Stack, booking: Booking, channels: FeedServer, auth: Auth) -> None:
     cabin = make_cabin(booking)
     path = f"/etag/{cabin.id}.ics"
     feed_id = add_feed(stack, auth, cabin.id, channels.serve(path, body=feed(vevent("e@x", 40, 42)), etag='"v1"'))
@@ -185,7 +195,7 @@ def test_not_modified_and_empty_calendar(stack: Stack, booking, channels: FeedSe
     assert available(stack, cabin.id, 40, 42)
 
 
-def test_export(stack: Stack, booking, channels: FeedServer, auth) -> None:  # type: ignore[no-untyped-def]
+def test_export(stack: Stack, booking: Booking, channels: FeedServer, auth: Auth) -> None:
     cabin = make_cabin(booking)
     held = hold(stack, cabin.id, 40, 43)
     feed_id = add_feed(
@@ -208,7 +218,9 @@ def test_export(stack: Stack, booking, channels: FeedServer, auth) -> None:  # t
     assert bad.status_code == 403
 
 
-def test_two_replicas_never_sync_one_feed_twice(stack: Stack, booking, channels: FeedServer, auth) -> None:  # type: ignore[no-untyped-def]
+def test_two_replicas_never_sync_one_feed_twice(
+    stack: Stack, booking: Booking, channels: FeedServer, auth: Auth
+) -> None:
     cabin = make_cabin(booking)
     path = f"/slow/{cabin.id}.ics"
     feed_id = add_feed(stack, auth, cabin.id, channels.serve(path, body=feed(vevent("s@x", 40, 42)), delay=1.5))
@@ -234,7 +246,7 @@ def test_two_replicas_never_sync_one_feed_twice(stack: Stack, booking, channels:
         stop_children(replica)
 
 
-def test_bad_feed_input(stack: Stack, booking, auth) -> None:  # type: ignore[no-untyped-def]
+def test_bad_feed_input(stack: Stack, booking: Booking, auth: Auth) -> None:
     cabin = make_cabin(booking)
     url = f"{stack.gateway_url}/api/v1/admin/ical/feeds"
     assert (
@@ -269,8 +281,8 @@ def test_bad_feed_input(stack: Stack, booking, auth) -> None:  # type: ignore[no
     )
 
 
-async def test_stale_feeds_degrade_readiness_and_removing_a_feed_frees_its_dates(  # type: ignore[no-untyped-def]
-    stack: Stack, booking, channels: FeedServer, auth, infra
+async def test_stale_feeds_degrade_readiness_and_removing_a_feed_frees_its_dates(
+    stack: Stack, booking: Booking, channels: FeedServer, auth: Auth, infra: Infra
 ) -> None:
     import asyncpg
 

@@ -74,9 +74,12 @@ def text(sender: str, body: str, wamid: str | None = None) -> dict[str, Any]:
 
 def choose(sender: str, reply_id: str, kind: str = "list_reply") -> dict[str, Any]:
     return {
-        "from": sender, "id": f"wamid.{uuid.uuid4().hex}", "timestamp": str(int(time.time())), "type": "interactive",
+        "from": sender,
+        "id": f"wamid.{uuid.uuid4().hex}",
+        "timestamp": str(int(time.time())),
+        "type": "interactive",
         "interactive": {"type": kind, kind: {"id": reply_id, "title": "x"}},
-    }  # fmt: skip
+    }
 
 
 def post(stack: Stack, raw: bytes, signature: str | None = "valid") -> httpx.Response:
@@ -152,7 +155,9 @@ async def test_bad_signatures_store_nothing(stack: Stack, infra: Infra) -> None:
         await conn.close()
 
 
-def test_from_hola_to_a_hold_with_lists_and_buttons(stack: Stack, infra: Infra, booking) -> None:  # type: ignore[no-untyped-def]
+def test_from_hola_to_a_hold_with_lists_and_buttons(
+    stack: Stack, infra: Infra, booking: booking_pb2_grpc.BookingServiceStub
+) -> None:
     cabin = make_cabin(booking, capacity=4)
     guest = phone()
     welcome = say(stack, infra, text(guest, "Hola"), 0)
@@ -179,7 +184,9 @@ def test_from_hola_to_a_hold_with_lists_and_buttons(stack: Stack, infra: Infra, 
     assert status == common_pb2.RESERVATION_STATUS_CANCELLED
 
 
-def test_from_hola_to_a_hold_by_free_text(stack: Stack, infra: Infra, booking) -> None:  # type: ignore[no-untyped-def]
+def test_from_hola_to_a_hold_by_free_text(
+    stack: Stack, infra: Infra, booking: booking_pb2_grpc.BookingServiceStub
+) -> None:
     cabin = make_cabin(booking, capacity=4, name=f"Cabaña Arrayán {uuid.uuid4().hex[:5]}")
     word = cabin.name.split()[-1]
     guest = phone()
@@ -286,6 +293,24 @@ def test_admin_nlu_parse(stack: Stack) -> None:
     assert httpx.post(f"{stack.gateway_url}/api/v1/admin/nlu/parse", json={"text": "hola"}).status_code == 401
 
 
+def test_bad_input_is_refused_with_its_reason(stack: Stack) -> None:
+    from cabanas.v1 import messaging_pb2, messaging_pb2_grpc
+    from services.common.grpc_clients import error_info
+
+    with grpc.insecure_channel(stack.addr("messaging")) as channel:
+        messaging = messaging_pb2_grpc.MessagingServiceStub(channel)
+        with pytest.raises(grpc.RpcError) as not_json:
+            messaging.HandleWhatsAppWebhook(messaging_pb2.HandleWhatsAppWebhookRequest(payload=b"{not json"))
+        with pytest.raises(grpc.RpcError) as not_a_day:
+            messaging.ParseText(
+                messaging_pb2.ParseTextRequest(text="hola", today=common_pb2.Date(year=2026, month=2, day=30))
+            )
+    for failed, reason in ((not_json.value, "INVALID_PAYLOAD"), (not_a_day.value, "INVALID_DATE")):
+        assert isinstance(failed, grpc.Call) and failed.code() == grpc.StatusCode.INVALID_ARGUMENT
+        info = error_info(failed)
+        assert info is not None and info.reason == reason
+
+
 def _restart_messaging(stack: Stack) -> None:
     from services.common.devstack import spawn, stop_children, wait_serving
 
@@ -294,7 +319,9 @@ def _restart_messaging(stack: Stack) -> None:
     wait_serving("messaging", stack.addr("messaging"), stack.processes["messaging"])
 
 
-def test_booking_events_notify_once_even_after_a_restart(stack: Stack, infra: Infra, booking) -> None:  # type: ignore[no-untyped-def]
+def test_booking_events_notify_once_even_after_a_restart(
+    stack: Stack, infra: Infra, booking: booking_pb2_grpc.BookingServiceStub
+) -> None:
     cabin = make_cabin(booking)
     guest = phone()
     say(stack, infra, text(guest, "hola"), 0)  # opens the 24-hour window
@@ -302,10 +329,13 @@ def test_booking_events_notify_once_even_after_a_restart(stack: Stack, infra: In
     def hold(start: int) -> str:
         return booking.PreReserve(
             booking_pb2.PreReserveRequest(
-                accommodation_id=cabin.id, stay=pb.range_pb(date.today() + timedelta(days=start), date.today() + timedelta(days=start + 2)),
-                guests=2, guest=booking_pb2.Guest(name="Ana Pérez", phone=f"+{guest}"), channel=common_pb2.CHANNEL_WHATSAPP,
+                accommodation_id=cabin.id,
+                stay=pb.range_pb(date.today() + timedelta(days=start), date.today() + timedelta(days=start + 2)),
+                guests=2,
+                guest=booking_pb2.Guest(name="Ana Pérez", phone=f"+{guest}"),
+                channel=common_pb2.CHANNEL_WHATSAPP,
             )
-        ).reservation.code  # fmt: skip
+        ).reservation.code
 
     first = hold(40)
     booking.ConfirmReservation(booking_pb2.ConfirmReservationRequest(code=first, payment_reference="test"))
@@ -322,15 +352,20 @@ def test_booking_events_notify_once_even_after_a_restart(stack: Stack, infra: In
     assert replies[2]["type"] == "text"
 
 
-def test_outside_the_24_hour_window_a_template_goes(stack: Stack, infra: Infra, booking) -> None:  # type: ignore[no-untyped-def]
+def test_outside_the_24_hour_window_a_template_goes(
+    stack: Stack, infra: Infra, booking: booking_pb2_grpc.BookingServiceStub
+) -> None:
     cabin = make_cabin(booking)
     guest = phone()  # never wrote: no window open
     code = booking.PreReserve(
         booking_pb2.PreReserveRequest(
-            accommodation_id=cabin.id, stay=pb.range_pb(date.today() + timedelta(days=40), date.today() + timedelta(days=42)),
-            guests=2, guest=booking_pb2.Guest(name="Ana", phone=f"+{guest}"), channel=common_pb2.CHANNEL_WHATSAPP,
+            accommodation_id=cabin.id,
+            stay=pb.range_pb(date.today() + timedelta(days=40), date.today() + timedelta(days=42)),
+            guests=2,
+            guest=booking_pb2.Guest(name="Ana", phone=f"+{guest}"),
+            channel=common_pb2.CHANNEL_WHATSAPP,
         )
-    ).reservation.code  # fmt: skip
+    ).reservation.code
     booking.ConfirmReservation(booking_pb2.ConfirmReservationRequest(code=code, payment_reference="test"))
     [sent] = wait_for(lambda: infra.graph.to(guest), what="template")
     assert sent["type"] == "template" and sent["template"]["name"] == "reserva_confirmada"
@@ -341,9 +376,17 @@ def voice(sender: str, media_id: str, data: bytes) -> dict[str, Any]:
     import hashlib
 
     return {
-        "from": sender, "id": f"wamid.{uuid.uuid4().hex}", "timestamp": str(int(time.time())), "type": "audio",
-        "audio": {"mime_type": "audio/ogg; codecs=opus", "sha256": hashlib.sha256(data).hexdigest(), "id": media_id, "voice": True},
-    }  # fmt: skip
+        "from": sender,
+        "id": f"wamid.{uuid.uuid4().hex}",
+        "timestamp": str(int(time.time())),
+        "type": "audio",
+        "audio": {
+            "mime_type": "audio/ogg; codecs=opus",
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "id": media_id,
+            "voice": True,
+        },
+    }
 
 
 def test_voice_note_is_answered_like_the_same_text(stack: Stack, infra: Infra) -> None:

@@ -51,12 +51,17 @@ def reserve(stack: Stack, cabin_id: int, start: int = 40, end: int = 42) -> dict
     reply = httpx.post(
         f"{stack.gateway_url}/api/v1/reservations",
         json={
-            "accommodation_id": cabin_id, "check_in": day(start), "check_out": day(end), "guests": 2,
-            "guest_name": "Ana Pérez", "guest_phone": "+5491155555555",
+            "accommodation_id": cabin_id,
+            "check_in": day(start),
+            "check_out": day(end),
+            "guests": 2,
+            "guest_name": "Ana Pérez",
+            "guest_phone": "+5491155555555",
         },
-    )  # fmt: skip
+    )
     assert reply.status_code == 201, reply.text
-    return reply.json()
+    held: dict[str, Any] = reply.json()
+    return held
 
 
 def fake_payment(infra: Infra, code: str, amount_minor: int, status: str = "approved", currency: str = "ARS") -> str:
@@ -99,7 +104,9 @@ async def notification_count(infra: Infra) -> int:
         await conn.close()
 
 
-def test_pay_in_the_checkout_confirms_the_reservation(stack: Stack, booking, infra: Infra) -> None:  # type: ignore[no-untyped-def]
+def test_pay_in_the_checkout_confirms_the_reservation(
+    stack: Stack, booking: booking_pb2_grpc.BookingServiceStub, infra: Infra
+) -> None:
     cabin = make_cabin(booking)
     held = reserve(stack, cabin.id)
     assert held["payment_url"].startswith(f"{infra.mercadopago_url}/checkout/")
@@ -141,7 +148,12 @@ def test_a_notification_without_an_id_is_refused(stack: Stack) -> None:
     assert reply.status_code == 422 and reply.json()["error"]["code"] == "invalid_notification"
 
 
-async def test_ten_duplicate_notifications_confirm_once(stack: Stack, booking, payments, infra: Infra) -> None:  # type: ignore[no-untyped-def]
+async def test_ten_duplicate_notifications_confirm_once(
+    stack: Stack,
+    booking: booking_pb2_grpc.BookingServiceStub,
+    payments: payments_pb2_grpc.PaymentsServiceStub,
+    infra: Infra,
+) -> None:
     cabin = make_cabin(booking)
     held = reserve(stack, cabin.id)
     events_start = max((e.id for e in booking.StreamEvents(booking_pb2.StreamEventsRequest())), default=0)
@@ -152,20 +164,27 @@ async def test_ten_duplicate_notifications_confirm_once(stack: Stack, booking, p
     wait_for(lambda: (p := payment(payments, payment_id)) and p.events_count == 10, what="10 events")
     assert status_of(stack, held["code"]) == "confirmed"
     confirmations = [
-        e for e in booking.StreamEvents(booking_pb2.StreamEventsRequest(after_id=events_start))
+        e
+        for e in booking.StreamEvents(booking_pb2.StreamEventsRequest(after_id=events_start))
         if e.type == "reservation.confirmed" and e.reservation.code == held["code"]
-    ]  # fmt: skip
+    ]
     assert len(confirmations) == 1
     guest_events = [
-        e.type for e in payments.StreamEvents(payments_pb2.StreamPaymentEventsRequest(after_id=pay_start))
+        e.type
+        for e in payments.StreamEvents(payments_pb2.StreamPaymentEventsRequest(after_id=pay_start))
         if e.payment.external_id == payment_id
-    ]  # fmt: skip
+    ]
     assert guest_events == ["payment.approved"]
     listed = payments.ListPayments(payments_pb2.ListPaymentsRequest(reservation_code=held["code"])).payments
     assert len(listed) == 1
 
 
-def test_api_errors_are_retried_and_processed_once(stack: Stack, booking, payments, infra: Infra) -> None:  # type: ignore[no-untyped-def]
+def test_api_errors_are_retried_and_processed_once(
+    stack: Stack,
+    booking: booking_pb2_grpc.BookingServiceStub,
+    payments: payments_pb2_grpc.PaymentsServiceStub,
+    infra: Infra,
+) -> None:
     cabin = make_cabin(booking)
     held = reserve(stack, cabin.id)
     payment_id = fake_payment(infra, held["code"], held["deposit"])
@@ -176,7 +195,12 @@ def test_api_errors_are_retried_and_processed_once(stack: Stack, booking, paymen
     wait_for(lambda: (p := payment(payments, payment_id)) and p.events_count == 1, what="payment recorded once")
 
 
-def test_api_down_for_a_while_then_processed(stack: Stack, booking, payments, infra: Infra) -> None:  # type: ignore[no-untyped-def]
+def test_api_down_for_a_while_then_processed(
+    stack: Stack,
+    booking: booking_pb2_grpc.BookingServiceStub,
+    payments: payments_pb2_grpc.PaymentsServiceStub,
+    infra: Infra,
+) -> None:
     cabin = make_cabin(booking)
     held = reserve(stack, cabin.id)
     payment_id = fake_payment(infra, held["code"], held["deposit"])
@@ -200,8 +224,15 @@ def test_api_down_for_a_while_then_processed(stack: Stack, booking, payments, in
         (0, "ARS", "RES000000NOPE00", payments_pb2.PAYMENT_ISSUE_UNKNOWN_REFERENCE),
     ],
 )
-def test_payments_that_do_not_pay_for_the_stay_do_not_confirm(  # type: ignore[no-untyped-def]
-    stack: Stack, booking, payments, infra: Infra, amount_change: int, currency: str, code_change: str, issue: int
+def test_payments_that_do_not_pay_for_the_stay_do_not_confirm(
+    stack: Stack,
+    booking: booking_pb2_grpc.BookingServiceStub,
+    payments: payments_pb2_grpc.PaymentsServiceStub,
+    infra: Infra,
+    amount_change: int,
+    currency: str,
+    code_change: str,
+    issue: int,
 ) -> None:
     cabin = make_cabin(booking)
     held = reserve(stack, cabin.id)
@@ -222,7 +253,12 @@ async def _run_out(infra: Infra, code: str) -> None:
         await conn.close()
 
 
-async def test_paid_after_expiry(stack: Stack, booking, payments, infra: Infra) -> None:  # type: ignore[no-untyped-def]
+async def test_paid_after_expiry(
+    stack: Stack,
+    booking: booking_pb2_grpc.BookingServiceStub,
+    payments: payments_pb2_grpc.PaymentsServiceStub,
+    infra: Infra,
+) -> None:
     cabin = make_cabin(booking)
     free, taken = reserve(stack, cabin.id, 40, 42), reserve(stack, cabin.id, 50, 52)
     for held in (free, taken):
@@ -234,16 +270,22 @@ async def test_paid_after_expiry(stack: Stack, booking, payments, infra: Infra) 
     await asyncio.to_thread(wait_for, lambda: status_of(stack, free["code"]) == "confirmed", 15, "re-take")
     flagged = await asyncio.to_thread(
         wait_for,
-        lambda: [p for p in payments.ListPayments(payments_pb2.ListPaymentsRequest(reservation_code=taken["code"])).payments
-                 if p.issue == payments_pb2.PAYMENT_ISSUE_PAID_BUT_UNAVAILABLE],
-        15, "paid_but_unavailable",
-    )  # fmt: skip
+        lambda: [
+            p
+            for p in payments.ListPayments(payments_pb2.ListPaymentsRequest(reservation_code=taken["code"])).payments
+            if p.issue == payments_pb2.PAYMENT_ISSUE_PAID_BUT_UNAVAILABLE
+        ],
+        15,
+        "paid_but_unavailable",
+    )
     assert flagged
     assert status_of(stack, taken["code"]) == "expired"
     assert status_of(stack, winner["code"]) == "pre_reserved"
 
 
-async def test_reconciliation_finds_a_lost_notification(stack: Stack, booking, infra: Infra) -> None:  # type: ignore[no-untyped-def]
+async def test_reconciliation_finds_a_lost_notification(
+    stack: Stack, booking: booking_pb2_grpc.BookingServiceStub, infra: Infra
+) -> None:
     cabin = make_cabin(booking)
     held = reserve(stack, cabin.id)
     fake_payment(infra, held["code"], held["deposit"])  # paid, but the notification never arrives
@@ -258,7 +300,9 @@ async def test_reconciliation_finds_a_lost_notification(stack: Stack, booking, i
     await asyncio.to_thread(wait_for, lambda: status_of(stack, held["code"]) == "confirmed", 15, "reconciliation")
 
 
-def test_admin_sees_payments_and_reprocesses(stack: Stack, booking, infra: Infra) -> None:  # type: ignore[no-untyped-def]
+def test_admin_sees_payments_and_reprocesses(
+    stack: Stack, booking: booking_pb2_grpc.BookingServiceStub, infra: Infra
+) -> None:
     from tests.stack import admin_token
 
     cabin = make_cabin(booking)

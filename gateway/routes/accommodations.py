@@ -51,8 +51,10 @@ async def availability(
     reason = next((u.reason for u in reply.unavailable if u.accommodation_id == accommodation_id), None)
     busy = [
         schemas.BusyOut(
-            check_in=pb.day(b.range.start), check_out=pb.day(b.range.end), status=views.STATUS_NAMES[b.status]
-        )  # type: ignore[arg-type]
+            check_in=pb.day(b.range.start),
+            check_out=pb.day(b.range.end),
+            status=pb.RESERVATION_STATUS_NAMES[b.status],
+        )
         for entry in reply.busy
         for b in entry.busy
     ]

@@ -49,7 +49,7 @@ async def list_reservations(
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> schemas.ReservationPage:
     request = booking_pb2.ListReservationsRequest(
-        statuses=[views.STATUS_VALUES[status]] if status else [],
+        statuses=[pb.RESERVATION_STATUSES[status]] if status else [],
         accommodation_id=accommodation_id,
         guest_phone=phone,
         page={"page_size": PAGE_SIZE, "page_token": str((page - 1) * PAGE_SIZE) if page > 1 else ""},

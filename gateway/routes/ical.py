@@ -11,7 +11,7 @@ from gateway.errors import error_response
 from gateway.routes import API_PREFIX
 
 router = APIRouter(prefix=f"{API_PREFIX}/ical", tags=["ical"], responses=schemas.errors(*schemas.UPSTREAM))
-CALENDAR = {
+CALENDAR: schemas.Responses = {
     200: {"description": "The calendar (RFC 5545)", "content": {"text/calendar": {"schema": {"type": "string"}}}},
     304: {"description": "Not modified (If-None-Match)"},
 }

@@ -8,7 +8,7 @@ from typing import Annotated
 import grpc
 from fastapi import APIRouter, Header, HTTPException, status
 
-from cabanas.v1 import booking_pb2, common_pb2, payments_pb2
+from cabanas.v1 import booking_pb2, payments_pb2
 from gateway import schemas, views
 from gateway.deps import ClientsDep, OptionalAdminDep
 from gateway.routes import API_PREFIX
@@ -20,7 +20,6 @@ router = APIRouter(
 )
 
 ManageToken = Annotated[str | None, Header(alias="X-Manage-Token", max_length=200)]
-_CHANNELS = {"web": common_pb2.CHANNEL_WEB, "whatsapp": common_pb2.CHANNEL_WHATSAPP}
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses=schemas.errors(400, 409))
@@ -35,7 +34,7 @@ async def create_reservation(
             stay=pb.range_pb(body.check_in, body.check_out),
             guests=body.guests,
             guest=booking_pb2.Guest(name=body.guest_name, phone=body.guest_phone, email=body.guest_email or ""),
-            channel=_CHANNELS[body.channel],
+            channel=pb.CHANNELS[body.channel],  # the schema accepts only web and whatsapp
             idempotency_key=idempotency_key or "",
         )
     )

@@ -64,10 +64,10 @@ async def mercadopago(
         log.warning("MERCADOPAGO_WEBHOOK_SECRET is not set: notification accepted unverified (development)")
     else:
         data_id = query.get("data.id") or query.get("id")
+        tolerance = settings.mercadopago_webhook_tolerance_seconds
         verdict = verify_mercadopago(
-            secret.get_secret_value(), x_signature, x_request_id, data_id,
-            tolerance_seconds=settings.mercadopago_webhook_tolerance_seconds,
-        )  # fmt: skip
+            secret.get_secret_value(), x_signature, x_request_id, data_id, tolerance_seconds=tolerance
+        )
         if not verdict.ok:
             log.warning("mercadopago webhook refused: %s", verdict.reason, extra={"x_request_id": x_request_id})
             raise HTTPException(403, "Invalid signature.")
@@ -84,7 +84,9 @@ async def mercadopago(
 MAX_WHATSAPP_BYTES = 1024 * 1024
 
 
-CHALLENGE = {200: {"description": "The challenge, echoed", "content": {"text/plain": {"schema": {"type": "string"}}}}}
+CHALLENGE: schemas.Responses = {
+    200: {"description": "The challenge, echoed", "content": {"text/plain": {"schema": {"type": "string"}}}}
+}
 
 
 # response_class=Response, not PlainTextResponse: that would document the JSON errors as text/plain too

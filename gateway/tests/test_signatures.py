@@ -1,8 +1,10 @@
 """Mercado Pago x-signature verification against the documented manifest."""
 
+from typing import Any
+
 import pytest
 
-from gateway.signatures import mercadopago_signature, verify_mercadopago
+from gateway.signatures import Verdict, mercadopago_signature, verify_mercadopago
 
 SECRET = "mpsecret"
 # Vectors computed from Mercado Pago's documented manifest (shared/data/original-system/signatures.json).
@@ -20,7 +22,7 @@ UPPER = {
 }
 
 
-def _verify(vector: dict, **change: object):  # type: ignore[no-untyped-def]
+def _verify(vector: dict[str, Any], **change: object) -> Verdict:
     v = vector | change
     return verify_mercadopago(v.get("secret", SECRET), v["header"], v["request_id"], v["data_id"], now=v["now"])
 
@@ -48,7 +50,7 @@ def test_upper_case_alphanumeric_id_verifies_lower_cased_in_seconds() -> None:
         ({"now": 1742505638.683 - 301}, "stale or future ts"),
     ],
 )
-def test_refusals(change: dict, reason: str) -> None:
+def test_refusals(change: dict[str, object], reason: str) -> None:
     verdict = _verify(FULL, **change)
     assert not verdict.ok and verdict.reason == reason
 

@@ -13,9 +13,10 @@ from typing import Any
 import asyncpg
 
 from services.booking import store
-from services.booking.errors import invalid
 from services.booking.holds import cabin, new_code
 from services.booking.locks import CabinLocks
+from services.common.db import Conn
+from services.common.errors import invalid
 
 
 @dataclass(frozen=True)
@@ -59,12 +60,12 @@ async def sync(
         await cabin(conn, accommodation_id)
         async with conn.transaction():
             existing = {row["external_uid"]: row for row in await store.blocks_of(conn, accommodation_id, source)}
-            for uid, row in existing.items():
+            for uid, gone in existing.items():
                 if uid not in wanted:
                     await store.update_reservation(
-                        conn, row["id"], {"status": "cancelled", "cancelled_at": datetime.now().astimezone()}
+                        conn, gone["id"], {"status": "cancelled", "cancelled_at": datetime.now().astimezone()}
                     )
-                    await store.emit(conn, "block.removed", row["id"])
+                    await store.emit(conn, "block.removed", gone["id"])
                     result.removed += 1
             for uid, block in wanted.items():
                 row = existing.get(uid)
@@ -76,7 +77,7 @@ async def sync(
 
 
 async def _apply(
-    conn: asyncpg.Connection,
+    conn: Conn,
     accommodation_id: int,
     source: str,
     block: Block,

@@ -20,14 +20,26 @@ from services.booking import holds, store
 from services.common.db import create_pool, migrate
 from services.common.settings import get_settings
 
+# name, first night and first night after (MM-DD), price multiplier (%), minimum nights
+_SEASONS = (
+    ("Temporada alta", "01-01", "03-01", 150, 3),
+    ("Semana Santa", "03-26", "04-06", 130, 2),
+    ("Vacaciones de invierno", "07-10", "08-01", 130, 3),
+)
+
 
 def _seasons(year: int) -> list[dict[str, object]]:
     """High season in January-February, Easter week, winter holidays (July)."""
     return [
-        {"name": "Temporada alta", "start": f"{year}-01-01", "end": f"{year}-03-01", "multiplier_percent": 150, "min_nights": 3},
-        {"name": "Semana Santa", "start": f"{year}-03-26", "end": f"{year}-04-06", "multiplier_percent": 130, "min_nights": 2},
-        {"name": "Vacaciones de invierno", "start": f"{year}-07-10", "end": f"{year}-08-01", "multiplier_percent": 130, "min_nights": 3},
-    ]  # fmt: skip
+        {
+            "name": name,
+            "start": f"{year}-{start}",
+            "end": f"{year}-{end}",
+            "multiplier_percent": percent,
+            "min_nights": min_nights,
+        }
+        for name, start, end, percent, min_nights in _SEASONS
+    ]
 
 
 def demo_cabins(today: date) -> list[dict[str, object]]:
@@ -35,27 +47,36 @@ def demo_cabins(today: date) -> list[dict[str, object]]:
     common = {"seasons": seasons, "weekend_multiplier_percent": 120, "min_nights": 2, "deposit_percent": 30}
     return [
         {
-            "slug": "cabana-del-lago", "name": "Cabaña del Lago", "capacity": 4, "base_price_minor": 85_000_00,
+            "slug": "cabana-del-lago",
+            "name": "Cabaña del Lago",
+            "capacity": 4,
+            "base_price_minor": 85_000_00,
             "description": "Frente al lago, dos dormitorios, deck con vista y muelle propio.",
             "amenities": ["wifi", "parrilla", "calefacción a leña", "cochera", "ropa de cama"],
             "location": {"address": "Av. Arrayanes 1200", "city": "Villa La Angostura", "province": "Neuquén"},
             **common,
         },
         {
-            "slug": "cabana-del-bosque", "name": "Cabaña del Bosque", "capacity": 2, "base_price_minor": 70_000_00,
+            "slug": "cabana-del-bosque",
+            "name": "Cabaña del Bosque",
+            "capacity": 2,
+            "base_price_minor": 70_000_00,
             "description": "Para dos, entre coihues, con hogar y jacuzzi.",
             "amenities": ["wifi", "hogar", "jacuzzi", "desayuno"],
             "location": {"address": "Los Notros 45", "city": "Villa La Angostura", "province": "Neuquén"},
             **common,
         },
         {
-            "slug": "casa-de-la-montana", "name": "Casa de la Montaña", "capacity": 6, "base_price_minor": 120_000_00,
+            "slug": "casa-de-la-montana",
+            "name": "Casa de la Montaña",
+            "capacity": 6,
+            "base_price_minor": 120_000_00,
             "description": "Tres dormitorios al pie del cerro, quincho y pileta climatizada.",
             "amenities": ["wifi", "pileta climatizada", "quincho", "parrilla", "lavarropas"],
             "location": {"address": "Ruta 40 km 2050", "city": "San Carlos de Bariloche", "province": "Río Negro"},
             **common,
         },
-    ]  # fmt: skip
+    ]
 
 
 async def _pool() -> asyncpg.Pool:

@@ -1,32 +1,24 @@
 """Protobuf <-> booking rows and domain values, in one place."""
 
-import re
-import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 from zoneinfo import available_timezones
 
+import asyncpg
+from google.protobuf.message import Message
+
 from cabanas.v1 import booking_pb2, common_pb2
-from services.booking.errors import invalid
-from services.booking.pricing import NightPrice, Quote
+from services.booking.blocks import Block, SyncResult
+from services.booking.holds import Availability, HoldRequest, Outcome
+from services.booking.pricing import Quote
+from services.common import pb
+from services.common.errors import invalid
 from services.common.pb import date_pb, day, range_pb, timestamp_pb
 
-STATUSES = {
-    "pre_reserved": common_pb2.RESERVATION_STATUS_PRE_RESERVED,
-    "confirmed": common_pb2.RESERVATION_STATUS_CONFIRMED,
-    "cancelled": common_pb2.RESERVATION_STATUS_CANCELLED,
-    "expired": common_pb2.RESERVATION_STATUS_EXPIRED,
-    "blocked": common_pb2.RESERVATION_STATUS_BLOCKED,
-}
-STATUS_NAMES = {v: k for k, v in STATUSES.items()}
-CHANNELS = {
-    "whatsapp": common_pb2.CHANNEL_WHATSAPP,
-    "web": common_pb2.CHANNEL_WEB,
-    "admin": common_pb2.CHANNEL_ADMIN,
-    "ical": common_pb2.CHANNEL_ICAL,
-}
-CHANNEL_NAMES = {v: k for k, v in CHANNELS.items()}
+# The proto's outcomes carry the domain's names: CONFIRM_OUTCOME_RETAKEN is Outcome.RETAKEN.
+_OUTCOMES = pb.enum_values(booking_pb2.ConfirmOutcome, "CONFIRM_OUTCOME_")
+DEFAULT_CHANNEL = "web"  # what an unset channel means
 
 
 def to_date(value: common_pb2.Date, field: str) -> date:
@@ -44,21 +36,10 @@ def money(amount_minor: int, currency: str) -> common_pb2.Money:
     return common_pb2.Money(amount_minor=amount_minor, currency=currency.strip())
 
 
-def nights_pb(breakdown: list[NightPrice] | list[dict[str, Any]], currency: str) -> list[booking_pb2.NightPrice]:
-    out = []
-    for night in breakdown:
-        n = night if isinstance(night, dict) else {
-            "date": night.night, "price_minor": night.price_minor, "season": night.season, "weekend": night.weekend
-        }  # fmt: skip
-        out.append(
-            booking_pb2.NightPrice(
-                date=date_pb(n["date"]),
-                price=money(n["price_minor"], currency),
-                season=n["season"],
-                weekend=n["weekend"],
-            )
-        )
-    return out
+def night_pb(night: date | str, price_minor: int, season: str, weekend: bool, currency: str) -> booking_pb2.NightPrice:
+    return booking_pb2.NightPrice(
+        date=date_pb(night), price=money(price_minor, currency), season=season, weekend=weekend
+    )
 
 
 def quote_pb(accommodation_id: int, q: Quote) -> booking_pb2.StayQuote:
@@ -66,7 +47,7 @@ def quote_pb(accommodation_id: int, q: Quote) -> booking_pb2.StayQuote:
         accommodation_id=accommodation_id,
         stay=range_pb(q.check_in, q.check_out),
         nights=q.nights,
-        breakdown=nights_pb(list(q.breakdown), q.currency),
+        breakdown=[night_pb(n.night, n.price_minor, n.season, n.weekend, q.currency) for n in q.breakdown],
         total=money(q.total_minor, q.currency),
         deposit=money(q.deposit_minor, q.currency),
         deposit_percent=q.deposit_percent,
@@ -74,7 +55,7 @@ def quote_pb(accommodation_id: int, q: Quote) -> booking_pb2.StayQuote:
     )
 
 
-def reservation_pb(row: Mapping[str, Any]) -> booking_pb2.Reservation:
+def reservation_pb(row: asyncpg.Record) -> booking_pb2.Reservation:
     currency = row["currency"]
     return booking_pb2.Reservation(
         code=row["code"],
@@ -83,12 +64,14 @@ def reservation_pb(row: Mapping[str, Any]) -> booking_pb2.Reservation:
         stay=range_pb(row["check_in"], row["check_out"]),
         guests=row["guests"],
         guest=booking_pb2.Guest(name=row["guest_name"], phone=row["guest_phone"], email=row["guest_email"]),
-        status=STATUSES[row["status"]],
-        channel=CHANNELS[row["channel"]],
+        status=pb.RESERVATION_STATUSES[row["status"]],
+        channel=pb.CHANNELS[row["channel"]],
         nights=row["nights"],
         total=money(row["total_minor"], currency),
         deposit=money(row["deposit_minor"], currency),
-        breakdown=nights_pb(row["breakdown"], currency),
+        breakdown=[
+            night_pb(n["date"], n["price_minor"], n["season"], n["weekend"], currency) for n in row["breakdown"]
+        ],
         expires_at=timestamp_pb(row["expires_at"]),
         confirmed_at=timestamp_pb(row["confirmed_at"]),
         cancelled_at=timestamp_pb(row["cancelled_at"]),
@@ -100,7 +83,7 @@ def reservation_pb(row: Mapping[str, Any]) -> booking_pb2.Reservation:
     )
 
 
-def accommodation_pb(row: Mapping[str, Any]) -> booking_pb2.Accommodation:
+def accommodation_pb(row: asyncpg.Record) -> booking_pb2.Accommodation:
     seasons = []
     for s in row["seasons"]:
         season = booking_pb2.SeasonalRate(
@@ -137,11 +120,6 @@ def accommodation_pb(row: Mapping[str, Any]) -> booking_pb2.Accommodation:
     )
 
 
-def slugify(name: str) -> str:
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60]
-
-
 def _season_dict(s: booking_pb2.SeasonalRate) -> dict[str, Any]:
     start, end = to_range(s.range, f"season {s.name!r}")
     if not s.name or start >= end:
@@ -161,7 +139,7 @@ def _season_dict(s: booking_pb2.SeasonalRate) -> dict[str, Any]:
 
 
 # Accommodation fields by proto field name: (column, converter).
-_FIELDS: dict[str, tuple[str, Any]] = {
+_FIELDS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "slug": ("slug", str),
     "name": ("name", str),
     "type": ("type", str),
@@ -190,7 +168,7 @@ def accommodation_fields(acc: booking_pb2.Accommodation, paths: list[str]) -> di
     unknown = [p for p in names if p not in _FIELDS]
     if unknown:
         raise invalid("INVALID_FIELD", f"Campos que no se pueden cambiar: {', '.join(unknown)}.")
-    fields = {}
+    fields: dict[str, Any] = {}
     for name in names:
         column, convert = _FIELDS[name]
         fields[column] = convert(getattr(acc, name))
@@ -200,3 +178,99 @@ def accommodation_fields(acc: booking_pb2.Accommodation, paths: list[str]) -> di
     if "base_price_minor" in fields and acc.base_nightly_price.currency:
         fields["currency"] = acc.base_nightly_price.currency
     return fields
+
+
+def accommodations_pb(
+    rows: Iterable[asyncpg.Record], page: common_pb2.PageResponse
+) -> booking_pb2.ListAccommodationsResponse:
+    return booking_pb2.ListAccommodationsResponse(accommodations=[accommodation_pb(r) for r in rows], page=page)
+
+
+def optional_range(message: Message, field: str) -> tuple[date, date] | None:
+    """The DateRange field `field` of the message, None when it is not set."""
+    return to_range(getattr(message, field), field) if message.HasField(field) else None
+
+
+def availability_pb(found: Availability) -> booking_pb2.CheckAvailabilityResponse:
+    busy: dict[int, list[booking_pb2.BusyRange]] = {}
+    for row in found.busy:
+        busy.setdefault(row["accommodation_id"], []).append(
+            booking_pb2.BusyRange(
+                range=range_pb(row["check_in"], row["check_out"]), status=pb.RESERVATION_STATUSES[row["status"]]
+            )
+        )
+    return booking_pb2.CheckAvailabilityResponse(
+        available=[
+            booking_pb2.AvailableAccommodation(accommodation=accommodation_pb(acc), quote=quote_pb(acc["id"], q))
+            for acc, q in found.available
+        ],
+        unavailable=[booking_pb2.UnavailableAccommodation(accommodation_id=i, reason=r) for i, r in found.unavailable],
+        busy=[booking_pb2.AccommodationBusy(accommodation_id=i, busy=b) for i, b in busy.items()],
+    )
+
+
+def hold_request(request: booking_pb2.PreReserveRequest) -> HoldRequest:
+    check_in, check_out = to_range(request.stay, "stay")
+    return HoldRequest(
+        accommodation_id=request.accommodation_id,
+        check_in=check_in,
+        check_out=check_out,
+        guests=request.guests,
+        guest_name=request.guest.name,
+        guest_phone=request.guest.phone,
+        guest_email=request.guest.email,
+        channel=pb.CHANNEL_NAMES.get(request.channel, DEFAULT_CHANNEL),
+        idempotency_key=request.idempotency_key,
+    )
+
+
+def pre_reserve_pb(row: asyncpg.Record, token: str, replayed: bool) -> booking_pb2.PreReserveResponse:
+    return booking_pb2.PreReserveResponse(reservation=reservation_pb(row), manage_token=token, replayed=replayed)
+
+
+def confirm_pb(row: asyncpg.Record, outcome: Outcome) -> booking_pb2.ConfirmReservationResponse:
+    return booking_pb2.ConfirmReservationResponse(reservation=reservation_pb(row), outcome=_OUTCOMES[outcome.value])
+
+
+def get_reservation_pb(row: asyncpg.Record, manage_token_valid: bool) -> booking_pb2.GetReservationResponse:
+    return booking_pb2.GetReservationResponse(reservation=reservation_pb(row), manage_token_valid=manage_token_valid)
+
+
+def expired_pb(codes: list[str]) -> booking_pb2.ExpireDueResponse:
+    return booking_pb2.ExpireDueResponse(expired_codes=codes)
+
+
+def statuses(values: Iterable[common_pb2.ReservationStatus]) -> list[str]:
+    """The statuses asked for; an unknown (or unset) value names none."""
+    return [pb.RESERVATION_STATUS_NAMES[v] for v in values if v in pb.RESERVATION_STATUS_NAMES]
+
+
+def reservations_pb(
+    rows: Iterable[asyncpg.Record], page: common_pb2.PageResponse
+) -> booking_pb2.ListReservationsResponse:
+    return booking_pb2.ListReservationsResponse(reservations=[reservation_pb(r) for r in rows], page=page)
+
+
+def external_blocks(request: booking_pb2.SyncExternalBlocksRequest) -> list[Block]:
+    return [Block(b.uid, *to_range(b.range, f"block {b.uid}"), summary=b.summary[:200]) for b in request.blocks]
+
+
+def sync_pb(result: SyncResult) -> booking_pb2.SyncExternalBlocksResponse:
+    return booking_pb2.SyncExternalBlocksResponse(
+        created=result.created,
+        updated=result.updated,
+        removed=result.removed,
+        unchanged=result.unchanged,
+        conflicts=[pb.conflict_pb(c) for c in result.conflicts],
+    )
+
+
+def event_pb(row: asyncpg.Record) -> booking_pb2.DomainEvent:
+    return booking_pb2.DomainEvent(
+        id=row["event_id"],
+        type=row["event_type"],
+        occurred_at=timestamp_pb(row["occurred_at"]),
+        reservation=reservation_pb(row),
+        conflict=pb.conflict_pb(row["conflict"]) if row["conflict"] else None,
+        traceparent=row["traceparent"],
+    )

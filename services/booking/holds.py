@@ -5,8 +5,10 @@ cabin lock only spares it from contenders. Every change writes its domain
 event in the same transaction. No other service is called from here.
 """
 
+import asyncio
 import hashlib
 import hmac
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -18,12 +20,17 @@ import asyncpg
 from prometheus_client import Counter
 
 from services.booking import store
-from services.booking.errors import BookingError, conflict, invalid, not_found
 from services.booking.locks import CabinLocks
 from services.booking.pricing import Quote, Rules, Season, quote
+from services.common.db import Conn
+from services.common.errors import DomainError, conflict, invalid, not_found
+
+log = logging.getLogger(__name__)
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 HOLDS_LOST = Counter("booking_holds_lost_total", "Holds refused because the dates were taken")
+EXPIRE_EVERY_SECONDS = 5.0
+EXPIRE_BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -88,7 +95,7 @@ def new_code(today: date) -> str:
     return "RES" + today.strftime("%y%m%d") + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
 
 
-async def cabin(conn: asyncpg.Connection, accommodation_id: int) -> asyncpg.Record:
+async def cabin(conn: Conn, accommodation_id: int) -> asyncpg.Record:
     acc = await store.get_accommodation(conn, id=accommodation_id)
     if acc is None:
         raise not_found(f"No existe la cabaña {accommodation_id}.")
@@ -105,9 +112,8 @@ def check_stay(acc: asyncpg.Record, check_in: date, check_out: date, guests: int
 
 
 def _same_request(row: asyncpg.Record, req: HoldRequest) -> bool:
-    return (row["accommodation_id"], row["check_in"], row["check_out"], row["guests"], row["guest_phone"]) == (
-        req.accommodation_id, req.check_in, req.check_out, req.guests, req.guest_phone,
-    )  # fmt: skip
+    asked = (req.accommodation_id, req.check_in, req.check_out, req.guests, req.guest_phone)
+    return (row["accommodation_id"], row["check_in"], row["check_out"], row["guests"], row["guest_phone"]) == asked
 
 
 def _replay(row: asyncpg.Record, req: HoldRequest) -> tuple[asyncpg.Record, str, bool]:
@@ -116,7 +122,7 @@ def _replay(row: asyncpg.Record, req: HoldRequest) -> tuple[asyncpg.Record, str,
     return row, "", True
 
 
-async def unavailable(conn: asyncpg.Connection, accommodation_id: int, check_in: date, check_out: date) -> Exception:
+async def unavailable(conn: Conn, accommodation_id: int, check_in: date, check_out: date) -> DomainError:
     taken = await store.holding_overlap(conn, accommodation_id, check_in, check_out)
     details = (
         {"conflict_check_in": str(taken["check_in"]), "conflict_check_out": str(taken["check_out"])} if taken else {}
@@ -128,6 +134,8 @@ async def pre_reserve(
     pool: asyncpg.Pool, locks: CabinLocks, req: HoldRequest, ttl: timedelta
 ) -> tuple[asyncpg.Record, str, bool]:
     """Hold the dates. Returns (reservation, manage token, replayed)."""
+    if req.channel == "ical":
+        raise invalid("INVALID_CHANNEL", "External blocks come through SyncExternalBlocks.")
     async with pool.acquire() as conn:
         if req.idempotency_key and (existing := await store.reservation_by_key(conn, req.idempotency_key)):
             return _replay(existing, req)
@@ -153,8 +161,10 @@ async def pre_reserve(
                     HOLDS_LOST.inc()
                     raise await unavailable(conn, acc["id"], req.check_in, req.check_out) from None
                 except asyncpg.UniqueViolationError as exc:
-                    if exc.constraint_name == "reservations_idempotency_key":
-                        return _replay(await store.reservation_by_key(conn, req.idempotency_key), req)
+                    if exc.constraint_name == "reservations_idempotency_key" and (
+                        existing := await store.reservation_by_key(conn, req.idempotency_key)
+                    ):
+                        return _replay(existing, req)
                     if exc.constraint_name != "reservations_code_key":
                         raise
         raise RuntimeError("could not generate a unique reservation code")
@@ -183,6 +193,37 @@ def _hold_values(req: HoldRequest, priced: Quote, acc: asyncpg.Record, token: st
         "idempotency_key": req.idempotency_key or None,
         "manage_token_hash": hash_token(token),
     }
+
+
+async def reservation(pool: asyncpg.Pool, code: str) -> asyncpg.Record:
+    async with pool.acquire() as conn:
+        row = await store.get_reservation(conn, code)
+    if row is None:
+        raise not_found(f"No existe la reserva {code}.")
+    return row
+
+
+async def reservations(
+    pool: asyncpg.Pool,
+    *,
+    statuses: list[str],
+    accommodation_id: int,
+    overlapping: tuple[date, date] | None,
+    guest_phone: str,
+    limit: int,
+    offset: int,
+) -> tuple[list[asyncpg.Record], int]:
+    """A page of reservations matching every filter given (an empty one matches all), newest stay first."""
+    async with pool.acquire() as conn:
+        return await store.list_reservations(
+            conn,
+            statuses=statuses,
+            accommodation_id=accommodation_id,
+            overlapping=overlapping,
+            guest_phone=guest_phone,
+            limit=limit,
+            offset=offset,
+        )
 
 
 async def confirm(pool: asyncpg.Pool, code: str, payment_reference: str) -> tuple[asyncpg.Record, Outcome]:
@@ -240,13 +281,31 @@ async def cancel(pool: asyncpg.Pool, code: str, reason: str, actor: str) -> asyn
         return row
 
 
-async def expire_due(pool: asyncpg.Pool, limit: int = 100) -> list[str]:
+async def expire_due(pool: asyncpg.Pool, limit: int = EXPIRE_BATCH) -> list[str]:
     """Expire run-out holds, a batch at a time; safe with several replicas."""
     async with pool.acquire() as conn, conn.transaction():
         rows = await store.expire_due(conn, limit)
         for row in rows:
             await store.emit(conn, "reservation.expired", row["id"])
     return [row["code"] for row in rows]
+
+
+async def expire_forever(pool: asyncpg.Pool) -> None:
+    """Expire run-out holds every few seconds (each replica may run it: SKIP LOCKED)."""
+    while True:
+        try:
+            while len(await expire_due(pool)) == EXPIRE_BATCH:
+                pass
+        except Exception:
+            log.warning("expiry pass failed", exc_info=True)
+        await asyncio.sleep(EXPIRE_EVERY_SECONDS)
+
+
+async def price(pool: asyncpg.Pool, accommodation_id: int, check_in: date, check_out: date, guests: int) -> Quote:
+    """What a stay in the cabin would cost, refused as a hold would be."""
+    async with pool.acquire() as conn:
+        acc = await cabin(conn, accommodation_id)
+    return check_stay(acc, check_in, check_out, guests)
 
 
 @dataclass(frozen=True)
@@ -281,7 +340,7 @@ async def availability(
     for acc in cabins:
         try:
             priced = check_stay(acc, check_in, check_out, guests)
-        except BookingError as exc:  # this cabin cannot take the stay
+        except DomainError as exc:  # this cabin cannot take the stay
             refused.append((acc["id"], exc.reason))
             continue
         if acc["id"] in taken:

@@ -36,9 +36,9 @@ class CabinLocks:
         try:
             yield acquired
         finally:
-            if acquired:
+            if acquired and self.redis is not None:  # only obtained with Redis
                 try:
-                    await self.redis.eval(_RELEASE, 1, key, token)  # type: ignore[union-attr]
+                    await self.redis.eval(_RELEASE, 1, key, token)
                 except aioredis.RedisError:
                     log.warning("lock release failed; it expires by itself", extra={"key": key})
 

@@ -11,7 +11,7 @@ rounded *up* to a whole currency unit, so it is never below its percentage.
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from services.booking.errors import invalid
+from services.common.errors import invalid
 
 
 @dataclass(frozen=True)

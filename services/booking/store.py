@@ -9,6 +9,7 @@ from opentelemetry import propagate
 from prometheus_client import Counter
 
 from services.common import outbox
+from services.common.db import Conn
 
 HOLDING = ("pre_reserved", "confirmed", "blocked")
 EVENTS_CHANNEL = "booking_events"
@@ -23,6 +24,14 @@ def _reservations(where: str) -> str:
     return _WITH_NAME.format(src="reservations") + f" WHERE {where}"
 
 
+async def _written(conn: Conn, sql: str, *args: object) -> asyncpg.Record:
+    """The row a write returns; one that matched nothing is a bug of the caller, not a result."""
+    row = await conn.fetchrow(sql, *args)
+    if row is None:
+        raise LookupError("the write matched no row")
+    return row
+
+
 def _returning(statement: str) -> str:
     """Run a writing statement and return the written rows with their cabin's name."""
     return f"WITH w AS ({statement} RETURNING *) " + _WITH_NAME.format(src="w")
@@ -31,21 +40,37 @@ def _returning(statement: str) -> str:
 # Accommodations -----------------------------------------------------------------
 
 ACCOMMODATION_COLUMNS = (
-    "slug", "name", "type", "description", "capacity", "base_price_minor", "currency",
-    "weekend_multiplier_percent", "weekend_nights", "seasons", "min_nights", "max_nights",
-    "deposit_percent", "time_zone", "check_in_time", "check_out_time", "amenities", "photos",
-    "location", "active",
-)  # fmt: skip
+    "slug",
+    "name",
+    "type",
+    "description",
+    "capacity",
+    "base_price_minor",
+    "currency",
+    "weekend_multiplier_percent",
+    "weekend_nights",
+    "seasons",
+    "min_nights",
+    "max_nights",
+    "deposit_percent",
+    "time_zone",
+    "check_in_time",
+    "check_out_time",
+    "amenities",
+    "photos",
+    "location",
+    "active",
+)
 
 
-async def get_accommodation(conn: asyncpg.Connection, *, id: int = 0, slug: str = "") -> asyncpg.Record | None:
+async def get_accommodation(conn: Conn, *, id: int = 0, slug: str = "") -> asyncpg.Record | None:
     if slug:
         return await conn.fetchrow("SELECT * FROM accommodations WHERE slug = $1", slug)
     return await conn.fetchrow("SELECT * FROM accommodations WHERE id = $1", id)
 
 
 async def list_accommodations(
-    conn: asyncpg.Connection, *, include_inactive: bool, limit: int, offset: int
+    conn: Conn, *, include_inactive: bool, limit: int, offset: int
 ) -> tuple[list[asyncpg.Record], int]:
     where = "true" if include_inactive else "active"
     rows = await conn.fetch(
@@ -57,16 +82,17 @@ async def list_accommodations(
     return rows, total
 
 
-async def insert_accommodation(conn: asyncpg.Connection, fields: dict[str, Any]) -> asyncpg.Record:
+async def insert_accommodation(conn: Conn, fields: dict[str, Any]) -> asyncpg.Record:
     columns = [c for c in ACCOMMODATION_COLUMNS if c in fields]
     placeholders = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
-    return await conn.fetchrow(
+    return await _written(
+        conn,
         f"INSERT INTO accommodations ({', '.join(columns)}) VALUES ({placeholders}) RETURNING *",
         *(fields[c] for c in columns),
     )
 
 
-async def update_accommodation(conn: asyncpg.Connection, id: int, fields: dict[str, Any]) -> asyncpg.Record | None:
+async def update_accommodation(conn: Conn, id: int, fields: dict[str, Any]) -> asyncpg.Record | None:
     columns = [c for c in ACCOMMODATION_COLUMNS if c in fields]
     if not columns:
         return await get_accommodation(conn, id=id)
@@ -81,32 +107,35 @@ async def update_accommodation(conn: asyncpg.Connection, id: int, fields: dict[s
 # Reservations -------------------------------------------------------------------
 
 
-async def get_reservation(conn: asyncpg.Connection, code: str, *, for_update: bool = False) -> asyncpg.Record | None:
+async def get_reservation(conn: Conn, code: str, *, for_update: bool = False) -> asyncpg.Record | None:
     sql = _reservations("r.code = $1")
     return await conn.fetchrow(sql + (" FOR UPDATE OF r" if for_update else ""), code)
 
 
-async def reservation_by_key(conn: asyncpg.Connection, key: str) -> asyncpg.Record | None:
+async def reservation_by_key(conn: Conn, key: str) -> asyncpg.Record | None:
     return await conn.fetchrow(_reservations("r.idempotency_key = $1"), key)
 
 
-async def insert_reservation(conn: asyncpg.Connection, values: dict[str, Any]) -> asyncpg.Record:
+async def insert_reservation(conn: Conn, values: dict[str, Any]) -> asyncpg.Record:
     columns = list(values)
     placeholders = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
-    return await conn.fetchrow(
-        _returning(f"INSERT INTO reservations ({', '.join(columns)}) VALUES ({placeholders})"), *values.values()
+    return await _written(
+        conn, _returning(f"INSERT INTO reservations ({', '.join(columns)}) VALUES ({placeholders})"), *values.values()
     )
 
 
-async def update_reservation(conn: asyncpg.Connection, id: int, values: dict[str, Any]) -> asyncpg.Record:
+async def update_reservation(conn: Conn, id: int, values: dict[str, Any]) -> asyncpg.Record:
     assignments = ", ".join(f"{c} = ${i}" for i, c in enumerate(values, start=2))
-    return await conn.fetchrow(
-        _returning(f"UPDATE reservations SET {assignments}, updated_at = now() WHERE id = $1"), id, *values.values()
+    return await _written(
+        conn,
+        _returning(f"UPDATE reservations SET {assignments}, updated_at = now() WHERE id = $1"),
+        id,
+        *values.values(),
     )
 
 
 async def expire_stale_holds(
-    conn: asyncpg.Connection, accommodation_id: int, check_in: date, check_out: date
+    conn: Conn, accommodation_id: int, check_in: date, check_out: date
 ) -> list[asyncpg.Record]:
     """Expire the run-out holds in the way of a new stay (the sweeper may not have passed yet)."""
     return await conn.fetch(
@@ -121,7 +150,7 @@ async def expire_stale_holds(
     )
 
 
-async def expire_due(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
+async def expire_due(conn: Conn, limit: int) -> list[asyncpg.Record]:
     """Expire up to `limit` run-out holds; rows other replicas hold are skipped, not waited for."""
     return await conn.fetch(
         _returning(
@@ -134,7 +163,7 @@ async def expire_due(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Recor
 
 
 async def holding_overlap(
-    conn: asyncpg.Connection, accommodation_id: int, check_in: date, check_out: date, *, exclude_id: int = 0
+    conn: Conn, accommodation_id: int, check_in: date, check_out: date, *, exclude_id: int = 0
 ) -> asyncpg.Record | None:
     """A holding reservation that shares a night with the stay, if any."""
     return await conn.fetchrow(
@@ -150,7 +179,7 @@ async def holding_overlap(
     )
 
 
-async def busy(conn: asyncpg.Connection, accommodation_ids: list[int], start: date, end: date) -> list[asyncpg.Record]:
+async def busy(conn: Conn, accommodation_ids: list[int], start: date, end: date) -> list[asyncpg.Record]:
     """Holding reservations of these cabins over [start, end); run-out holds do not count."""
     return await conn.fetch(
         "SELECT accommodation_id, check_in, check_out, status FROM reservations"
@@ -164,7 +193,7 @@ async def busy(conn: asyncpg.Connection, accommodation_ids: list[int], start: da
     )
 
 
-async def blocks_of(conn: asyncpg.Connection, accommodation_id: int, source: str) -> list[asyncpg.Record]:
+async def blocks_of(conn: Conn, accommodation_id: int, source: str) -> list[asyncpg.Record]:
     return await conn.fetch(
         _reservations("r.accommodation_id = $1 AND r.external_source = $2 AND r.status = 'blocked' FOR UPDATE OF r"),
         accommodation_id,
@@ -173,7 +202,7 @@ async def blocks_of(conn: asyncpg.Connection, accommodation_id: int, source: str
 
 
 async def list_reservations(
-    conn: asyncpg.Connection,
+    conn: Conn,
     *,
     statuses: list[str],
     accommodation_id: int,
@@ -190,15 +219,21 @@ async def list_reservations(
     sql = _WITH_NAME.format(src="reservations").replace("SELECT r.*", "SELECT r.*, count(*) OVER () AS total")
     rows = await conn.fetch(
         f"{sql} WHERE {where} ORDER BY r.check_in DESC, r.id DESC LIMIT $6 OFFSET $7",
-        statuses, accommodation_id, start, end, guest_phone, limit, offset,
-    )  # fmt: skip
+        statuses,
+        accommodation_id,
+        start,
+        end,
+        guest_phone,
+        limit,
+        offset,
+    )
     return rows, (rows[0]["total"] if rows else 0)
 
 
 # Outbox -------------------------------------------------------------------------
 
 
-async def emit(conn: asyncpg.Connection, type: str, reservation_id: int, extra: dict[str, Any] | None = None) -> None:
+async def emit(conn: Conn, type: str, reservation_id: int, extra: dict[str, Any] | None = None) -> None:
     """Record a domain event about a reservation, in the caller's transaction."""
     if type.startswith("reservation."):
         # Counted when written: the transactions that write events almost never roll back after it.
@@ -217,7 +252,7 @@ async def emit(conn: asyncpg.Connection, type: str, reservation_id: int, extra: 
     )
 
 
-async def events_after(conn: asyncpg.Connection, after_id: int, types: list[str], limit: int) -> list[asyncpg.Record]:
+async def events_after(conn: Conn, after_id: int, limit: int, *, types: list[str]) -> list[asyncpg.Record]:
     """Events with id > after_id, oldest first, the reservation snapshot typed again."""
     return await conn.fetch(
         "SELECT o.id AS event_id, o.type AS event_type, o.occurred_at, o.traceparent,"

@@ -39,10 +39,14 @@ class Event:
     summary: str
 
 
-def _local(value: date | datetime, zone: ZoneInfo) -> date:
+def _local(item: icalendar.cal.Component, name: str, zone: ZoneInfo) -> date:
+    """The cabin's local date of a DTSTART or DTEND; anything else there makes the feed unparsable."""
+    value = getattr(item[name], "dt", None)
     if isinstance(value, datetime):
         return (value.astimezone(zone) if value.tzinfo else value).date()  # floating times stay as written
-    return value
+    if isinstance(value, date):
+        return value
+    raise ValueError(f"{name} is not a date: {value!r}")
 
 
 def _event(item: icalendar.cal.Component, uid: str, zone: ZoneInfo) -> Event | None:
@@ -51,8 +55,8 @@ def _event(item: icalendar.cal.Component, uid: str, zone: ZoneInfo) -> Event | N
         return None
     if item.get("DTSTART") is None:
         return None
-    start = _local(item["DTSTART"].dt, zone)
-    end = _local(item["DTEND"].dt, zone) if item.get("DTEND") is not None else start
+    start = _local(item, "DTSTART", zone)
+    end = _local(item, "DTEND", zone) if item.get("DTEND") is not None else start
     return Event(uid, start, max(end, start + timedelta(days=1)), str(item.get("SUMMARY", ""))[:200])
 
 
@@ -114,7 +118,7 @@ class Booked:
     updated_at: datetime
 
 
-def render(accommodation_id: int, name: str, booked: list[Booked], host: str) -> bytes:
+def render(name: str, booked: list[Booked], host: str) -> bytes:
     """The cabin's calendar, one all-day VEVENT per holding reservation or block."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Cabanas//Calendario de reservas//ES")

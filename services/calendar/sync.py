@@ -1,4 +1,4 @@
-"""One feed's sync: fetch, parse, hand the full set to booking, record the run.
+"""Feeds' syncs: fetch, parse, hand the full set to booking, record the run; every feed on a timer.
 
 A failed fetch or an unparsable feed records the error and keeps the existing
 blocks (an upstream outage must not empty a calendar); only a valid, empty
@@ -8,19 +8,20 @@ feed another one is syncing.
 
 import asyncio
 import logging
+import random
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import asyncpg
-import grpc
 import httpx
 from prometheus_client import Counter, Gauge
 
-from cabanas.v1 import booking_pb2, booking_pb2_grpc
 from services.calendar import ical, store
-from services.calendar.fetch import FetchError, fetch
-from services.common.pb import day, range_pb
+from services.calendar.fetch import Fetched, FetchError, fetch
+from services.calendar.ports import BlockSync, Booking, Conflict
+from services.common.db import Conn
+from services.common.errors import DomainError, not_found
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ SYNC_AGE = Gauge("ical_sync_age_seconds", "Seconds since the feed's last success
 IMPORTED = Counter("ical_events_imported_total", "Events read from channel feeds", ["source"])
 CONFLICTS = Counter("ical_conflicts_total", "Blocks refused because they overlap a direct booking", ["source"])
 ERRORS = Counter("ical_sync_errors_total", "Failed syncs", ["source"])
-_LOCK_BASE = 0x6361_6C65_0000_0000  # "cale" + feed id
+DEFAULT_ZONE = "America/Argentina/Buenos_Aires"  # a cabin's time zone when booking has none
 
 
 @dataclass
@@ -36,7 +37,7 @@ class Result:
     feed_id: int
     status: str  # ok, not_modified, failed, skipped
     counts: dict[str, int] = field(default_factory=dict)
-    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
     error: str | None = None
     etag: str | None = None
     last_modified: str | None = None
@@ -44,77 +45,95 @@ class Result:
     finished_at: datetime | None = None
 
 
-async def sync_feed(
-    pool: asyncpg.Pool, http: httpx.AsyncClient, booking: booking_pb2_grpc.BookingServiceStub, feed_id: int, force: bool
-) -> Result:
+async def sync_feed(pool: asyncpg.Pool, http: httpx.AsyncClient, booking: Booking, feed_id: int, force: bool) -> Result:
+    """Sync one feed now (`force`: without a conditional request); NOT_FOUND when there is no such feed."""
+    result = await _sync_locked(pool, http, booking, feed_id, force)
+    if result is None:
+        raise not_found("No such feed.")
+    return result
+
+
+async def sync_all(pool: asyncpg.Pool, http: httpx.AsyncClient, booking: Booking, force: bool = False) -> list[Result]:
     async with pool.acquire() as conn:
-        if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", _LOCK_BASE + feed_id):
+        ids = [row["id"] for row in await store.feeds(conn)]
+    results = [await _sync_locked(pool, http, booking, feed_id, force) for feed_id in ids]
+    return [r for r in results if r is not None]  # None: removed meanwhile
+
+
+async def sync_loop(pool: asyncpg.Pool, http: httpx.AsyncClient, booking: Booking, interval: float) -> None:
+    """Every `interval` seconds (±10 %, so replicas spread out), sync every feed."""
+    while True:
+        await asyncio.sleep(interval * random.uniform(0.9, 1.1))
+        try:
+            await sync_all(pool, http, booking)
+            await _measure_ages(pool)
+        except Exception:
+            log.warning("calendar sync pass failed", exc_info=True)
+
+
+async def _measure_ages(pool: asyncpg.Pool) -> None:
+    async with pool.acquire() as conn:
+        for row in await store.feeds(conn):
+            since = row["last_success_at"] or row["created_at"]
+            SYNC_AGE.labels(str(row["id"]), row["source"]).set((datetime.now(UTC) - since).total_seconds())
+
+
+async def _sync_locked(
+    pool: asyncpg.Pool, http: httpx.AsyncClient, booking: Booking, feed_id: int, force: bool
+) -> Result | None:
+    """The feed's sync, "skipped" while another replica syncs it, None when there is no such feed."""
+    async with pool.acquire() as conn:
+        if not await store.try_lock(conn, feed_id):
             return Result(feed_id, "skipped")
         try:
             feed = await store.feed(conn, feed_id)
             if feed is None:
-                raise LookupError(feed_id)
+                return None
             result = await _sync(feed, http, booking, force)
             await _record(conn, feed, result)
             return result
         finally:
-            await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK_BASE + feed_id)
+            await store.unlock(conn, feed_id)
 
 
-async def _sync(
-    feed: asyncpg.Record, http: httpx.AsyncClient, booking: booking_pb2_grpc.BookingServiceStub, force: bool
-) -> Result:
+async def _sync(feed: asyncpg.Record, http: httpx.AsyncClient, booking: Booking, force: bool) -> Result:
     result = Result(feed["id"], "failed")
     try:
-        cabin = await booking.GetAccommodation(booking_pb2.GetAccommodationRequest(id=feed["accommodation_id"]))
+        cabin = await booking.cabin(feed["accommodation_id"])
         fetched = await fetch(
             http, feed["url"], None if force else feed["etag"], None if force else feed["last_modified"]
         )
         if fetched.not_modified:
             result.status = "not_modified"
             return result
-        zone = cabin.time_zone or "America/Argentina/Buenos_Aires"
+        zone = cabin.time_zone or DEFAULT_ZONE
         events = await asyncio.to_thread(ical.parse, fetched.body, zone, date.today())  # CPU: off the event loop
         IMPORTED.labels(feed["source"]).inc(len(events))
-        reply = await booking.SyncExternalBlocks(
-            booking_pb2.SyncExternalBlocksRequest(
-                accommodation_id=feed["accommodation_id"],
-                source=feed["source"],
-                blocks=[
-                    booking_pb2.ExternalBlock(
-                        uid=e.uid,
-                        range=range_pb(e.start, e.end),
-                        summary=e.summary,
-                    )
-                    for e in events
-                ],
-                allow_empty=True,  # the feed was fetched and parsed: an empty calendar really is empty
-            ),
-            timeout=30,
-        )
-        result.status = "ok"
-        result.counts = {
-            "created": reply.created, "updated": reply.updated, "removed": reply.removed,
-            "unchanged": reply.unchanged, "conflicts": len(reply.conflicts), "events": len(events),
-        }  # fmt: skip
-        result.conflicts = [
-            {
-                "uid": c.uid, "check_in": day(c.range.start).isoformat(), "check_out": day(c.range.end).isoformat(),
-                "reservation_code": c.reservation_code, "source": c.source,
-                "reservation_check_in": day(c.reservation_range.start).isoformat(),
-                "reservation_check_out": day(c.reservation_range.end).isoformat(),
-            }
-            for c in reply.conflicts
-        ]  # fmt: skip
-        result.etag, result.last_modified = fetched.etag, fetched.last_modified
+        synced = await booking.sync_blocks(feed["accommodation_id"], feed["source"], events)
     except (FetchError, ical.FeedError) as exc:
         result.error = str(exc)
-    except grpc.aio.AioRpcError as exc:
-        result.error = f"booking: {exc.code().name} {exc.details()}"
+    except DomainError as exc:  # booking refused or did not answer
+        result.error = f"booking: {exc.reason} {exc.message}"
+    else:
+        _applied(result, fetched, synced, len(events))
     return result
 
 
-async def _record(conn: asyncpg.Connection, feed: asyncpg.Record, result: Result) -> None:
+def _applied(result: Result, fetched: Fetched, synced: BlockSync, events: int) -> None:
+    result.status = "ok"
+    result.counts = {
+        "created": synced.created,
+        "updated": synced.updated,
+        "removed": synced.removed,
+        "unchanged": synced.unchanged,
+        "conflicts": len(synced.conflicts),
+        "events": events,
+    }
+    result.conflicts = synced.conflicts
+    result.etag, result.last_modified = fetched.etag, fetched.last_modified
+
+
+async def _record(conn: Conn, feed: asyncpg.Record, result: Result) -> None:
     result.finished_at = datetime.now().astimezone()
     values: dict[str, Any] = {
         "last_sync_at": result.finished_at,

@@ -336,7 +336,7 @@ class _Server:
 
     async def _watch_dependencies(self) -> None:
         """Keep health in step with the dependencies, forever."""
-        ready = None
+        ready, started = None, False
         while True:
             try:
                 with suppress_instrumentation():  # a probe every few seconds is not worth a trace
@@ -344,12 +344,14 @@ class _Server:
                 now_ready, problem = True, ""
             except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
                 now_ready, problem = False, f"{type(exc).__name__}: {exc}"
-            if now_ready and not self.workers and self.app is not None:
-                self.workers = [asyncio.create_task(loop(), name=name) for name, loop in self.app.loops().items()]
-            if now_ready and not self.workers and self.service.workers:
-                self.workers = [
-                    asyncio.create_task(work(self.servicer), name=work.__name__) for work in self.service.workers
-                ]
+            if now_ready and not started:
+                started = True
+                if self.app is not None:
+                    self.workers = [asyncio.create_task(loop(), name=name) for name, loop in self.app.loops().items()]
+                else:  # TRANSITION
+                    self.workers = [
+                        asyncio.create_task(work(self.servicer), name=work.__name__) for work in self.service.workers
+                    ]
                 for task in self.workers:
                     task.add_done_callback(_report_crash)
             if now_ready != ready:

@@ -3,26 +3,29 @@ by every service and the gateway."""
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from cabanas.v1 import common_pb2
 
+E = TypeVar("E", bound=int)  # a generated enum class, e.g. common_pb2.Channel
 
-def enum_values(enum: EnumTypeWrapper, prefix: str) -> dict[str, int]:
+
+def enum_values(enum: type[E], prefix: str) -> dict[str, E]:
     """{"pre_reserved": RESERVATION_STATUS_PRE_RESERVED, ...}: the enum's values by their lower-case
     name without the prefix, read from its descriptor so a reordered or new value cannot drift.
     An `*_UNSPECIFIED` zero is left out: it names no value."""
+    wrapper = cast(EnumTypeWrapper, enum)  # what the generated class is at run time
     return {
-        v.name.removeprefix(prefix).lower(): v.number
-        for v in enum.DESCRIPTOR.values
+        v.name.removeprefix(prefix).lower(): cast(E, v.number)
+        for v in wrapper.DESCRIPTOR.values
         if not v.name.endswith("_UNSPECIFIED")
     }
 
 
-def enum_names(enum: EnumTypeWrapper, prefix: str) -> dict[int, str]:
+def enum_names(enum: type[E], prefix: str) -> dict[E, str]:
     """The inverse of `enum_values`: {RESERVATION_STATUS_PRE_RESERVED: "pre_reserved", ...}."""
     return {number: name for name, number in enum_values(enum, prefix).items()}
 

@@ -16,10 +16,9 @@ import asyncio
 import contextlib
 import json
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Protocol
-from zoneinfo import ZoneInfo
+from typing import Any, Protocol
 
 import asyncpg
 import redis.asyncio as aioredis
@@ -27,21 +26,23 @@ from prometheus_client import Counter, Gauge, Histogram
 
 from services.common.db import record_outcome
 from services.common.telemetry import continued
-from services.messaging import dialog, store
+from services.messaging import dialog, store, whatsapp
 from services.messaging import interactive as ui
 from services.messaging import templates as t
 from services.messaging.graph import SendError, WhatsApp
+from services.messaging.ports import Backend
 from services.messaging.whatsapp import Inbound
 
 log = logging.getLogger(__name__)
 STATE_TTL_SECONDS = 24 * 3600
 SEND_LEASE = store.SEND_LEASE_SECONDS
-TIME_ZONE = ZoneInfo("America/Argentina/Buenos_Aires")
 MESSAGES = Counter("whatsapp_messages_total", "WhatsApp messages received and sent", ["direction", "type"])
 REPLY_SECONDS = Histogram(
-    "whatsapp_reply_seconds", "From a guest's message reaching us to the first reply accepted by WhatsApp", ["kind"],
+    "whatsapp_reply_seconds",
+    "From a guest's message reaching us to the first reply accepted by WhatsApp",
+    ["kind"],
     buckets=(0.25, 0.5, 1, 2, 3, 5, 8, 10, 15, 20, 30, 60, 120),
-)  # fmt: skip
+)
 INBOX_PENDING = Gauge("messaging_inbox_pending", "Guest messages stored and not answered yet")
 OUTBOX_PENDING = Gauge("whatsapp_outbox_pending", "Messages queued for WhatsApp and not sent yet")
 
@@ -72,6 +73,15 @@ class _Loop:
         raise NotImplementedError
 
 
+@dataclass(frozen=True)
+class Received:
+    """What a webhook delivery brought: new and already stored message ids, statuses recorded."""
+
+    new: list[str]
+    duplicate: list[str]
+    statuses: int
+
+
 class Listener(Protocol):
     """Turns a voice note into text: (transcript, confidence); raises when it cannot."""
 
@@ -80,13 +90,32 @@ class Listener(Protocol):
 
 class Worker(_Loop):
     def __init__(
-        self, pool: asyncpg.Pool, redis: aioredis.Redis | None, backend: dialog.Backend, sandbox: bool, sender: _Loop,
-        listen: Listener, min_confidence: float,
-    ) -> None:  # fmt: skip
+        self,
+        pool: asyncpg.Pool,
+        redis: aioredis.Redis | None,
+        backend: Backend,
+        sandbox: bool,
+        sender: _Loop,
+        listen: Listener,
+        min_confidence: float,
+    ) -> None:
         super().__init__()
         self.pool, self.redis, self.backend, self.sandbox, self.sender = pool, redis, backend, sandbox, sender
         self.listen, self.min_confidence = listen, min_confidence
         self.parallel = asyncio.Semaphore(8)
+
+    async def receive(self, raw: bytes, traceparent: str) -> Received:
+        """Store a webhook delivery (a redelivery changes nothing); replies follow after the acknowledgement."""
+        messages, statuses = whatsapp.parse(raw)
+        async with self.pool.acquire() as conn, conn.transaction():
+            new, duplicate = await store.store_inbound(conn, messages, traceparent)
+            recorded = await store.store_statuses(conn, statuses)
+        for m in messages:
+            if m.wamid in new:
+                MESSAGES.labels("in", m.type).inc()
+        if new:
+            self.kick()  # durable now
+        return Received(new, duplicate, recorded)
 
     async def run_once(self) -> bool:
         async with self.pool.acquire() as conn:
@@ -110,11 +139,12 @@ class Worker(_Loop):
             finally:
                 await conn.execute("SELECT pg_advisory_unlock(hashtext($1))", f"wa:{phone}")
 
-    async def _state(self, phone: str) -> dict:  # type: ignore[type-arg]
+    async def _state(self, phone: str) -> dict[str, Any]:
         if self.redis is None:
             return {}
         try:
-            return json.loads(await self.redis.get(f"messaging:dialog:{phone}") or "{}")
+            state: dict[str, Any] = json.loads(await self.redis.get(f"messaging:dialog:{phone}") or "{}")
+            return state
         except (aioredis.RedisError, OSError, ValueError):
             log.warning("dialog state unavailable; starting fresh")
             return {}
@@ -129,7 +159,7 @@ class Worker(_Loop):
             return None
         return text if text.strip() and confidence >= self.min_confidence else None
 
-    async def _handle(self, conn: asyncpg.Connection, row: asyncpg.Record) -> bool:
+    async def _handle(self, conn: store.Conn, row: asyncpg.Record) -> bool:
         msg = Inbound(row["wamid"], row["phone"], row["name"], row["type"], row["text"], row["sent_at"], row["payload"])
         conversation = await store.conversation(conn, msg.phone)
         try:
@@ -164,7 +194,9 @@ class Worker(_Loop):
             if heard is None:
                 return dialog.Turn([ui.text(t.WRITE_IT)], {})
             msg = replace(msg, type="text", text=heard)
-        turn = await dialog.respond(msg, await self._state(msg.phone), self.backend, datetime.now(TIME_ZONE).date())
+        turn = await dialog.respond(
+            msg, await self._state(msg.phone), self.backend, datetime.now(dialog.GUEST_ZONE).date()
+        )
         if heard and turn.replies:
             turn.replies[0] = ui.with_preface(turn.replies[0], t.HEARD.format(text=heard))
         return turn

@@ -3,69 +3,21 @@ missing thing (dates, nights, guests), then offering free cabins, holding the
 chosen one and sending the payment link.
 
 `respond` is transport-free: booking and payments are reached through a
-`Backend`, and the state is a small dict the caller keeps (Redis, 24 h).
+`ports.Backend`, and the state is a small dict the caller keeps (Redis, 24 h).
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from datetime import date, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from services.messaging import interactive as ui
 from services.messaging import nlu
 from services.messaging import templates as t
+from services.messaging.ports import Backend, Refused
 from services.messaging.whatsapp import Inbound
 
 GUEST_ZONE = ZoneInfo("America/Argentina/Buenos_Aires")
-
-
-class Refused(Exception):
-    """Booking said no; `reason` is its ErrorInfo reason, the message is for the guest."""
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-
-
-@dataclass(frozen=True)
-class Cabin:
-    id: int
-    slug: str
-    name: str
-    capacity: int
-    amenities: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Offer:
-    cabin: Cabin
-    total_minor: int
-    currency: str
-
-
-@dataclass(frozen=True)
-class Held:
-    code: str
-    cabin: str
-    check_in: date
-    check_out: date
-    guests: int
-    total_minor: int
-    deposit_minor: int
-    currency: str
-    expires_at: datetime | None
-    status: str = "pre_reserved"
-
-
-class Backend(Protocol):
-    async def cabins(self) -> list[Cabin]: ...
-    async def offers(self, check_in: date, check_out: date, guests: int) -> list[Offer]: ...
-    async def hold(
-        self, cabin_id: int, check_in: date, check_out: date, guests: int, phone: str, name: str, key: str
-    ) -> Held: ...
-    async def payment_link(self, code: str) -> str | None: ...
-    async def reservations(self, phone: str) -> list[Held]: ...
-    async def cancel(self, code: str) -> None: ...
 
 
 @dataclass
@@ -108,9 +60,10 @@ async def respond(msg: Inbound, state: dict[str, Any], backend: Backend, today: 
     clean = nlu.normalize(msg.text)
     if state.get("awaiting") in ("guests", "nights") and clean.isdigit():  # a bare answer: "4"
         parsed = nlu.Parse(
-            "availability", guests=int(clean) if state["awaiting"] == "guests" else None,
+            "availability",
+            guests=int(clean) if state["awaiting"] == "guests" else None,
             nights=int(clean) if state["awaiting"] == "nights" else None,
-        )  # fmt: skip
+        )
     _merge(state, parsed)
     match parsed.intent:
         case "human":
@@ -212,11 +165,16 @@ async def _hold(msg: Inbound, state: dict[str, Any], backend: Backend, cabin_id:
     state.update(held=held.code, awaiting=None)
     until = held.expires_at.astimezone(GUEST_ZONE).strftime("%H:%M") if held.expires_at else "—"
     body = t.HELD.format(
-        cabin=held.cabin, check_in=t.day(held.check_in), check_out=t.day(held.check_out),
-        nights=(held.check_out - held.check_in).days, guests=held.guests,
-        total=t.money(held.total_minor, held.currency), deposit=t.money(held.deposit_minor, held.currency),
-        payment=t.PAY_LINK.format(url=url) if url else t.PAY_LATER, until=until,
-    )  # fmt: skip
+        cabin=held.cabin,
+        check_in=t.day(held.check_in),
+        check_out=t.day(held.check_out),
+        nights=(held.check_out - held.check_in).days,
+        guests=held.guests,
+        total=t.money(held.total_minor, held.currency),
+        deposit=t.money(held.deposit_minor, held.currency),
+        payment=t.PAY_LINK.format(url=url) if url else t.PAY_LATER,
+        until=until,
+    )
     return Turn([_held_buttons(held.code, body)], state)
 
 

@@ -19,9 +19,20 @@ from dateutil.easter import easter
 from text_to_num import alpha2digit
 
 MONTHS = {
-    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7, "agosto": 8,
-    "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
-}  # fmt: skip
+    "enero": 1,
+    "febrero": 2,
+    "marzo": 3,
+    "abril": 4,
+    "mayo": 5,
+    "junio": 6,
+    "julio": 7,
+    "agosto": 8,
+    "septiembre": 9,
+    "setiembre": 9,
+    "octubre": 10,
+    "noviembre": 11,
+    "diciembre": 12,
+}
 WEEKDAYS = {"lunes": 0, "martes": 1, "miercoles": 2, "jueves": 3, "viernes": 4, "sabado": 5, "domingo": 6}
 _MONTH = "(" + "|".join(MONTHS) + ")"
 
@@ -128,6 +139,13 @@ def _future(day: int, month: int, today: date, year: int | None = None) -> date 
         return None
 
 
+def _night_of(day: int, month: int, today: date) -> tuple[date, date]:
+    """The night of a date every year has (New Year's Eve), this year or (already past) the next."""
+    night = date(today.year, month, day)
+    night = night if night >= today else date(today.year + 1, month, day)
+    return night, night + timedelta(days=1)
+
+
 def _next_weekday(weekday: int, today: date) -> date:
     return today + timedelta(days=(weekday - today.weekday()) % 7)
 
@@ -188,9 +206,9 @@ def dates_of(text: str, today: date) -> tuple[date | None, date | None]:
     if re.search(r"\b(este|el|para el|este proximo) (finde|fin de semana)\b|\bfinde\b", text):
         return _weekend(today, following=False)
     if re.search(r"\bano nuevo\b", text):
-        return _future(31, 12, today), _future(31, 12, today) + timedelta(days=1)  # type: ignore[operator]
+        return _night_of(31, 12, today)
     if re.search(r"\bnavidad\b", text):
-        return _future(24, 12, today), _future(24, 12, today) + timedelta(days=1)  # type: ignore[operator]
+        return _night_of(24, 12, today)
     if re.search(r"\bsemana santa\b", text):
         sunday = easter(today.year) if easter(today.year) >= today else easter(today.year + 1)
         return sunday - timedelta(days=3), sunday
@@ -208,7 +226,7 @@ def dates_of(text: str, today: date) -> tuple[date | None, date | None]:
             month2 = month1
         if month1 and month2:
             start = _future(int(d1), month1, today, int(year) if year else None)
-            end = _future(int(d2), month2, start or today, int(year) if year else None) if start else None
+            end = _future(int(d2), month2, start, int(year) if year else None) if start else None
             if start and end and end <= start:
                 end = _future(int(d2), month2, start + timedelta(days=1))
             return start, end

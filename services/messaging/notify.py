@@ -1,50 +1,59 @@
 """Guest notifications from booking and payment events, each sent once.
 
-Consumers follow `BookingService.StreamEvents` and `PaymentsService.StreamEvents`
-from a cursor stored in `messaging.cursors`; every notification goes to the
-outbox under the key `event:<stream>:<event id>`, so a replay after a restart
-sends nothing twice. A loop reminds guests whose hold is about to expire.
-Outside WhatsApp's 24-hour window (last message from the guest older than a
-day) free text is refused by Meta (131047), so an approved template goes
-instead (`WHATSAPP_TEMPLATE_*`).
+Consumers follow booking's and payments' event streams (`ports.Feeds`) from a
+cursor stored in `messaging.cursors`; every notification goes to the outbox
+under the key `event:<stream>:<event id>`, so a replay after a restart sends
+nothing twice. A loop reminds guests whose hold is about to expire. Outside
+WhatsApp's 24-hour window (last message from the guest older than a day) free
+text is refused by Meta (131047), so an approved template goes instead
+(`WHATSAPP_TEMPLATE_*`).
 """
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TypeVar
 
 import asyncpg
-import grpc
 
-from cabanas.v1 import booking_pb2, booking_pb2_grpc, common_pb2, payments_pb2, payments_pb2_grpc
-from services.common import pb
+from services.common.errors import DomainError
 from services.common.settings import Settings
 from services.common.telemetry import continued
 from services.messaging import interactive as ui
 from services.messaging import store
 from services.messaging import templates as t
 from services.messaging.dialog import GUEST_ZONE
+from services.messaging.ports import BookingEvent, Feeds, Held, PaymentEvent
 
 log = logging.getLogger(__name__)
 WINDOW = timedelta(hours=24)
 REMIND_BEFORE = timedelta(minutes=10)
-STREAM_SECONDS = 3600  # a following stream is reopened (from the cursor) every hour
+# Failures a loop outlives: booking or payments not answering, Postgres down.
+INTERRUPTIONS = (DomainError, OSError, asyncpg.PostgresError)
+PAYMENT_TEXTS = {
+    "payment.rejected": t.PAYMENT_REJECTED,
+    "payment.pending": t.PAYMENT_PENDING,
+    "payment.in_process": t.PAYMENT_PENDING,
+}
+E = TypeVar("E", BookingEvent, PaymentEvent)
 
 
-def _facts(r: booking_pb2.Reservation) -> dict[str, str]:
+def _facts(r: Held) -> dict[str, str]:
     return {
-        "name": (r.guest.name or "").split(" ")[0] or "hola", "code": r.code, "cabin": r.accommodation_name,
-        "check_in": t.day(pb.day(r.stay.start)), "check_out": t.day(pb.day(r.stay.end)),
-    }  # fmt: skip
+        "name": r.guest_name.split(" ")[0] or "hola",
+        "code": r.code,
+        "cabin": r.cabin,
+        "check_in": t.day(r.check_in),
+        "check_out": t.day(r.check_out),
+    }
 
 
 class Notifier:
-    def __init__(self, pool: asyncpg.Pool, settings: Settings, booking: booking_pb2_grpc.BookingServiceStub,
-                 payments: payments_pb2_grpc.PaymentsServiceStub, sandbox: bool, kick: Callable[[], None]) -> None:  # fmt: skip
-        self.pool, self.settings, self.booking, self.payments = pool, settings, booking, payments
-        self.sandbox, self.kick = sandbox, kick
+    def __init__(
+        self, pool: asyncpg.Pool, settings: Settings, feeds: Feeds, sandbox: bool, kick: Callable[[], None]
+    ) -> None:
+        self.pool, self.settings, self.feeds, self.sandbox, self.kick = pool, settings, feeds, sandbox, kick
 
     async def _cursor(self, stream: str) -> int:
         async with self.pool.acquire() as conn:
@@ -55,34 +64,39 @@ class Notifier:
             await conn.execute(
                 "INSERT INTO cursors (stream, after_id) VALUES ($1, $2)"
                 " ON CONFLICT (stream) DO UPDATE SET after_id = greatest(cursors.after_id, $2)",
-                stream, after_id,
-            )  # fmt: skip
+                stream,
+                after_id,
+            )
 
-    async def notify(self, r: booking_pb2.Reservation, key: str, text: str, template: str) -> None:
+    def _message(self, r: Held, text: str, template: str, inside_window: bool) -> ui.Outgoing:
+        """The text itself inside the 24-hour window, the approved template outside it."""
+        if inside_window:
+            return ui.text(text)
+        facts = _facts(r)
+        parameters = [{"type": "text", "text": facts[k]} for k in ("name", "code", "cabin", "check_in", "check_out")]
+        body = {
+            "type": "template",
+            "template": {
+                "name": template,
+                "language": {"code": self.settings.whatsapp_template_language},
+                "components": [{"type": "body", "parameters": parameters}],
+            },
+        }
+        return ui.Outgoing("template", body, f"[plantilla {template}] {text}")
+
+    async def notify(self, r: Held, key: str, text: str, template: str) -> None:
         """Queue one message to the reservation's guest, once per key (WhatsApp guests only)."""
-        if r.channel != common_pb2.CHANNEL_WHATSAPP or not r.guest.phone:
+        if r.channel != "whatsapp" or not r.phone:
             return
-        phone = r.guest.phone.lstrip("+")
         async with self.pool.acquire() as conn:
-            conversation = await store.conversation(conn, phone)
+            conversation = await store.conversation(conn, r.phone)
             last = conversation["last_inbound_at"] if conversation else None
-            inside = last is not None and datetime.now(UTC) - last < WINDOW
-            facts = _facts(r)
-            out = ui.text(text) if inside else ui.Outgoing(
-                "template",
-                {"type": "template", "template": {
-                    "name": template, "language": {"code": self.settings.whatsapp_template_language},
-                    "components": [{"type": "body", "parameters": [
-                        {"type": "text", "text": facts[k]} for k in ("name", "code", "cabin", "check_in", "check_out")
-                    ]}],
-                }},
-                f"[plantilla {template}] {text}",
-            )  # fmt: skip
-            if await store.enqueue(conn, phone, out, "sandbox" if self.sandbox else "queued", key):
+            out = self._message(r, text, template, last is not None and datetime.now(UTC) - last < WINDOW)
+            if await store.enqueue(conn, r.phone, out, "sandbox" if self.sandbox else "queued", key):
                 self.kick()
 
     async def _follow(
-        self, stream: str, events: Callable[[int], AsyncIterator[Any]], handle: Callable[[Any], Any]
+        self, stream: str, events: Callable[[int], AsyncIterator[E]], handle: Callable[[E], Awaitable[None]]
     ) -> None:
         while True:
             try:
@@ -90,73 +104,49 @@ class Notifier:
                     with continued(f"notify {event.type}", event.traceparent, link=True):
                         await handle(event)
                     await self._advance(stream, event.id)
-            except (grpc.aio.AioRpcError, OSError, asyncpg.PostgresError) as exc:
+            except INTERRUPTIONS as exc:
                 log.warning("%s events interrupted, resuming from the cursor: %s", stream, exc)
             await asyncio.sleep(1)
 
     async def follow_booking(self) -> None:
-        def events(after: int) -> AsyncIterator[booking_pb2.DomainEvent]:
-            return self.booking.StreamEvents(
-                booking_pb2.StreamEventsRequest(after_id=after, follow=True), timeout=STREAM_SECONDS
-            )
+        s = self.settings
+        templates = {
+            "reservation.confirmed": (t.CONFIRMED, s.whatsapp_template_confirmed),
+            "reservation.expired": (t.EXPIRED, s.whatsapp_template_expired),
+        }
 
-        async def handle(event: booking_pb2.DomainEvent) -> None:
-            s, r = self.settings, event.reservation
-            if event.type == "reservation.confirmed":
-                await self.notify(
-                    r, f"event:booking:{event.id}", t.CONFIRMED.format(**_facts(r)), s.whatsapp_template_confirmed
-                )
-            elif event.type == "reservation.expired":
-                await self.notify(
-                    r, f"event:booking:{event.id}", t.EXPIRED.format(**_facts(r)), s.whatsapp_template_expired
-                )
+        async def handle(event: BookingEvent) -> None:
+            r = event.reservation
+            if event.type in templates and r is not None:
+                text, template = templates[event.type]
+                await self.notify(r, f"event:booking:{event.id}", text.format(**_facts(r)), template)
 
-        await self._follow("booking", events, handle)
+        await self._follow("booking", self.feeds.booking_events, handle)
 
     async def follow_payments(self) -> None:
-        def events(after: int) -> AsyncIterator[payments_pb2.PaymentEvent]:
-            return self.payments.StreamEvents(
-                payments_pb2.StreamPaymentEventsRequest(after_id=after, follow=True), timeout=None
-            )
-
-        async def handle(event: payments_pb2.PaymentEvent) -> None:
-            text = {"payment.rejected": t.PAYMENT_REJECTED, "payment.pending": t.PAYMENT_PENDING,
-                    "payment.in_process": t.PAYMENT_PENDING}.get(event.type)  # fmt: skip
-            if text is None or not event.payment.reservation_code:
+        async def handle(event: PaymentEvent) -> None:
+            text = PAYMENT_TEXTS.get(event.type)
+            if text is None or not event.reservation_code:
                 return
-            try:
-                found = await self.booking.GetReservation(
-                    booking_pb2.GetReservationRequest(code=event.payment.reservation_code)
-                )
-            except grpc.aio.AioRpcError as exc:
-                if exc.code() == grpc.StatusCode.NOT_FOUND:
-                    return
-                raise
-            r = found.reservation
-            await self.notify(
-                r, f"event:payments:{event.id}", text.format(**_facts(r)), self.settings.whatsapp_template_payment
-            )
+            r = await self.feeds.reservation(event.reservation_code)
+            if r is not None:
+                key = f"event:payments:{event.id}"
+                await self.notify(r, key, text.format(**_facts(r)), self.settings.whatsapp_template_payment)
 
-        await self._follow("payments", events, handle)
+        await self._follow("payments", self.feeds.payment_events, handle)
 
     async def remind(self) -> None:
         """Once per hold, a reminder shortly before it expires."""
         while True:
             try:
-                reply = await self.booking.ListReservations(
-                    booking_pb2.ListReservationsRequest(
-                        statuses=[common_pb2.RESERVATION_STATUS_PRE_RESERVED], page={"page_size": 100}
-                    )
-                )
+                holds = await self.feeds.holds()
                 soon = datetime.now(UTC) + REMIND_BEFORE
-                for r in reply.reservations:
-                    if r.HasField("expires_at") and r.expires_at.ToDatetime(tzinfo=UTC) <= soon:
-                        link = await self.payments.CreatePaymentLink(
-                            payments_pb2.CreatePaymentLinkRequest(reservation_code=r.code)
-                        )
-                        until = r.expires_at.ToDatetime(tzinfo=UTC).astimezone(GUEST_ZONE).strftime("%H:%M")
-                        text = t.REMINDER.format(until=until, url=link.init_point, **_facts(r))
+                for r in holds:
+                    if r.expires_at is not None and r.expires_at <= soon:
+                        url = await self.feeds.payment_link(r.code)
+                        until = r.expires_at.astimezone(GUEST_ZONE).strftime("%H:%M")
+                        text = t.REMINDER.format(until=until, url=url, **_facts(r))
                         await self.notify(r, f"reminder:{r.code}", text, self.settings.whatsapp_template_reminder)
-            except (grpc.aio.AioRpcError, OSError, asyncpg.PostgresError) as exc:
+            except INTERRUPTIONS as exc:
                 log.warning("reminder pass failed: %s", exc)
             await asyncio.sleep(30)

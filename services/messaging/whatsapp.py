@@ -11,9 +11,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from services.common.errors import DomainError, Kind
 
-class InvalidPayload(ValueError):
+
+class InvalidPayload(DomainError):
     """Not a WhatsApp webhook payload."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(Kind.INVALID, "INVALID_PAYLOAD", message)
 
 
 @dataclass(frozen=True)
@@ -87,14 +92,24 @@ def parse(raw: bytes) -> tuple[list[Inbound], list[Status]]:
                 kind = str(m.get("type", "unsupported"))
                 messages.append(
                     Inbound(
-                        wamid=str(m["id"])[:200], phone=str(m["from"])[:20], name=str(names.get(m["from"], ""))[:100],
-                        type=kind[:20], text=_text(m)[:4096], sent_at=_when(m.get("timestamp")), payload=m,
+                        wamid=str(m["id"])[:200],
+                        phone=str(m["from"])[:20],
+                        name=str(names.get(m["from"], ""))[:100],
+                        type=kind[:20],
+                        text=_text(m)[:4096],
+                        sent_at=_when(m.get("timestamp")),
+                        payload=m,
                     )
-                )  # fmt: skip
+                )
             for s in value.get("statuses", []) or []:
                 if isinstance(s, dict) and s.get("id") and s.get("status"):
                     statuses.append(
-                        Status(str(s["id"])[:200], str(s["status"])[:20], _when(s.get("timestamp")),
-                               str(s.get("recipient_id", ""))[:20], list(s.get("errors", []) or []))
-                    )  # fmt: skip
+                        Status(
+                            str(s["id"])[:200],
+                            str(s["status"])[:20],
+                            _when(s.get("timestamp")),
+                            str(s.get("recipient_id", ""))[:20],
+                            list(s.get("errors", []) or []),
+                        )
+                    )
     return messages, statuses

@@ -39,8 +39,10 @@ class MercadoPago:
         )
         self.attempts = attempts
         self.breaker = CircuitBreaker(
-            failure_threshold=5, recovery_timeout=30, expected_exception=Unavailable, name="mercadopago"
+            failure_threshold=5, recovery_timeout=recovery_seconds, expected_exception=Unavailable, name="mercadopago"
         )
+        # The decorated call refuses while the circuit is open (`breaker.call_async` would not).
+        self._call = self.breaker(self._once)
 
     async def _once(self, method: str, path: str, **kwargs: Any) -> Any:
         try:
@@ -56,20 +58,18 @@ class MercadoPago:
         return reply.json()
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.attempts),
+            wait=wait_exponential(multiplier=0.5, max=4),
+            retry=retry_if_exception_type(Unavailable),
+            reraise=True,
+        )
         try:
-            async for attempt in AsyncRetrying(
-                stop=stop_after_attempt(self.attempts),
-                wait=wait_exponential(multiplier=0.5, max=4),
-                retry=retry_if_exception_type(Unavailable),
-                reraise=True,
-            ):
-                with attempt:
-                    return await self.breaker.call_async(self._once, method, path, **kwargs)
+            return await retrying(self._call, method, path, **kwargs)
         except CircuitBreakerError as exc:
             raise Unavailable("circuit open: Mercado Pago failed repeatedly") from exc
         finally:
             BREAKER_OPEN.set(1 if self.breaker.opened else 0)
-        raise AssertionError("unreachable")
 
     async def get_payment(self, payment_id: str) -> dict[str, Any]:
         return dict(await self._request("GET", f"/v1/payments/{payment_id}"))

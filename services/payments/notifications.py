@@ -16,31 +16,51 @@ import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import asyncpg
-import grpc
 from prometheus_client import Counter, Gauge
 
-from cabanas.v1 import booking_pb2, booking_pb2_grpc
-from services.common.db import record_outcome
+from services.common.db import Conn, record_outcome
+from services.common.errors import DomainError, invalid, not_found
 from services.common.telemetry import continued
 from services.payments import store
 from services.payments.mercadopago import MercadoPago, MercadoPagoError, NotFound
+from services.payments.ports import Booking, Outcome
 
 log = logging.getLogger(__name__)
 
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 LEASE_SECONDS = 120
 MAX_DELAY_SECONDS = 900
+RECONCILE_WINDOW_SECONDS = 600  # open links whose hold ends within this are checked against Mercado Pago
+# Booking's answers for a reference it never issued: the payment names no reservation of ours.
+UNKNOWN_REFERENCE = ("NOT_FOUND", "INVALID_ARGUMENT")
 PROCESSED = Counter("payments_processed_total", "Payment status changes applied", ["status"])
 PENDING = Gauge("payments_notifications_pending", "Stored notifications not processed yet")
 
 
-class InvalidNotification(ValueError):
-    """Neither the query string nor the body says which resource changed."""
+@dataclass(frozen=True)
+class Received:
+    """A notification as the gateway hands it over (signature already verified)."""
+
+    body: bytes
+    query: dict[str, str]
+    headers: dict[str, str]
+    received_at: datetime
+    traceparent: str
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A stored notification: what the webhook's acknowledgement says."""
+
+    id: int
+    topic: str
+    resource_id: str
 
 
 def parse(body: bytes, query: Mapping[str, str]) -> tuple[str, str, str]:
@@ -55,14 +75,14 @@ def parse(body: bytes, query: Mapping[str, str]) -> tuple[str, str, str]:
         if isinstance(parsed, dict):
             data = parsed
         elif not query:
-            raise InvalidNotification("the body is not a JSON object")
-    nested = data.get("data") if isinstance(data.get("data"), dict) else {}
+            raise invalid("INVALID_NOTIFICATION", "the body is not a JSON object")
+    nested = data["data"] if isinstance(data.get("data"), dict) else {}
     topic = str(query.get("type") or query.get("topic") or data.get("type") or data.get("topic") or "")
     resource = str(query.get("data.id") or query.get("id") or nested.get("id") or "")
     if not resource and isinstance(data.get("resource"), str):  # legacy: a URL ending in the id
         resource = data["resource"].rstrip("/").rsplit("/", 1)[-1]
     if not topic or not _ID.match(resource) or len(topic) > 64:
-        raise InvalidNotification("a notification needs a topic and a resource id (data.id)")
+        raise invalid("INVALID_NOTIFICATION", "a notification needs a topic and a resource id (data.id)")
     return topic.removeprefix("topic_").removesuffix("_wh"), resource, str(data.get("action", ""))[:64]
 
 
@@ -71,16 +91,42 @@ def minor_units(amount: Any) -> int:
 
 
 class Processor:
-    """Applies stored notifications; one per service process, safe with replicas."""
+    """Stores and applies notifications; one per service process, safe with replicas."""
 
-    def __init__(
-        self, pool: asyncpg.Pool, mp: MercadoPago, booking: booking_pb2_grpc.BookingServiceStub, retry_base: float
-    ) -> None:
+    def __init__(self, pool: asyncpg.Pool, mp: MercadoPago, booking: Booking, retry_base: float) -> None:
         self.pool = pool
         self.mp = mp
         self.booking = booking
         self.retry_base = retry_base
         self._wake = asyncio.Event()
+
+    async def receive(self, notification: Received) -> Stored:
+        """Store a notification; it is durable when this returns, processed after."""
+        topic, resource_id, action = parse(notification.body, notification.query)
+        async with self.pool.acquire() as conn:
+            notification_id = await store.insert_notification(
+                conn,
+                topic=topic,
+                resource_id=resource_id,
+                action=action,
+                source="webhook",
+                body=notification.body,
+                query=notification.query,
+                headers=notification.headers,
+                received_at=notification.received_at,
+                traceparent=notification.traceparent,
+            )
+        self.kick()
+        return Stored(notification_id, topic, resource_id)
+
+    async def reprocess(self, notification_id: int) -> Stored:
+        """Process a stored notification again (the payment is fetched anew)."""
+        async with self.pool.acquire() as conn:
+            row = await store.reopen(conn, notification_id)
+        if row is None:
+            raise not_found("No such notification.")
+        self.kick()
+        return Stored(row["id"], row["topic"], row["resource_id"])
 
     def kick(self) -> None:
         self._wake.set()
@@ -120,8 +166,11 @@ class Processor:
             delay = min(self.retry_base * 2 ** (notification["attempts"] - 1), MAX_DELAY_SECONDS)
             log.warning(
                 "notification %s failed (attempt %s), retrying in %.1f s: %s",
-                notification["id"], notification["attempts"], delay, exc,
-            )  # fmt: skip
+                notification["id"],
+                notification["attempts"],
+                delay,
+                exc,
+            )
             await self._record(store.reschedule, notification["id"], delay, f"{type(exc).__name__}: {exc}")
 
     async def _record(self, write: Callable[..., Awaitable[None]], *args: Any) -> None:
@@ -137,7 +186,7 @@ class Processor:
         async with self.pool.acquire() as conn, conn.transaction():
             await self._apply(conn, notification, payment)
 
-    async def _apply(self, conn: asyncpg.Connection, notification: asyncpg.Record, mp: dict[str, Any]) -> None:
+    async def _apply(self, conn: Conn, notification: asyncpg.Record, mp: dict[str, Any]) -> None:
         row = await store.lock_payment(conn, str(mp["id"]))
         now = datetime.now().astimezone()
         before = (row["status"], row["issue"])
@@ -168,22 +217,28 @@ class Processor:
         """Confirm the reservation the payment names, only if it really pays for it."""
         code = payment["reservation_code"]
         try:
-            found = await self.booking.GetReservation(booking_pb2.GetReservationRequest(code=code))
-        except grpc.aio.AioRpcError as exc:
-            if exc.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
+            reservation = await self.booking.reservation(code)
+        except DomainError as exc:
+            if exc.reason in UNKNOWN_REFERENCE:
                 return {"issue": "unknown_reference"}
             raise
-        deposit = found.reservation.deposit
-        if payment["currency"] != deposit.currency:
+        if payment["currency"] != reservation.currency:
             return {"issue": "currency_mismatch"}
-        if payment["amount_minor"] < deposit.amount_minor:
+        if payment["amount_minor"] < reservation.deposit_minor:
             return {"issue": "amount_mismatch"}
-        reply = await self.booking.ConfirmReservation(
-            booking_pb2.ConfirmReservationRequest(code=code, payment_reference=f"mercadopago:{payment['raw']['id']}")
-        )
-        if reply.outcome == booking_pb2.CONFIRM_OUTCOME_PAID_BUT_UNAVAILABLE:
+        outcome = await self.booking.confirm(code, payment_reference=f"mercadopago:{payment['raw']['id']}")
+        if outcome is Outcome.PAID_BUT_UNAVAILABLE:
             return {"issue": "paid_but_unavailable"}
         return {"confirmed_at": datetime.now().astimezone()}
+
+    async def reconcile_every(self, seconds: float) -> None:
+        """Reconcile forever, a pass every `seconds`."""
+        while True:
+            await asyncio.sleep(seconds)
+            try:
+                await self.reconcile(RECONCILE_WINDOW_SECONDS)
+            except Exception:
+                log.warning("reconciliation pass failed", exc_info=True)
 
     async def reconcile(self, within_seconds: float) -> int:
         """Ask Mercado Pago about open links near expiry: notifications do get lost.
@@ -202,10 +257,17 @@ class Processor:
                     if await store.known_status(conn, str(payment["id"])) == payment.get("status"):
                         continue
                     await store.insert_notification(
-                        conn, topic="payment", resource_id=str(payment["id"]), action="reconciliation",
-                        source="reconciliation", body=b"", query={}, headers={},
-                        received_at=datetime.now().astimezone(), traceparent="",
-                    )  # fmt: skip
+                        conn,
+                        topic="payment",
+                        resource_id=str(payment["id"]),
+                        action="reconciliation",
+                        source="reconciliation",
+                        body=b"",
+                        query={},
+                        headers={},
+                        received_at=datetime.now().astimezone(),
+                        traceparent="",
+                    )
                     queued += 1
         if queued:
             self.kick()

@@ -7,12 +7,21 @@ import asyncpg
 from opentelemetry import propagate
 
 from services.common import outbox
+from services.common.db import Conn
 
 EVENTS_CHANNEL = "payments_events"
 
 
+async def _one(conn: Conn, sql: str, *args: object) -> asyncpg.Record:
+    """The row a statement must return; none is a bug of the caller, not a result."""
+    row = await conn.fetchrow(sql, *args)
+    if row is None:
+        raise LookupError("the statement matched no row")
+    return row
+
+
 async def insert_notification(
-    conn: asyncpg.Connection,
+    conn: Conn,
     *,
     topic: str,
     resource_id: str,
@@ -41,7 +50,7 @@ async def insert_notification(
     )
 
 
-async def claim_due(conn: asyncpg.Connection, limit: int, lease_seconds: float) -> list[asyncpg.Record]:
+async def claim_due(conn: Conn, limit: int, lease_seconds: float) -> list[asyncpg.Record]:
     """Lease due notifications for processing; other replicas skip them until the lease ends."""
     return await conn.fetch(
         "UPDATE notifications SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2)"
@@ -52,11 +61,11 @@ async def claim_due(conn: asyncpg.Connection, limit: int, lease_seconds: float) 
     )
 
 
-async def pending_count(conn: asyncpg.Connection) -> int:
-    return await conn.fetchval("SELECT count(*) FROM notifications WHERE processed_at IS NULL")
+async def pending_count(conn: Conn) -> int:
+    return int(await conn.fetchval("SELECT count(*) FROM notifications WHERE processed_at IS NULL"))
 
 
-async def reschedule(conn: asyncpg.Connection, notification_id: int, delay_seconds: float, error: str) -> None:
+async def reschedule(conn: Conn, notification_id: int, delay_seconds: float, error: str) -> None:
     await conn.execute(
         "UPDATE notifications SET next_attempt_at = now() + make_interval(secs => $2), last_error = $3 WHERE id = $1",
         notification_id,
@@ -65,39 +74,42 @@ async def reschedule(conn: asyncpg.Connection, notification_id: int, delay_secon
     )
 
 
-async def mark_processed(conn: asyncpg.Connection, notification_id: int, note: str | None = None) -> None:
+async def mark_processed(conn: Conn, notification_id: int, note: str | None = None) -> None:
     await conn.execute(
         "UPDATE notifications SET processed_at = now(), last_error = $2 WHERE id = $1", notification_id, note
     )
 
 
-async def reopen(conn: asyncpg.Connection, notification_id: int) -> asyncpg.Record | None:
+async def reopen(conn: Conn, notification_id: int) -> asyncpg.Record | None:
     return await conn.fetchrow(
         "UPDATE notifications SET processed_at = NULL, next_attempt_at = now() WHERE id = $1 RETURNING *",
         notification_id,
     )
 
 
-async def lock_payment(conn: asyncpg.Connection, external_id: str) -> asyncpg.Record:
+async def lock_payment(conn: Conn, external_id: str) -> asyncpg.Record:
     """The payment's row, created if new, locked until commit: concurrent
     notifications of one payment are applied one after the other."""
     await conn.execute("INSERT INTO payments (external_id) VALUES ($1) ON CONFLICT DO NOTHING", external_id)
-    return await conn.fetchrow("SELECT * FROM payments WHERE external_id = $1 FOR UPDATE", external_id)
+    return await _one(conn, "SELECT * FROM payments WHERE external_id = $1 FOR UPDATE", external_id)
 
 
-async def update_payment(conn: asyncpg.Connection, payment_id: int, values: dict[str, Any]) -> asyncpg.Record:
+async def update_payment(conn: Conn, payment_id: int, values: dict[str, Any]) -> asyncpg.Record:
     assignments = ", ".join(f"{c} = ${i}" for i, c in enumerate(values, start=2))
-    return await conn.fetchrow(
-        f"UPDATE payments SET {assignments}, updated_at = now() WHERE id = $1 RETURNING *", payment_id, *values.values()
+    return await _one(
+        conn,
+        f"UPDATE payments SET {assignments}, updated_at = now() WHERE id = $1 RETURNING *",
+        payment_id,
+        *values.values(),
     )
 
 
-async def get_payment(conn: asyncpg.Connection, external_id: str) -> asyncpg.Record | None:
+async def get_payment(conn: Conn, external_id: str) -> asyncpg.Record | None:
     return await conn.fetchrow("SELECT * FROM payments WHERE external_id = $1", external_id)
 
 
 async def list_payments(
-    conn: asyncpg.Connection, reservation_code: str, statuses: list[str], limit: int, offset: int
+    conn: Conn, reservation_code: str, statuses: list[str], limit: int, offset: int
 ) -> tuple[list[asyncpg.Record], int]:
     rows = await conn.fetch(
         "SELECT *, count(*) OVER () AS total FROM payments WHERE ($1 = '' OR reservation_code = $1)"
@@ -111,7 +123,7 @@ async def list_payments(
     return rows, (rows[0]["total"] if rows else 0)
 
 
-async def emit(conn: asyncpg.Connection, type: str, payment_id: int) -> None:
+async def emit(conn: Conn, type: str, payment_id: int) -> None:
     carrier: dict[str, str] = {}
     propagate.inject(carrier)
     await outbox.before_append(conn, EVENTS_CHANNEL)
@@ -123,7 +135,7 @@ async def emit(conn: asyncpg.Connection, type: str, payment_id: int) -> None:
     )
 
 
-async def events_after(conn: asyncpg.Connection, after_id: int, limit: int) -> list[asyncpg.Record]:
+async def events_after(conn: Conn, after_id: int, limit: int) -> list[asyncpg.Record]:
     return await conn.fetch(
         "SELECT o.id AS event_id, o.type AS event_type, o.occurred_at, o.traceparent, p.*"
         " FROM outbox o, jsonb_populate_record(NULL::payments, o.payload) p WHERE o.id > $1 ORDER BY o.id LIMIT $2",
@@ -132,21 +144,23 @@ async def events_after(conn: asyncpg.Connection, after_id: int, limit: int) -> l
     )
 
 
-async def get_link(conn: asyncpg.Connection, code: str) -> asyncpg.Record | None:
+async def get_link(conn: Conn, code: str) -> asyncpg.Record | None:
     return await conn.fetchrow("SELECT * FROM payment_links WHERE reservation_code = $1", code)
 
 
-async def insert_link(conn: asyncpg.Connection, values: dict[str, Any]) -> asyncpg.Record:
+async def insert_link(conn: Conn, values: dict[str, Any]) -> asyncpg.Record:
     columns = ", ".join(values)
     placeholders = ", ".join(f"${i}" for i in range(1, len(values) + 1))
     row = await conn.fetchrow(
         f"INSERT INTO payment_links ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING RETURNING *",
         *values.values(),
     )
-    return row or await get_link(conn, values["reservation_code"])
+    return row or await _one(
+        conn, "SELECT * FROM payment_links WHERE reservation_code = $1", values["reservation_code"]
+    )
 
 
-async def links_to_reconcile(conn: asyncpg.Connection, within_seconds: float) -> list[str]:
+async def links_to_reconcile(conn: Conn, within_seconds: float) -> list[str]:
     """Open links whose hold ends soon and for which no approved payment is known."""
     rows = await conn.fetch(
         "UPDATE payment_links l SET reconciled_at = now() WHERE l.expires_at BETWEEN now() - interval '1 hour'"
@@ -159,5 +173,6 @@ async def links_to_reconcile(conn: asyncpg.Connection, within_seconds: float) ->
     return [r["reservation_code"] for r in rows]
 
 
-async def known_status(conn: asyncpg.Connection, external_id: str) -> str | None:
-    return await conn.fetchval("SELECT status FROM payments WHERE external_id = $1", external_id)
+async def known_status(conn: Conn, external_id: str) -> str | None:
+    status = await conn.fetchval("SELECT status FROM payments WHERE external_id = $1", external_id)
+    return None if status is None else str(status)

@@ -13,36 +13,42 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 import numpy as np
 from prometheus_client import Histogram
 
-from services.speech.transcriber import Transcript
-
 BATCH_SIZE = Histogram("speech_batch_size", "Notes transcribed together", buckets=(1, 2, 4, 8, 16, 32))
 
-Single = Callable[[np.ndarray, str | None], Transcript]
-Many = Callable[[list[np.ndarray], str], list[Transcript]]
+R = TypeVar("R")  # what the model makes of one note (a Transcript)
 
 
 @dataclass(eq=False)  # compared by identity (the samples are arrays)
-class _Note:
+class _Note(Generic[R]):
     samples: np.ndarray
     language: str | None
-    done: asyncio.Future[Transcript] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+    done: asyncio.Future[R] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
-class Batcher:
-    def __init__(self, single: Single, many: Many, executor: Executor, workers: int, size: int, window: float) -> None:
+class Batcher(Generic[R]):
+    def __init__(
+        self,
+        single: Callable[[np.ndarray, str | None], R],
+        many: Callable[[list[np.ndarray], str], list[R]],
+        executor: Executor,
+        workers: int,
+        size: int,
+        window: float,
+    ) -> None:
         self.single, self.many, self.executor = single, many, executor
         self.size, self.window = size, window
-        self.waiting: list[_Note] = []
+        self.waiting: list[_Note[R]] = []
         self._arrived = asyncio.Condition()
         self._forming = asyncio.Lock()  # one worker forms a batch at a time: no note taken twice
         self._workers = [asyncio.create_task(self._work()) for _ in range(workers)]
 
-    async def transcribe(self, samples: np.ndarray, language: str | None) -> Transcript:
-        note = _Note(samples, language)
+    async def transcribe(self, samples: np.ndarray, language: str | None) -> R:
+        note: _Note[R] = _Note(samples, language)
         async with self._arrived:
             self.waiting.append(note)
             self._arrived.notify_all()
@@ -59,15 +65,17 @@ class Batcher:
             if batch:
                 await self._run(batch)
 
-    async def _run(self, batch: list[_Note]) -> None:
+    async def _run(self, batch: list[_Note[R]]) -> None:
         loop = asyncio.get_running_loop()
         BATCH_SIZE.observe(len(batch))
+        first = batch[0]
+        results: list[R | Exception]
         try:
-            if len(batch) == 1:
-                results = [await loop.run_in_executor(self.executor, self.single, batch[0].samples, batch[0].language)]
+            if len(batch) == 1 or first.language is None:  # a batch of several always has its language
+                results = [await loop.run_in_executor(self.executor, self.single, first.samples, first.language)]
             else:
                 notes = [n.samples for n in batch]
-                results = await loop.run_in_executor(self.executor, self.many, notes, batch[0].language)
+                results = list(await loop.run_in_executor(self.executor, self.many, notes, first.language))
         except Exception as exc:  # noqa: BLE001 - every note of the batch gets the error
             results = [exc] * len(batch)
         for note, result in zip(batch, results, strict=True):
@@ -78,7 +86,7 @@ class Batcher:
             else:
                 note.done.set_result(result)
 
-    async def _next_batch(self) -> list[_Note]:
+    async def _next_batch(self) -> list[_Note[R]]:
         """The oldest note and, within the window, up to `size` others in its language (a batch
         shares one language, so a note asking for detection goes alone)."""
         async with self._forming, self._arrived:
@@ -96,5 +104,5 @@ class Batcher:
                 self.waiting.remove(note)
             return batch
 
-    def _joinable(self, first: _Note) -> list[_Note]:
+    def _joinable(self, first: _Note[R]) -> list[_Note[R]]:
         return [n for n in self.waiting if n.language == first.language][: self.size]

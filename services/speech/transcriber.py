@@ -115,7 +115,8 @@ class Transcriber:
     def transcribe_many(self, notes: list[np.ndarray], language: str) -> list[Transcript]:
         """Several notes in one batched pass; the language must be given (no detection)."""
         started = time.perf_counter()
-        offsets, clips = [], []
+        offsets: list[int] = []
+        clips: list[dict[str, float]] = []
         for samples in notes:
             offset = offsets[-1] + notes[len(offsets) - 1].size if offsets else 0
             offsets.append(offset)
@@ -126,9 +127,13 @@ class Transcriber:
         found: list[list[Segment]] = [[] for _ in notes]
         if clips:  # no clips at all would make the pipeline run its VAD over everything
             raw, _ = self.pipeline.transcribe(
-                np.concatenate(notes), language=language, clip_timestamps=clips, batch_size=CLIPS_PER_BATCH,
-                beam_size=5, condition_on_previous_text=False,
-            )  # fmt: skip
+                np.concatenate(notes),
+                language=language,
+                clip_timestamps=clips,
+                batch_size=CLIPS_PER_BATCH,
+                beam_size=5,
+                condition_on_previous_text=False,
+            )
             for s in raw:
                 middle = (s.start + s.end) / 2  # times come back rounded to ms: the ends may cross a boundary
                 note = bisect.bisect_right(offsets, middle * SAMPLE_RATE) - 1

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import date, timedelta
+from typing import Any
 
 import grpc
 
@@ -22,8 +23,8 @@ def stay(start: date, end: date) -> common_pb2.DateRange:
     return common_pb2.DateRange(start=date_pb(start), end=date_pb(end))
 
 
-def make_cabin(stub: booking_pb2_grpc.BookingServiceStub, **fields: object) -> booking_pb2.Accommodation:
-    values: dict[str, object] = {
+def make_cabin(stub: booking_pb2_grpc.BookingServiceStub, **fields: Any) -> booking_pb2.Accommodation:
+    values: dict[str, Any] = {
         "name": f"Cabaña test {uuid.uuid4().hex[:8]}",
         "capacity": 4,
         "base_nightly_price": common_pb2.Money(amount_minor=50_000_00, currency="ARS"),

@@ -20,7 +20,13 @@ def booking(stack: Stack) -> Iterator[booking_pb2_grpc.BookingServiceStub]:
         yield booking_pb2_grpc.BookingServiceStub(channel)
 
 
-def _sync(stub, cabin_id, blocks, source="airbnb", allow_empty=False):  # type: ignore[no-untyped-def]
+def _sync(
+    stub: booking_pb2_grpc.BookingServiceStub,
+    cabin_id: int,
+    blocks: list[tuple[str, int, int]],
+    source: str = "airbnb",
+    allow_empty: bool = False,
+) -> booking_pb2.SyncExternalBlocksResponse:
     return stub.SyncExternalBlocks(
         booking_pb2.SyncExternalBlocksRequest(
             accommodation_id=cabin_id,
@@ -73,13 +79,15 @@ def test_block_over_a_direct_booking_is_a_conflict(booking: booking_pb2_grpc.Boo
     assert len(again.conflicts) == 1 and again.unchanged == 1  # still reported, never applied
 
 
-def _events(stub, after_id, follow=False, limit=None, timeout=5):  # type: ignore[no-untyped-def]
+def _events(
+    stub: booking_pb2_grpc.BookingServiceStub, after_id: int, follow: bool = False, limit: int = 0, timeout: float = 5
+) -> list[booking_pb2.DomainEvent]:
     out = []
     call = stub.StreamEvents(booking_pb2.StreamEventsRequest(after_id=after_id, follow=follow), timeout=timeout)
     for event in call:
         out.append(event)
         if limit and len(out) == limit:
-            call.cancel()
+            call.cancel()  # type: ignore[no-untyped-call]  # grpc-stubs leaves RpcContext.cancel unannotated
             break
     return out
 
@@ -112,7 +120,7 @@ def test_follow_delivers_new_events_live(booking: booking_pb2_grpc.BookingServic
     call = booking.StreamEvents(booking_pb2.StreamEventsRequest(after_id=start, follow=True), timeout=10)
     code = hold(booking, cabin.id, day(40), day(41)).reservation.code
     event = next(e for e in call if e.reservation.code == code)
-    call.cancel()
+    call.cancel()  # type: ignore[no-untyped-call]  # grpc-stubs leaves RpcContext.cancel unannotated
     assert event.type == "reservation.pre_reserved"
 
 

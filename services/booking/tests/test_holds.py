@@ -1,5 +1,7 @@
 """Booking over real gRPC against a real Postgres: holds, confirmation, cancellation, expiry."""
 
+import asyncio
+import uuid
 from collections.abc import Iterator
 
 import asyncpg
@@ -7,6 +9,7 @@ import grpc
 import pytest
 
 from cabanas.v1 import booking_pb2, booking_pb2_grpc, common_pb2
+from services.booking import holds
 from services.booking.tests.helpers import day, hold, make_cabin, reason, stay
 from tests.stack import Infra, Stack
 
@@ -82,6 +85,21 @@ async def test_expire_due_sweeps_run_out_holds(booking: booking_pb2_grpc.Booking
         == common_pb2.RESERVATION_STATUS_EXPIRED
     )
     assert kept.reservation.code not in expired
+
+
+async def test_the_service_sweeps_run_out_holds_by_itself(
+    booking: booking_pb2_grpc.BookingServiceStub, infra: Infra
+) -> None:
+    cabin = make_cabin(booking)
+    code = hold(booking, cabin.id, day(40), day(42)).reservation.code
+    await _run_out(infra, code)
+    request = booking_pb2.GetReservationRequest(code=code)
+    for _ in range(int(3 * holds.EXPIRE_EVERY_SECONDS / 0.2)):  # a few of the loop's passes
+        status = booking.GetReservation(request).reservation.status
+        if status == common_pb2.RESERVATION_STATUS_EXPIRED:
+            break
+        await asyncio.sleep(0.2)
+    assert status == common_pb2.RESERVATION_STATUS_EXPIRED
 
 
 def test_idempotency_key_returns_the_same_reservation(booking: booking_pb2_grpc.BookingServiceStub) -> None:
@@ -210,3 +228,22 @@ def test_an_unknown_time_zone_is_refused(booking: booking_pb2_grpc.BookingServic
             )
         )
     assert reason(info.value) == "INVALID_TIME_ZONE"
+
+
+def test_external_blocks_cannot_come_as_holds(booking: booking_pb2_grpc.BookingServiceStub) -> None:
+    cabin = make_cabin(booking)
+    request = booking_pb2.PreReserveRequest(
+        accommodation_id=cabin.id, stay=stay(day(40), day(42)), guests=1, channel=common_pb2.CHANNEL_ICAL
+    )
+    with pytest.raises(grpc.RpcError) as info:
+        booking.PreReserve(request)
+    assert (info.value.code(), reason(info.value)) == (grpc.StatusCode.INVALID_ARGUMENT, "INVALID_CHANNEL")
+
+
+def test_a_cabin_needs_a_name_a_capacity_and_a_price(booking: booking_pb2_grpc.BookingServiceStub) -> None:
+    with pytest.raises(grpc.RpcError) as info:
+        make_cabin(booking, capacity=0)
+    assert (info.value.code(), reason(info.value)) == (grpc.StatusCode.INVALID_ARGUMENT, "MISSING_FIELD")
+    suffix = uuid.uuid4().hex[:8]
+    named = make_cabin(booking, name=f"Cabaña Ñire {suffix}")
+    assert named.slug == f"cabana-nire-{suffix}"

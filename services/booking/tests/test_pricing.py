@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from services.booking.errors import BookingError
 from services.booking.pricing import Rules, Season, quote
+from services.common.errors import DomainError
 
 # 2027-01-01 is a Friday.
 RULES = Rules(
@@ -58,11 +58,11 @@ def test_fixed_season_price() -> None:
 
 
 def test_minimum_nights_global_and_per_season() -> None:
-    with pytest.raises(BookingError) as info:
+    with pytest.raises(DomainError) as info:
         quote(RULES, date(2027, 1, 4), date(2027, 1, 5), 2)
     assert info.value.reason == "MIN_NIGHTS" and info.value.details == {"min_nights": "2"}
     quote(RULES, date(2027, 1, 8), date(2027, 1, 10), 2)  # does not touch the season
-    with pytest.raises(BookingError) as info:
+    with pytest.raises(DomainError) as info:
         quote(RULES, date(2027, 1, 9), date(2027, 1, 11), 2)  # touches high season: 3 nights minimum
     assert info.value.details == {"min_nights": "3"}
 
@@ -86,6 +86,6 @@ def test_deposit_rounds_up_to_a_whole_unit() -> None:
     ],
 )
 def test_refusals(check_in: date, check_out: date, guests: int, reason: str) -> None:
-    with pytest.raises(BookingError) as info:
+    with pytest.raises(DomainError) as info:
         quote(RULES, check_in, check_out, guests)
     assert info.value.reason == reason

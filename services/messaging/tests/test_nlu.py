@@ -138,11 +138,16 @@ CASES = [
 
 
 @pytest.mark.parametrize(("text", "intent", "check_in", "check_out", "nights", "guests", "cabin"), CASES)
-def test_table(text: str, intent: str, check_in, check_out, nights, guests, cabin) -> None:  # type: ignore[no-untyped-def]
+def test_table(text: str, intent: str, check_in, check_out, nights, guests, cabin) -> None:
     got = parse(text, MONDAY, CABINS)
     assert (got.intent, got.check_in, got.check_out, got.nights, got.guests, got.accommodation) == (
-        intent, check_in, check_out, nights, guests, cabin,
-    )  # fmt: skip
+        intent,
+        check_in,
+        check_out,
+        nights,
+        guests,
+        cabin,
+    )
 
 
 def test_there_are_at_least_80_sentences() -> None:

@@ -4,6 +4,7 @@ stay it finds always ends after it starts (check-out > check-in, nights agree).
 Bounded and reproducible: derandomized, no example database, a few hundred
 examples per property."""
 
+from collections.abc import Callable
 from datetime import date
 
 from hypothesis import HealthCheck, given, settings
@@ -104,7 +105,8 @@ FRAGMENTS = [
 ]
 
 fragment = st.one_of(st.sampled_from(FRAGMENTS), st.sampled_from(TEMPLATES).flatmap(_fill))
-styled = st.sampled_from([str, str.upper, str.title, lambda s: s.replace(" ", "  ")])
+STYLES: list[Callable[[str], str]] = [str, str.upper, str.title, lambda s: s.replace(" ", "  ")]
+styled = st.sampled_from(STYLES)
 phrases = st.tuples(st.lists(fragment, min_size=1, max_size=5).map(" ".join), styled).map(lambda p: p[1](p[0]))
 noise = st.text(max_size=120)  # any unicode: emojis, other scripts, controls, digits
 texts = st.one_of(

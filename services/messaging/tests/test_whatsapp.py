@@ -1,6 +1,7 @@
 """Normalising WhatsApp webhook payloads, and the message builder's limits."""
 
 import json
+from typing import Any
 
 import pytest
 
@@ -8,7 +9,7 @@ from services.messaging import interactive as ui
 from services.messaging.whatsapp import InvalidPayload, parse
 
 
-def envelope(messages: list[dict], statuses: list[dict] | None = None) -> bytes:
+def envelope(messages: list[dict[str, Any]], statuses: list[dict[str, Any]] | None = None) -> bytes:
     value = {
         "contacts": [{"profile": {"name": "Ana Pérez"}, "wa_id": "5491155555555"}],
         "messages": messages,
@@ -19,7 +20,7 @@ def envelope(messages: list[dict], statuses: list[dict] | None = None) -> bytes:
     ).encode()
 
 
-def msg(kind: str, **content: object) -> dict:
+def msg(kind: str, **content: object) -> dict[str, Any]:
     return {"from": "5491155555555", "id": f"wamid.{kind}", "timestamp": "1750857384", "type": kind, **content}
 
 

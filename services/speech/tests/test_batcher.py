@@ -2,6 +2,7 @@
 
 import asyncio
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -33,7 +34,7 @@ def note(tag: int) -> np.ndarray:
 
 
 @pytest.fixture
-def executor() -> ThreadPoolExecutor:
+def executor() -> Iterator[ThreadPoolExecutor]:
     with ThreadPoolExecutor(2) as pool:
         yield pool
 

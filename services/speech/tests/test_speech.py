@@ -1,12 +1,13 @@
 """Speech over real gRPC with the real bundled Whisper base model on CPU."""
 
+import hashlib
 import io
 import json
 import re
 import subprocess
 import sys
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -18,9 +19,9 @@ import pytest
 from text_to_num import alpha2digit
 
 from cabanas.v1 import speech_pb2, speech_pb2_grpc
-from services.booking.tests.helpers import reason
 from services.common.devstack import spawn, stop_children, wait_serving
 from services.common.embedded import free_port
+from services.common.grpc_clients import error_info
 from services.speech import model
 from services.speech.tests.fixtures.make_fixtures import encode_opus
 from services.speech.transcriber import Segment, confidence
@@ -120,18 +121,19 @@ def _silence_ogg(seconds: float, path: Path) -> bytes:
 @pytest.mark.parametrize(
     ("make", "why"),
     [
-        (lambda tmp: b"", "EMPTY_AUDIO"),
-        (lambda tmp: b"OggS" + bytes(range(256)) * 40, "CORRUPT_AUDIO"),
-        (lambda tmp: b"\x00" * (16 * 1024 * 1024 + 1), "AUDIO_TOO_LARGE"),
+        (lambda _: b"", "EMPTY_AUDIO"),
+        (lambda _: b"OggS" + bytes(range(256)) * 40, "CORRUPT_AUDIO"),
+        (lambda _: b"\x00" * (16 * 1024 * 1024 + 1), "AUDIO_TOO_LARGE"),
         (lambda tmp: _silence_ogg(25, tmp / "long.ogg"), "AUDIO_TOO_LONG"),
     ],
 )
 def test_bad_audio_is_invalid_argument(
-    speech: speech_pb2_grpc.SpeechServiceStub, tmp_path: Path, make, why: str
-) -> None:  # type: ignore[no-untyped-def]
+    speech: speech_pb2_grpc.SpeechServiceStub, tmp_path: Path, make: Callable[[Path], bytes], why: str
+) -> None:
     with pytest.raises(grpc.RpcError) as info:
         transcribe(speech, make(tmp_path))
-    assert (info.value.code(), reason(info.value)) == (grpc.StatusCode.INVALID_ARGUMENT, why)
+    detail = error_info(info.value)
+    assert (info.value.code(), detail.reason if detail else "") == (grpc.StatusCode.INVALID_ARGUMENT, why)
     assert info.value.details()  # a clear message for the caller
 
 
@@ -161,9 +163,8 @@ def test_full_queue_is_resource_exhausted(infra: Infra, otlp: OtlpReceiver) -> N
 def test_concurrent_notes_are_batched_and_each_gets_its_own_text(infra: Infra, otlp: OtlpReceiver) -> None:
     """What the GPU does by default, forced on the CPU: notes from three guests in one batch."""
     addr, metrics = f"127.0.0.1:{free_port()}", free_port()
-    env = stack_env(infra, otlp) | {
-        "SPEECH_ADDR": addr, "METRICS_PORT": str(metrics), "AUDIO_BATCH_SIZE": "4", "AUDIO_BATCH_WINDOW_MS": "500",
-    }  # fmt: skip
+    batching = {"AUDIO_BATCH_SIZE": "4", "AUDIO_BATCH_WINDOW_MS": "500"}
+    env = stack_env(infra, otlp) | {"SPEECH_ADDR": addr, "METRICS_PORT": str(metrics)} | batching
     own = {"speech": spawn("services.speech", env)}
     try:
         wait_serving("speech", addr, own["speech"])
@@ -182,7 +183,10 @@ def test_concurrent_notes_are_batched_and_each_gets_its_own_text(infra: Infra, o
 
 
 def test_concurrent_first_starts_assemble_one_model(tmp_path: Path) -> None:
-    code = "import sys; from pathlib import Path; from services.speech.model import assemble; print(assemble(Path(sys.argv[1])))"
+    code = (
+        "import sys; from pathlib import Path; from services.speech.model import assemble;"
+        " print(assemble(Path(sys.argv[1])))"
+    )
     procs = [
         subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE, text=True)
         for _ in range(4)
@@ -190,8 +194,6 @@ def test_concurrent_first_starts_assemble_one_model(tmp_path: Path) -> None:
     paths = {p.communicate(timeout=120)[0].strip() for p in procs}
     assert paths == {str(tmp_path / model.NAME)}
     assert sorted(p.name for p in tmp_path.iterdir()) == [f".{model.NAME}.lock", model.NAME]
-    import hashlib
-
     assert hashlib.sha256((tmp_path / model.NAME / "model.bin").read_bytes()).hexdigest() == model.SHA256
 
 

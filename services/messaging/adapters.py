@@ -1,0 +1,176 @@
+"""The messaging domain's ports (`ports.py`) over gRPC: booking, payments and speech.
+
+A failed call becomes a DomainError (`downstream`), except where the domain
+expects an answer: booking's refusals of a stay are `Refused` for the dialog.
+"""
+
+from __future__ import annotations  # the *AsyncStub types exist only in the generated .pyi
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from datetime import date
+
+import grpc
+
+from cabanas.v1 import (
+    booking_pb2,
+    booking_pb2_grpc,
+    common_pb2,
+    payments_pb2,
+    payments_pb2_grpc,
+    speech_pb2,
+    speech_pb2_grpc,
+)
+from services.common import pb
+from services.common.errors import DomainError
+from services.common.grpc_clients import channel, downstream, error_info
+from services.common.settings import Settings
+from services.messaging import convert
+from services.messaging.ports import BookingEvent, Cabin, Held, Offer, PaymentEvent, Ports, Refused
+
+STREAM_SECONDS = 3600  # a following event stream is reopened (from the cursor) every hour
+LINK_SECONDS = 8  # how long a guest's reply waits for the payment link before promising it for later
+
+
+def ports(settings: Settings) -> Ports:
+    booking = booking_pb2_grpc.BookingServiceStub(channel(settings.booking_addr))
+    payments = payments_pb2_grpc.PaymentsServiceStub(channel(settings.payments_addr, 10.0))
+    speech = speech_pb2_grpc.SpeechServiceStub(channel(settings.speech_addr, 60.0))
+    return Ports(GrpcBackend(booking, payments), GrpcFeeds(booking, payments), GrpcSpeech(speech))
+
+
+@contextmanager
+def _refusals(*codes: grpc.StatusCode) -> Iterator[None]:
+    """Booking answering one of `codes` as Refused, with its ErrorInfo reason; any other failure as downstream's."""
+    with downstream("booking"):
+        try:
+            yield
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() not in codes:
+                raise
+            info = error_info(exc)
+            raise Refused(str(info.reason) if info else exc.code().name, exc.details() or "") from exc
+
+
+def _e164(phone: str) -> str:
+    return f"+{phone.lstrip('+')}"
+
+
+async def _payment_link(
+    payments: payments_pb2_grpc.PaymentsServiceAsyncStub, code: str, deadline: float | None = None
+) -> str:
+    request = payments_pb2.CreatePaymentLinkRequest(reservation_code=code)
+    with downstream("payments"):
+        link = await payments.CreatePaymentLink(request, timeout=deadline)  # None: the channel's default
+    return link.init_point
+
+
+class GrpcBackend:
+    """ports.Backend."""
+
+    def __init__(
+        self, booking: booking_pb2_grpc.BookingServiceAsyncStub, payments: payments_pb2_grpc.PaymentsServiceAsyncStub
+    ) -> None:
+        self.booking, self.payments = booking, payments
+
+    async def cabins(self) -> list[Cabin]:
+        with downstream("booking"):
+            reply = await self.booking.ListAccommodations(
+                booking_pb2.ListAccommodationsRequest(page={"page_size": 100})
+            )
+        return [convert.cabin(a) for a in reply.accommodations]
+
+    async def offers(self, check_in: date, check_out: date, guests: int) -> list[Offer]:
+        request = booking_pb2.CheckAvailabilityRequest(stay=pb.range_pb(check_in, check_out), guests=guests)
+        with _refusals(grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.FAILED_PRECONDITION):
+            reply = await self.booking.CheckAvailability(request)
+        return [convert.offer(a) for a in reply.available]
+
+    async def hold(
+        self, cabin_id: int, check_in: date, check_out: date, guests: int, phone: str, name: str, key: str
+    ) -> Held:
+        request = booking_pb2.PreReserveRequest(
+            accommodation_id=cabin_id,
+            stay=pb.range_pb(check_in, check_out),
+            guests=guests,
+            guest=booking_pb2.Guest(name=name or "Huésped", phone=_e164(phone)),
+            channel=common_pb2.CHANNEL_WHATSAPP,
+            idempotency_key=key,
+        )
+        with _refusals(
+            grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.NOT_FOUND
+        ):
+            reply = await self.booking.PreReserve(request)
+        return convert.held(reply.reservation)
+
+    async def payment_link(self, code: str) -> str | None:
+        try:
+            return await _payment_link(self.payments, code, LINK_SECONDS)
+        except DomainError:
+            return None  # the hold stands; the link can follow
+
+    async def reservations(self, phone: str) -> list[Held]:
+        request = booking_pb2.ListReservationsRequest(guest_phone=_e164(phone), page={"page_size": 20})
+        with downstream("booking"):
+            reply = await self.booking.ListReservations(request)
+        return [convert.held(r) for r in reply.reservations]
+
+    async def cancel(self, code: str) -> None:
+        request = booking_pb2.CancelReservationRequest(code=code, reason="pedido por WhatsApp", actor="guest")
+        with downstream("booking"):
+            await self.booking.CancelReservation(request)
+
+
+class GrpcFeeds:
+    """ports.Feeds."""
+
+    def __init__(
+        self, booking: booking_pb2_grpc.BookingServiceAsyncStub, payments: payments_pb2_grpc.PaymentsServiceAsyncStub
+    ) -> None:
+        self.booking, self.payments = booking, payments
+
+    async def booking_events(self, after_id: int) -> AsyncIterator[BookingEvent]:
+        request = booking_pb2.StreamEventsRequest(after_id=after_id, follow=True)
+        with downstream("booking"):
+            async for event in self.booking.StreamEvents(request, timeout=STREAM_SECONDS):
+                yield convert.booking_event(event)
+
+    async def payment_events(self, after_id: int) -> AsyncIterator[PaymentEvent]:
+        request = payments_pb2.StreamPaymentEventsRequest(after_id=after_id, follow=True)
+        with downstream("payments"):
+            async for event in self.payments.StreamEvents(request, timeout=STREAM_SECONDS):
+                yield convert.payment_event(event)
+
+    async def reservation(self, code: str) -> Held | None:
+        with downstream("booking"):
+            try:
+                found = await self.booking.GetReservation(booking_pb2.GetReservationRequest(code=code))
+            except grpc.aio.AioRpcError as exc:
+                if exc.code() == grpc.StatusCode.NOT_FOUND:
+                    return None
+                raise
+        return convert.held(found.reservation)
+
+    async def holds(self) -> list[Held]:
+        request = booking_pb2.ListReservationsRequest(
+            statuses=[common_pb2.RESERVATION_STATUS_PRE_RESERVED], page={"page_size": 100}
+        )
+        with downstream("booking"):
+            reply = await self.booking.ListReservations(request)
+        return [convert.held(r) for r in reply.reservations]
+
+    async def payment_link(self, code: str) -> str:
+        return await _payment_link(self.payments, code)
+
+
+class GrpcSpeech:
+    """ports.Transcriber."""
+
+    def __init__(self, speech: speech_pb2_grpc.SpeechServiceAsyncStub) -> None:
+        self.speech = speech
+
+    async def transcribe(self, audio: bytes, mime_type: str, language: str) -> tuple[str, float]:
+        request = speech_pb2.TranscribeRequest(audio=audio, mime_type=mime_type, language_hint=language)
+        with downstream("speech"):
+            reply = await self.speech.Transcribe(request)
+        return reply.text, reply.confidence

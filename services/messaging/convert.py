@@ -1,0 +1,135 @@
+"""Protobuf <-> domain conversions of the messaging service: its own API's
+messages, and the booking and payments messages its adapters receive."""
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+import asyncpg
+
+from cabanas.v1 import booking_pb2, messaging_pb2, payments_pb2
+from services.common import pb
+from services.common.errors import invalid
+from services.messaging import nlu
+from services.messaging.conversations import Received
+from services.messaging.dialog import GUEST_ZONE
+from services.messaging.ports import BookingEvent, Cabin, Held, Offer, PaymentEvent
+
+INTENTS = pb.enum_values(messaging_pb2.Intent, "INTENT_")  # nlu's intent names; "unknown" is INTENT_UNKNOWN, 0
+DIRECTIONS = pb.enum_values(messaging_pb2.Direction, "DIRECTION_")  # store.recent's "inbound", "outbound"
+
+# Booking and payments -> domain ---------------------------------------------
+
+
+def cabin(a: booking_pb2.Accommodation) -> Cabin:
+    return Cabin(a.id, a.slug, a.name, a.capacity, tuple(a.amenities))
+
+
+def offer(a: booking_pb2.AvailableAccommodation) -> Offer:
+    return Offer(cabin(a.accommodation), a.quote.total.amount_minor, a.quote.total.currency)
+
+
+def held(r: booking_pb2.Reservation) -> Held:
+    return Held(
+        code=r.code,
+        cabin=r.accommodation_name,
+        check_in=pb.day(r.stay.start),
+        check_out=pb.day(r.stay.end),
+        guests=r.guests,
+        total_minor=r.total.amount_minor,
+        deposit_minor=r.deposit.amount_minor,
+        currency=r.total.currency,
+        expires_at=r.expires_at.ToDatetime(tzinfo=UTC) if r.HasField("expires_at") else None,
+        status=pb.RESERVATION_STATUS_NAMES.get(r.status, "other"),
+        guest_name=r.guest.name,
+        phone=r.guest.phone.lstrip("+"),
+        channel=pb.CHANNEL_NAMES.get(r.channel, "other"),
+    )
+
+
+def booking_event(e: booking_pb2.DomainEvent) -> BookingEvent:
+    return BookingEvent(e.id, e.type, e.traceparent, held(e.reservation) if e.HasField("reservation") else None)
+
+
+def payment_event(e: payments_pb2.PaymentEvent) -> PaymentEvent:
+    return PaymentEvent(e.id, e.type, e.traceparent, e.payment.reservation_code)
+
+
+# The messaging API ----------------------------------------------------------
+
+
+def today(request: messaging_pb2.ParseTextRequest) -> date:
+    """The request's `today`, or today in its time zone (the cabins' by default)."""
+    zone = ZoneInfo(request.time_zone) if request.time_zone else GUEST_ZONE
+    if not request.HasField("today"):
+        return datetime.now(zone).date()
+    try:
+        return pb.day(request.today)
+    except ValueError as exc:
+        raise invalid("INVALID_DATE", "today is not a date") from exc
+
+
+def parse_pb(parsed: nlu.Parse) -> messaging_pb2.ParseTextResponse:
+    reply = messaging_pb2.ParseTextResponse(
+        intent=cast(messaging_pb2.Intent, INTENTS[parsed.intent]),
+        confidence=0.0 if parsed.intent == "unknown" else 0.8,
+        nights=parsed.nights or 0,
+        guests=parsed.guests or 0,
+        accommodation=parsed.accommodation or "",
+    )
+    if parsed.check_in and parsed.check_out:
+        reply.stay.CopyFrom(pb.range_pb(parsed.check_in, parsed.check_out))
+    elif parsed.check_in:
+        reply.stay.start.CopyFrom(pb.date_pb(parsed.check_in))
+    return reply
+
+
+def webhook_pb(received: Received) -> messaging_pb2.HandleWhatsAppWebhookResponse:
+    return messaging_pb2.HandleWhatsAppWebhookResponse(
+        accepted_message_ids=received.new,
+        duplicate_message_ids=received.duplicate,
+        statuses_recorded=received.statuses,
+    )
+
+
+def conversation_pb(
+    phone: str, row: asyncpg.Record | None, recent: Iterable[Mapping[str, Any]]
+) -> messaging_pb2.Conversation:
+    return messaging_pb2.Conversation(
+        phone=phone,
+        name=row["name"] if row else "",
+        handoff=bool(row and row["handoff"]),
+        last_inbound_at=pb.timestamp_pb(row["last_inbound_at"]) if row else None,
+        messages=[
+            messaging_pb2.ConversationMessage(
+                wamid=m["wamid"],
+                direction=cast(messaging_pb2.Direction, DIRECTIONS[m["direction"]]),
+                type=m["type"],
+                text=m["text"],
+                at=pb.timestamp_pb(m["at"]),
+                status=m["status"],
+            )
+            for m in recent
+        ],
+    )
+
+
+def outbox_pb(rows: Iterable[asyncpg.Record]) -> messaging_pb2.ListOutboxResponse:
+    return messaging_pb2.ListOutboxResponse(
+        messages=[
+            messaging_pb2.OutboxMessage(
+                id=r["id"],
+                to=r["phone"],
+                type=r["type"],
+                text=r["text"],
+                payload_json=json.dumps(r["payload"], ensure_ascii=False),
+                status=r["status"],
+                wamid=r["wamid"] or "",
+                error=r["error"] or "",
+                created_at=pb.timestamp_pb(r["created_at"]),
+            )
+            for r in rows
+        ]
+    )

@@ -1,0 +1,79 @@
+"""Protobuf <-> payments rows and domain values, in one place."""
+
+from datetime import UTC, datetime
+from typing import cast
+
+import asyncpg
+
+from cabanas.v1 import common_pb2, payments_pb2
+from services.common import pb
+from services.common.pb import timestamp_pb
+from services.payments.notifications import Received, Stored
+
+# The proto's values carry the names stored in the payments table ("in_process", "charged_back"...).
+STATUSES = cast(dict[str, payments_pb2.PaymentStatus], pb.enum_values(payments_pb2.PaymentStatus, "PAYMENT_STATUS_"))
+STATUS_NAMES = pb.enum_names(payments_pb2.PaymentStatus, "PAYMENT_STATUS_")
+# Its zero is a real value: PAYMENT_ISSUE_NONE is "none".
+ISSUES = cast(dict[str, payments_pb2.PaymentIssue], pb.enum_values(payments_pb2.PaymentIssue, "PAYMENT_ISSUE_"))
+
+
+def _money(amount_minor: int, currency: str) -> common_pb2.Money:
+    return common_pb2.Money(amount_minor=amount_minor, currency=currency)
+
+
+def payment_pb(row: asyncpg.Record) -> payments_pb2.Payment:
+    return payments_pb2.Payment(
+        external_id=row["external_id"],
+        reservation_code=row["reservation_code"],
+        status=STATUSES.get(row["status"], payments_pb2.PAYMENT_STATUS_UNSPECIFIED),
+        status_detail=row["status_detail"],
+        amount=_money(row["amount_minor"], row["currency"]),
+        events_count=row["events_count"],
+        first_event_at=timestamp_pb(row["first_event_at"]),
+        last_event_at=timestamp_pb(row["last_event_at"]),
+        issue=ISSUES[row["issue"]],
+    )
+
+
+def event_pb(row: asyncpg.Record) -> payments_pb2.PaymentEvent:
+    return payments_pb2.PaymentEvent(
+        id=row["event_id"],
+        type=row["event_type"],
+        occurred_at=timestamp_pb(row["occurred_at"]),
+        payment=payment_pb(row),
+        traceparent=row["traceparent"],
+    )
+
+
+def link_pb(row: asyncpg.Record) -> payments_pb2.PaymentLink:
+    return payments_pb2.PaymentLink(
+        preference_id=row["preference_id"],
+        init_point=row["init_point"],
+        amount=_money(row["amount_minor"], row["currency"]),
+        expires_at=timestamp_pb(row["expires_at"]),
+        sandbox=row["sandbox"],
+        reservation_code=row["reservation_code"],
+    )
+
+
+def received(request: payments_pb2.HandleNotificationRequest) -> Received:
+    """The notification the gateway forwarded; received now when it did not say."""
+    at = request.received_at.ToDatetime(tzinfo=UTC) if request.HasField("received_at") else datetime.now().astimezone()
+    return Received(
+        body=request.body,
+        query=dict(request.query),
+        headers=dict(request.headers),
+        received_at=at,
+        traceparent=request.traceparent,
+    )
+
+
+def stored_pb(stored: Stored) -> payments_pb2.HandleNotificationResponse:
+    return payments_pb2.HandleNotificationResponse(
+        notification_id=stored.id, resource_id=stored.resource_id, topic=stored.topic
+    )
+
+
+def statuses(request: payments_pb2.ListPaymentsRequest) -> list[str]:
+    """The statuses to list, by their stored names (values this service does not know are left out)."""
+    return [STATUS_NAMES[s] for s in request.statuses if s in STATUS_NAMES]

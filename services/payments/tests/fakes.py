@@ -1,0 +1,131 @@
+"""Fakes for payments' unit tests: Mercado Pago's REST API on a local port (the internet
+API), and booking as an in-memory implementation of the port."""
+
+import itertools
+import json
+import threading
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from services.common.errors import not_found, unavailable
+from services.payments.ports import Outcome, Reservation
+
+
+class FakeMercadoPago:
+    """The three endpoints payments calls, answered from memory over real HTTP."""
+
+    def __init__(self) -> None:
+        self.payments: dict[str, dict[str, Any]] = {}
+        self.preferences: list[dict[str, Any]] = []  # bodies received, with their idempotency key
+        self.failures: list[int] = []  # HTTP statuses of the next answers, whatever is asked
+        self.calls: list[str] = []  # "GET /v1/payments/1000", in order
+        self._ids = itertools.count(1000)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> "FakeMercadoPago":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    def pay(self, reference: str, amount_minor: int, currency: str = "ARS", status: str = "approved") -> str:
+        """A payment made in the checkout; its id."""
+        payment_id = next(self._ids)
+        self.payments[str(payment_id)] = {
+            "id": payment_id,
+            "status": status,
+            "status_detail": "accredited" if status == "approved" else status,
+            "transaction_amount": amount_minor / 100,
+            "currency_id": currency,
+            "external_reference": reference,
+        }
+        return str(payment_id)
+
+    def answer(self, method: str, url: str, body: Any, headers: dict[str, str]) -> tuple[int, Any]:
+        path, query = urlsplit(url).path, parse_qs(urlsplit(url).query)
+        self.calls.append(f"{method} {path}")
+        if self.failures:
+            return self.failures.pop(0), {"message": "failing on purpose"}
+        if method == "GET" and path == "/v1/payments/search":
+            reference = query.get("external_reference", [""])[0]
+            return 200, {"results": [p for p in self.payments.values() if p["external_reference"] == reference]}
+        if method == "GET" and path.startswith("/v1/payments/"):
+            found = self.payments.get(path.rsplit("/", 1)[1])
+            return (200, found) if found else (404, {"message": "Payment not found"})
+        if method == "POST" and path == "/checkout/preferences":
+            self.preferences.append({**body, "idempotency_key": headers.get("x-idempotency-key", "")})
+            preference_id = f"pref-{uuid.uuid4().hex[:8]}"
+            return 201, {"id": preference_id, "init_point": f"{self.url}/checkout/{preference_id}"}
+        return 404, {"message": "no such endpoint"}
+
+
+def _handler(fake: FakeMercadoPago) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def _reply(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            body = json.loads(self.rfile.read(length)) if length else None
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            status, payload = fake.answer(self.command, self.path, body, headers)
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = _reply
+
+        def log_message(self, *_: object) -> None:  # quiet
+            pass
+
+    return Handler
+
+
+class FakeBooking:
+    """The booking port in memory: reservations by code, the confirmations asked for."""
+
+    def __init__(self) -> None:
+        self.reservations: dict[str, Reservation] = {}
+        self.confirmations: list[tuple[str, str]] = []  # (code, payment reference)
+        self.outcome = Outcome.CONFIRMED  # what the next confirmations answer
+        self.down = False
+
+    def hold(self, deposit_minor: int = 30_000_00, currency: str = "ARS", status: str = "pre_reserved") -> Reservation:
+        code = f"RES{uuid.uuid4().hex[:12].upper()}"
+        self.reservations[code] = Reservation(
+            code=code,
+            status=status,
+            accommodation_name="Cabaña del Lago",
+            check_in=date(2031, 1, 3),
+            check_out=date(2031, 1, 5),
+            nights=2,
+            deposit_minor=deposit_minor,
+            currency=currency,
+            expires_at=datetime.now(UTC) + timedelta(minutes=30),
+        )
+        return self.reservations[code]
+
+    def _answering(self) -> None:
+        if self.down:
+            raise unavailable("UNAVAILABLE", "booking did not answer")
+
+    async def reservation(self, code: str) -> Reservation:
+        self._answering()
+        if code not in self.reservations:
+            raise not_found(f"No existe la reserva {code}.")
+        return self.reservations[code]
+
+    async def confirm(self, code: str, payment_reference: str) -> Outcome:
+        self._answering()
+        self.confirmations.append((code, payment_reference))
+        return self.outcome
