@@ -53,12 +53,12 @@ from services.common.telemetry import setup_telemetry
 
 log = logging.getLogger(__name__)
 
-# grpc's classes are generic only in their stubs: subscripted for the checker, plain at run time.
+Context = grpc.aio.ServicerContext[Any, Any]  # what a servicer method's `context` is
+
+# The interceptor class is generic only in grpc's stubs: subscripted for the checker alone.
 if TYPE_CHECKING:
-    Context = grpc.aio.ServicerContext[Any, Any]  # what a servicer method's `context` is
     _Interceptor = grpc.aio.ServerInterceptor[Any, Any]
 else:
-    Context = grpc.aio.ServicerContext
     _Interceptor = grpc.aio.ServerInterceptor
 
 SERVING = health_pb2.HealthCheckResponse.SERVING

@@ -24,7 +24,7 @@ import asyncpg
 import redis.asyncio as aioredis
 from prometheus_client import Counter, Gauge, Histogram
 
-from services.common.db import record_outcome
+from services.common.db import Conn, record_outcome
 from services.common.telemetry import continued
 from services.messaging import dialog, store, whatsapp
 from services.messaging import interactive as ui
@@ -159,7 +159,7 @@ class Worker(_Loop):
             return None
         return text if text.strip() and confidence >= self.min_confidence else None
 
-    async def _handle(self, conn: store.Conn, row: asyncpg.Record) -> bool:
+    async def _handle(self, conn: Conn, row: asyncpg.Record) -> bool:
         msg = Inbound(row["wamid"], row["phone"], row["name"], row["type"], row["text"], row["sent_at"], row["payload"])
         conversation = await store.conversation(conn, msg.phone)
         try:

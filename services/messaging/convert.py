@@ -4,7 +4,7 @@ messages, and the booking and payments messages its adapters receive."""
 import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -73,7 +73,7 @@ def today(request: messaging_pb2.ParseTextRequest) -> date:
 
 def parse_pb(parsed: nlu.Parse) -> messaging_pb2.ParseTextResponse:
     reply = messaging_pb2.ParseTextResponse(
-        intent=cast(messaging_pb2.Intent, INTENTS[parsed.intent]),
+        intent=INTENTS[parsed.intent],
         confidence=0.0 if parsed.intent == "unknown" else 0.8,
         nights=parsed.nights or 0,
         guests=parsed.guests or 0,
@@ -105,7 +105,7 @@ def conversation_pb(
         messages=[
             messaging_pb2.ConversationMessage(
                 wamid=m["wamid"],
-                direction=cast(messaging_pb2.Direction, DIRECTIONS[m["direction"]]),
+                direction=DIRECTIONS[m["direction"]],
                 type=m["type"],
                 text=m["text"],
                 at=pb.timestamp_pb(m["at"]),

@@ -1,16 +1,11 @@
 """gRPC adapter of the messaging service: convert, call the core, convert back."""
 
 from pathlib import Path
-from typing import Any
-
-import grpc
 
 from cabanas.v1 import messaging_pb2, messaging_pb2_grpc
-from services.common.grpc_server import Bound, Service
+from services.common.grpc_server import Bound, Context, Service
 from services.messaging import convert, nlu, store
 from services.messaging.app import MessagingApp, build
-
-Context = grpc.aio.ServicerContext[Any, Any]
 
 
 class MessagingServicer(Bound[MessagingApp], messaging_pb2_grpc.MessagingServiceServicer):

@@ -1,15 +1,13 @@
 """SQL of the messaging schema."""
 
 from datetime import datetime
-from typing import Any, TypeAlias
+from typing import Any
 
 import asyncpg
 
+from services.common.db import Conn
 from services.messaging.interactive import Outgoing
 from services.messaging.whatsapp import Inbound, Status
-
-# What store functions take: a connection, or one acquired from a pool.
-Conn: TypeAlias = asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
 
 
 async def store_inbound(conn: Conn, messages: list[Inbound], traceparent: str) -> tuple[list[str], list[str]]:

@@ -1,7 +1,6 @@
 """Protobuf <-> payments rows and domain values, in one place."""
 
 from datetime import UTC, datetime
-from typing import cast
 
 import asyncpg
 
@@ -11,10 +10,10 @@ from services.common.pb import timestamp_pb
 from services.payments.notifications import Received, Stored
 
 # The proto's values carry the names stored in the payments table ("in_process", "charged_back"...).
-STATUSES = cast(dict[str, payments_pb2.PaymentStatus], pb.enum_values(payments_pb2.PaymentStatus, "PAYMENT_STATUS_"))
+STATUSES = pb.enum_values(payments_pb2.PaymentStatus, "PAYMENT_STATUS_")
 STATUS_NAMES = pb.enum_names(payments_pb2.PaymentStatus, "PAYMENT_STATUS_")
 # Its zero is a real value: PAYMENT_ISSUE_NONE is "none".
-ISSUES = cast(dict[str, payments_pb2.PaymentIssue], pb.enum_values(payments_pb2.PaymentIssue, "PAYMENT_ISSUE_"))
+ISSUES = pb.enum_values(payments_pb2.PaymentIssue, "PAYMENT_ISSUE_")
 
 
 def _money(amount_minor: int, currency: str) -> common_pb2.Money:
