@@ -26,9 +26,9 @@ import psutil
 
 from cabanas.v1 import booking_pb2, booking_pb2_grpc, common_pb2
 from gateway.signatures import mercadopago_signature, whatsapp_signature
-from services.common.devstack import SERVICES, spawn, stop_children, wait_ready, wait_serving
-from services.common.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
-from tests.fake_graph import FakeGraph
+from devtools.devstack import SERVICES, spawn, stop_children, wait_ready, wait_serving
+from devtools.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
+from testsupport.fake_graph import FakeGraph
 
 WHATSAPP_SECRET = "bench-secret"
 MERCADOPAGO_SECRET = "bench-mercadopago-secret"
@@ -112,7 +112,7 @@ def system(
                 "MERCADOPAGO_WEBHOOK_SECRET": MERCADOPAGO_SECRET,
             }
             fake = env | {"PORT": running.mercadopago.rsplit(":", 1)[1]}
-            wait_ready(f"{running.mercadopago}/healthz", start("mercadopago", "gateway.sandbox.mercadopago", fake))
+            wait_ready(f"{running.mercadopago}/healthz", start("mercadopago", "devtools.sandbox.mercadopago", fake))
         if graph is not None:
             env |= {
                 "WHATSAPP_APP_SECRET": WHATSAPP_SECRET,
@@ -126,7 +126,7 @@ def system(
             start(name, f"services.{name}", env)
         for name in services:
             wait_serving(name, running.addr(name), running.procs[name])
-        wait_ready(f"{running.gateway}/api/v1/healthz", start("gateway", "gateway", env))
+        wait_ready(f"{running.gateway}/api/v1/healthz", start("gateway", "devtools.gateway", env))
         yield running
     finally:
         stop_children(running.procs)

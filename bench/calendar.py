@@ -28,9 +28,9 @@ import icalendar
 
 from cabanas.v1 import booking_pb2, booking_pb2_grpc, calendar_pb2, calendar_pb2_grpc, common_pb2
 from services.calendar.ical import Booked, parse, render
-from services.common.devstack import spawn, stop_children, wait_serving
-from services.common.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
-from tests.feeds import FeedServer
+from devtools.devstack import spawn, stop_children, wait_serving
+from devtools.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
+from testsupport.feeds import FeedServer
 
 TZ = "America/Argentina/Buenos_Aires"
 

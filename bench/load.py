@@ -77,7 +77,7 @@ from bench._common import (
     whatsapp_headers,
     whatsapp_webhook,
 )
-from services.common.devstack import SERVICES
+from devtools.devstack import SERVICES
 
 CABINS = 20
 FIRST_DAY = 3  # holds start this many days from today

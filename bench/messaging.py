@@ -23,7 +23,7 @@ import time
 import httpx
 
 from bench._common import pct, system, whatsapp_headers, whatsapp_webhook
-from tests.fake_graph import FakeGraph
+from testsupport.fake_graph import FakeGraph
 
 
 async def drive(gateway: str, graph: FakeGraph, rate: float, seconds: float) -> None:

@@ -28,8 +28,8 @@ from concurrent.futures import ThreadPoolExecutor
 import grpc
 
 from cabanas.v1 import speech_pb2, speech_pb2_grpc
-from services.common.devstack import spawn, stop_children, wait_serving
-from services.common.embedded import free_port
+from devtools.devstack import spawn, stop_children, wait_serving
+from devtools.embedded import free_port
 from services.common.settings import Settings
 from services.speech import model
 from services.speech.audio import decode

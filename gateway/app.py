@@ -15,7 +15,6 @@ from gateway.idempotency import IdempotencyMiddleware
 from gateway.middleware import install_middleware
 from gateway.ratelimit import RateLimiter
 from gateway.routes import accommodations, admin, health, ical, reservations, webhooks
-from gateway.sandbox import mercadopago as mercadopago_sandbox
 from services.common.redis_client import create_redis
 from services.common.settings import Settings, get_settings
 
@@ -58,11 +57,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     routers = (health.router, accommodations.router, reservations.router, ical.router, admin.router, webhooks.router)
     for router in routers:
         app.include_router(router)
-    if settings.mercadopago_sandbox:  # no Mercado Pago token: payment links lead here
-        public = f"{settings.public_base_url.rstrip('/')}/sandbox/mercadopago"
-        secret = settings.mercadopago_webhook_secret
-        fake = mercadopago_sandbox.FakeMercadoPago(public, secret.get_secret_value() if secret else None)
-        app.include_router(mercadopago_sandbox.router(fake), prefix="/sandbox/mercadopago", include_in_schema=False)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:

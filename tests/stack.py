@@ -12,10 +12,10 @@ from pathlib import Path
 import jwt
 import pytest
 
-from services.common.devstack import SERVICES, spawn, stop_children, wait_ready, wait_serving
-from services.common.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
-from tests.fake_graph import FakeGraph
-from tests.otlp import OtlpReceiver
+from devtools.devstack import SERVICES, spawn, stop_children, wait_ready, wait_serving
+from devtools.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
+from testsupport.fake_graph import FakeGraph
+from testsupport.otlp import OtlpReceiver
 
 JWT_SECRET = "test-only-jwt-secret-0123456789abcdef-0123456789"
 
@@ -64,7 +64,7 @@ def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
     rd = EmbeddedRedis(base / "redis", free_port(), durable=False)
     port = free_port()
     fake_env = dict(os.environ, PORT=str(port), MERCADOPAGO_WEBHOOK_SECRET=MERCADOPAGO_SECRET, LOG_LEVEL="WARNING")
-    fake = {"mercadopago": spawn("gateway.sandbox.mercadopago", fake_env)}
+    fake = {"mercadopago": spawn("devtools.sandbox.mercadopago", fake_env)}
     graph = FakeGraph()
     try:
         wait_ready(f"http://127.0.0.1:{port}/healthz", fake["mercadopago"])
@@ -126,7 +126,7 @@ def start_stack(env: dict[str, str], services: tuple[str, ...] = SERVICES, logs:
             stack.processes[name] = spawn(f"services.{name}", env, stack.log(name))
         for name in services:
             wait_serving(name, stack.addr(name), stack.processes[name])
-        stack.processes["gateway"] = spawn("gateway", env, stack.log("gateway"))
+        stack.processes["gateway"] = spawn("devtools.gateway", env, stack.log("gateway"))
         wait_ready(f"{stack.gateway_url}/api/v1/healthz", stack.processes["gateway"])
     except BaseException:
         stop_children(stack.processes)

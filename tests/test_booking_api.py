@@ -12,9 +12,9 @@ import pytest
 
 from cabanas.v1 import booking_pb2_grpc
 from services.booking.tests.helpers import make_cabin
-from services.common.devstack import stop_children
-from services.common.embedded import free_port
-from tests.otlp import OtlpReceiver
+from devtools.devstack import stop_children
+from devtools.embedded import free_port
+from testsupport.otlp import OtlpReceiver
 from tests.stack import Infra, Stack, admin_token, stack_env, start_stack
 
 

@@ -12,11 +12,11 @@ import icalendar
 import pytest
 
 from cabanas.v1 import booking_pb2, booking_pb2_grpc, calendar_pb2, calendar_pb2_grpc
+from devtools.devstack import spawn, stop_children, wait_serving
+from devtools.embedded import free_port
 from services.booking.tests.helpers import make_cabin
-from services.common.devstack import spawn, stop_children, wait_serving
-from services.common.embedded import free_port
-from tests.feeds import FeedServer
 from tests.stack import Infra, Stack, admin_token
+from testsupport.feeds import FeedServer
 
 Booking = booking_pb2_grpc.BookingServiceStub
 Auth = dict[str, str]  # the admin's Authorization header

@@ -32,9 +32,9 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from cabanas.v1 import booking_pb2_grpc
 from gateway.signatures import mercadopago_signature, whatsapp_signature
 from services.booking.tests.helpers import make_cabin
-from services.common.devstack import SERVICES, spawn, stop_children, wait_serving
-from services.common.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
-from tests.otlp import OtlpReceiver
+from devtools.devstack import SERVICES, spawn, stop_children, wait_serving
+from devtools.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
+from testsupport.otlp import OtlpReceiver
 from tests.stack import MERCADOPAGO_SECRET, WHATSAPP_SECRET, Infra, Stack, stack_env, start_stack
 
 RECOVERY_SECONDS = 30.0  # after the last restart: ready, and every acknowledged webhook applied

@@ -2,7 +2,7 @@
 
 import httpx
 
-from services.common.devstack import SERVICES
+from devtools.devstack import SERVICES
 from tests.stack import Stack
 
 

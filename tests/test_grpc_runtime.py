@@ -13,8 +13,8 @@ import httpx
 import pytest
 from grpc_health.v1 import health_pb2
 
-from services.common.devstack import spawn, stop_children, wait_serving
-from services.common.embedded import free_port
+from devtools.devstack import spawn, stop_children, wait_serving
+from devtools.embedded import free_port
 from services.common.grpc_clients import error_info
 from tests.fixtures.slow_service import FULL_NAME
 

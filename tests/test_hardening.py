@@ -19,8 +19,8 @@ from cabanas.v1 import booking_pb2_grpc
 from gateway.app import create_app
 from gateway.ratelimit import client_ip, trusted_networks
 from services.booking.tests.helpers import make_cabin
-from services.common.devstack import spawn, stop_children, wait_ready
-from services.common.embedded import free_port
+from devtools.devstack import spawn, stop_children, wait_ready
+from devtools.embedded import free_port
 from services.common.grpc_clients import channel, service_config
 from services.common.settings import Settings
 from tests.stack import JWT_SECRET, Stack, admin_token

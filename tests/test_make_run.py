@@ -11,8 +11,8 @@ import httpx
 import psutil
 import pytest
 
-from services.common.devstack import SERVICES
-from services.common.embedded import free_port
+from devtools.devstack import SERVICES
+from devtools.embedded import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -312,7 +312,7 @@ def test_bad_input_is_refused_with_its_reason(stack: Stack) -> None:
 
 
 def _restart_messaging(stack: Stack) -> None:
-    from services.common.devstack import spawn, stop_children, wait_serving
+    from devtools.devstack import spawn, stop_children, wait_serving
 
     stop_children({"messaging": stack.processes["messaging"]})
     stack.processes["messaging"] = spawn("services.messaging", stack.env, stack.log("messaging"))

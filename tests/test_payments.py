@@ -16,8 +16,8 @@ import pytest
 from cabanas.v1 import booking_pb2, booking_pb2_grpc, payments_pb2, payments_pb2_grpc
 from gateway.signatures import mercadopago_signature
 from services.booking.tests.helpers import make_cabin
-from services.common.devstack import stop_children
-from tests.otlp import OtlpReceiver
+from devtools.devstack import stop_children
+from testsupport.otlp import OtlpReceiver
 from tests.stack import MERCADOPAGO_SECRET, Infra, Stack, stack_env, start_stack
 
 

@@ -4,8 +4,8 @@ import signal
 
 import httpx
 
-from services.common.devstack import stop_children
-from tests.otlp import OtlpReceiver
+from devtools.devstack import stop_children
+from testsupport.otlp import OtlpReceiver
 from tests.stack import Infra, stack_env, start_stack
 
 

@@ -33,7 +33,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from services.common.embedded import free_port
+from devtools.embedded import free_port
 from tests.stack import Stack, admin_token
 
 MAX_EXAMPLES = {GenerationMode.POSITIVE: 12, GenerationMode.NEGATIVE: 8}

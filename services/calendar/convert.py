@@ -1,7 +1,6 @@
 """Protobuf <-> calendar's rows and domain values, in one place."""
 
 from datetime import UTC
-from typing import cast
 
 import asyncpg
 
@@ -11,8 +10,8 @@ from services.calendar.ports import BlockSync, Cabin, Conflict
 from services.calendar.sync import Result
 from services.common import pb
 
-# {"ok": SYNC_STATUS_OK, ...}, read from the enum's descriptor (typed as the enum: it holds its values).
-SYNC_STATUSES = cast(dict[str, calendar_pb2.SyncStatus], pb.enum_values(calendar_pb2.SyncStatus, "SYNC_STATUS_"))
+# sync.Result's statuses ("ok", "not_modified", ...) as the contract's enum values.
+SYNC_STATUSES = pb.enum_values(calendar_pb2.SyncStatus, "SYNC_STATUS_")
 # The reservations that hold a cabin's nights: what its exported calendar shows.
 HOLDING = [
     common_pb2.RESERVATION_STATUS_PRE_RESERVED,

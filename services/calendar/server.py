@@ -1,17 +1,12 @@
 """gRPC adapter of the calendar service: convert the request, call the core, convert the answer."""
 
 from pathlib import Path
-from typing import Any
-
-import grpc
 
 from cabanas.v1 import calendar_pb2, calendar_pb2_grpc
 from services.calendar import convert, export, feeds, sync
 from services.calendar.app import CalendarApp, build
-from services.common.grpc_server import Bound, Service
+from services.common.grpc_server import Bound, Context, Service
 from services.common.pb import timestamp_pb
-
-Context = grpc.aio.ServicerContext[Any, Any]
 
 
 class CalendarServicer(Bound[CalendarApp], calendar_pb2_grpc.CalendarServiceServicer):

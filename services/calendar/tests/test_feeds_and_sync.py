@@ -15,7 +15,7 @@ from services.calendar.ports import Cabin, Conflict
 from services.calendar.tests.fakes import FakeBooking
 from services.common.db import create_pool, migrate
 from services.common.errors import DomainError, Kind, unavailable
-from tests.feeds import FeedServer
+from testsupport.feeds import FeedServer
 
 MIGRATIONS = Path(__file__).parent.parent / "migrations"
 CABIN = Cabin(7, "Cabaña del Lago", "America/Argentina/Buenos_Aires")

@@ -19,13 +19,13 @@ import pytest
 from text_to_num import alpha2digit
 
 from cabanas.v1 import speech_pb2, speech_pb2_grpc
-from services.common.devstack import spawn, stop_children, wait_serving
-from services.common.embedded import free_port
+from devtools.devstack import spawn, stop_children, wait_serving
+from devtools.embedded import free_port
 from services.common.grpc_clients import error_info
 from services.speech import model
 from services.speech.tests.fixtures.make_fixtures import encode_opus
 from services.speech.transcriber import Segment, confidence
-from tests.otlp import OtlpReceiver
+from testsupport.otlp import OtlpReceiver
 from tests.stack import Infra, Stack, admin_token, stack_env
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -9,8 +9,9 @@ sandbox checkout a person clicks through after `make run`.
   `notification_url`.
 - `/_control/*` for tests: create payments, make the next calls fail, go down.
 
-The gateway mounts it at `/sandbox/mercadopago` when no Mercado Pago token is
-set; tests run it alone: `python -m gateway.sandbox.mercadopago` (PORT).
+`python -m devtools.gateway` mounts it at /sandbox/mercadopago when no Mercado
+Pago token is set (`make run`); tests and benchmarks run it alone as the API:
+`python -m devtools.sandbox.mercadopago` (PORT).
 """
 
 import html
@@ -18,6 +19,7 @@ import itertools
 import os
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,6 +28,38 @@ from fastapi import APIRouter, FastAPI, Header, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from gateway.signatures import mercadopago_signature
+from services.common.settings import Settings
+
+PREFIX = "/sandbox/mercadopago"  # where the payments service sends payment links without a token
+USER_ID = 724484980  # the sandbox's seller
+
+
+@dataclass(frozen=True)
+class Notification:
+    """A payment notification as Mercado Pago sends it: appended query, JSON body, signed headers."""
+
+    query: str
+    body: dict[str, Any]
+    headers: dict[str, str]
+
+
+def notification(secret: str | None, payment_id: str) -> Notification:
+    """The notification of a change to `payment_id`; `x-signature` over its manifest with `secret`, when given."""
+    request_id, ts = str(uuid.uuid4()), str(int(time.time() * 1000))
+    headers = {"x-request-id": request_id, "content-type": "application/json"}
+    if secret:
+        headers["x-signature"] = mercadopago_signature(secret, payment_id, request_id, ts)
+    body = {
+        "action": "payment.updated",
+        "api_version": "v1",
+        "data": {"id": payment_id},
+        "date_created": datetime.now(UTC).isoformat(),
+        "id": str(uuid.uuid4().int)[:11],
+        "live_mode": False,
+        "type": "payment",
+        "user_id": USER_ID,
+    }
+    return Notification(f"data.id={payment_id}&type=payment", body, headers)
 
 
 class FakeMercadoPago:
@@ -61,19 +95,11 @@ class FakeMercadoPago:
 
     async def notify(self, payment: dict[str, Any], notification_url: str) -> int:
         """Send the webhook Mercado Pago would send for this payment."""
-        data_id, request_id, ts = str(payment["id"]), str(uuid.uuid4()), str(int(time.time() * 1000))
-        headers = {"x-request-id": request_id, "content-type": "application/json"}
-        if self.webhook_secret:
-            headers["x-signature"] = mercadopago_signature(self.webhook_secret, data_id, request_id, ts)
-        body = {
-            "action": "payment.updated", "api_version": "v1", "data": {"id": data_id},
-            "date_created": datetime.now(UTC).isoformat(), "id": str(uuid.uuid4().int)[:11],
-            "live_mode": False, "type": "payment", "user_id": 724484980,
-        }  # fmt: skip
+        sent = notification(self.webhook_secret, str(payment["id"]))
         separator = "&" if "?" in notification_url else "?"
         async with httpx.AsyncClient(timeout=22) as client:
             reply = await client.post(
-                f"{notification_url}{separator}data.id={data_id}&type=payment", json=body, headers=headers
+                f"{notification_url}{separator}{sent.query}", json=sent.body, headers=sent.headers
             )
         return reply.status_code
 
@@ -119,13 +145,17 @@ def router(fake: FakeMercadoPago) -> APIRouter:
         for pref_id, existing in fake.preferences.items():
             if x_idempotency_key and existing["idempotency_key"] == x_idempotency_key:
                 return existing["response"] | {"id": pref_id}
-        pref_id = f"{724484980}-{uuid.uuid4()}"
+        pref_id = f"{USER_ID}-{uuid.uuid4()}"
         init_point = f"{fake.public_url}/checkout/{pref_id}"
         response = {
-            "id": pref_id, "init_point": init_point, "sandbox_init_point": init_point,
-            "external_reference": body.get("external_reference"), "items": body.get("items", []),
-            "date_created": datetime.now(UTC).isoformat(), "collector_id": 724484980,
-        }  # fmt: skip
+            "id": pref_id,
+            "init_point": init_point,
+            "sandbox_init_point": init_point,
+            "external_reference": body.get("external_reference"),
+            "items": body.get("items", []),
+            "date_created": datetime.now(UTC).isoformat(),
+            "collector_id": USER_ID,
+        }
         fake.preferences[pref_id] = {**body, "idempotency_key": x_idempotency_key, "response": response}
         return response
 
@@ -195,6 +225,13 @@ def router(fake: FakeMercadoPago) -> APIRouter:
         return Response("ok")
 
     return api
+
+
+def mount(app: FastAPI, settings: Settings) -> None:
+    """Serve the sandbox from `app` at PREFIX: checkout pages for people, the API for the payments service."""
+    secret = settings.mercadopago_webhook_secret
+    fake = FakeMercadoPago(f"{settings.public_base_url.rstrip('/')}{PREFIX}", secret.get_secret_value() if secret else None)
+    app.include_router(router(fake), prefix=PREFIX, include_in_schema=False)
 
 
 def create_app(public_url: str, webhook_secret: str | None) -> FastAPI:

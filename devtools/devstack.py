@@ -20,7 +20,7 @@ import grpc
 import httpx
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from services.common.embedded import EmbeddedPostgres, EmbeddedRedis
+from devtools.embedded import EmbeddedPostgres, EmbeddedRedis
 from services.common.logs import setup_logging
 from services.common.settings import DEFAULT_ADDRS, get_settings
 
@@ -107,7 +107,7 @@ def main() -> int:
         for name in SERVICES:
             wait_serving(name, settings.service_addr(name), children[name])
         subprocess.run([sys.executable, "-m", "services.booking.cli", "seed-demo"], env=env, check=True)
-        children["gateway"] = spawn("gateway", env)
+        children["gateway"] = spawn("devtools.gateway", env)
         base = f"http://localhost:{settings.gateway_port}"
         wait_ready(f"{base}/api/v1/readyz", children["gateway"])
         token = subprocess.run(

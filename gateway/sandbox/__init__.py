@@ -1,1 +1,0 @@
-"""Local stand-ins for internet services, for `make run` without credentials and for tests."""
