@@ -10,33 +10,17 @@ import json
 import os
 import sys
 import time
-import uuid
+from typing import Any
 
 import grpc
 import httpx
 
 from cabanas.v1 import messaging_pb2, messaging_pb2_grpc
-from gateway.signatures import whatsapp_signature
 from services.common.settings import get_settings
 from services.messaging.interactive import Outgoing, choices_of
+from testsupport import whatsapp
 
 WAIT_SECONDS = 15
-
-
-def webhook(phone: str, message: dict[str, object]) -> bytes:
-    value = {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "15550783881", "phone_number_id": "sandbox"},
-        "contacts": [{"profile": {"name": "Huésped de prueba"}, "wa_id": phone}],
-        "messages": [
-            {"from": phone, "id": f"wamid.chat.{uuid.uuid4().hex}", "timestamp": str(int(time.time())), **message}
-        ],
-    }
-    body = {
-        "object": "whatsapp_business_account",
-        "entry": [{"id": "sandbox", "changes": [{"field": "messages", "value": value}]}],
-    }
-    return json.dumps(body, ensure_ascii=False).encode()
 
 
 def show(reply: messaging_pb2.OutboxMessage) -> list[tuple[str, str]]:
@@ -51,6 +35,15 @@ def show(reply: messaging_pb2.OutboxMessage) -> list[tuple[str, str]]:
     for n, (_, title) in enumerate(choices, 1):
         print(f"     [{n}] {title}")
     return choices
+
+
+def _message(phone: str, line: str, choices: list[tuple[str, str]]) -> dict[str, Any]:
+    """What the guest typed: the number of one of the last choices answers it, anything else is text."""
+    if not (line.isdigit() and 0 < int(line) <= len(choices)):
+        return whatsapp.text(phone, line)
+    reply_id, title = choices[int(line) - 1]
+    kind = "button_reply" if len(choices) <= 3 and not reply_id.startswith("cabin:") else "list_reply"
+    return whatsapp.choose(phone, reply_id, kind, title)
 
 
 def main() -> None:
@@ -72,21 +65,9 @@ def main() -> None:
             return
         if not line:
             continue
-        if line.isdigit() and 0 < int(line) <= len(choices):
-            reply_id, title = choices[int(line) - 1]
-            kind = "button_reply" if len(choices) <= 3 and not reply_id.startswith("cabin:") else "list_reply"
-            message: dict[str, object] = {
-                "type": "interactive",
-                "interactive": {"type": kind, kind: {"id": reply_id, "title": title}},
-            }
-        else:
-            message = {"type": "text", "text": {"body": line}}
-        raw = webhook(phone, message)
-        headers = {"Content-Type": "application/json"}
-        if secret:
-            headers["X-Hub-Signature-256"] = whatsapp_signature(secret, raw)
+        raw = whatsapp.envelope(_message(phone, line, choices), name="Huésped de prueba")
         try:
-            sent = httpx.post(gateway, content=raw, headers=headers, timeout=10)
+            sent = httpx.post(gateway, content=raw, headers=whatsapp.signed(secret, raw), timeout=10)
         except httpx.HTTPError as exc:
             sys.exit(f"the gateway does not answer at {gateway} ({exc}); is `make run` running?")
         if sent.status_code != 200:

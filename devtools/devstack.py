@@ -4,7 +4,9 @@ Starts the embedded Postgres and Redis under `.data/` (unless DATABASE_URL /
 REDIS_URL point elsewhere), the five services and the gateway, waits until
 everything is ready, prints where it is, and on Ctrl-C (or SIGTERM) stops the
 gateway, then the services, then Redis and Postgres, leaving no process behind.
-If any child dies, everything is stopped and the exit code is 1.
+If any child dies, everything is stopped and the exit code is 1. A port it
+needs that is already taken (another `make run`, or one left running) is
+named, with the setting that moves it, before anything starts.
 """
 
 import logging
@@ -14,20 +16,23 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import grpc
 import httpx
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from devtools.embedded import EmbeddedPostgres, EmbeddedRedis
+from devtools.embedded import EmbeddedPostgres, EmbeddedRedis, port_in_use
 from services.common.logs import setup_logging
-from services.common.settings import DEFAULT_ADDRS, get_settings
+from services.common.settings import DEFAULT_ADDRS, Settings, get_settings
 
 log = logging.getLogger("devstack")
 
 SERVICES = tuple(DEFAULT_ADDRS)
 START_TIMEOUT = 120.0
+# The embedded servers' ports, and the variables that move them.
+EMBEDDED_PORTS = {"EMBEDDED_POSTGRES_PORT": 55432, "EMBEDDED_REDIS_PORT": 56379}
 
 
 class _Stop(Exception):
@@ -79,6 +84,30 @@ def wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
     raise TimeoutError(f"{url} not ready after {START_TIMEOUT:.0f} s")
 
 
+def embedded_port(variable: str) -> int:
+    return int(os.environ.get(variable, EMBEDDED_PORTS[variable]))
+
+
+def ports_needed(settings: Settings) -> dict[str, int]:
+    """Every port `make run` listens on, by the variable that sets it."""
+    ports = {"GATEWAY_PORT": settings.gateway_port}
+    ports |= {f"{name.upper()}_ADDR": int(settings.service_addr(name).rsplit(":", 1)[1]) for name in SERVICES}
+    if "DATABASE_URL" not in os.environ:
+        ports["EMBEDDED_POSTGRES_PORT"] = embedded_port("EMBEDDED_POSTGRES_PORT")
+    if "REDIS_URL" not in os.environ:
+        ports["EMBEDDED_REDIS_PORT"] = embedded_port("EMBEDDED_REDIS_PORT")
+    return ports
+
+
+def check_ports(settings: Settings) -> None:
+    taken = [f"port {port} ({variable})" for variable, port in ports_needed(settings).items() if port_in_use(port)]
+    if taken:
+        raise RuntimeError(
+            f"already in use: {', '.join(taken)}. Another `make run`, or one left running?"
+            " Stop it, or set those variables to free ports."
+        )
+
+
 def main() -> int:
     settings = get_settings()
     setup_logging("devstack", settings.log_level)
@@ -92,16 +121,15 @@ def main() -> int:
     infra: list[EmbeddedPostgres | EmbeddedRedis] = []
     children: dict[str, subprocess.Popen[bytes]] = {}
     try:
+        check_ports(settings)
         if "DATABASE_URL" not in os.environ:
-            pg = EmbeddedPostgres(data / "postgres", int(os.environ.get("EMBEDDED_POSTGRES_PORT", "55432")))
+            pg = EmbeddedPostgres(data / "postgres", embedded_port("EMBEDDED_POSTGRES_PORT"))
             infra.append(pg)  # before start(): a Ctrl-C while starting still stops it
-            pg.start()
-            env["DATABASE_URL"] = pg.url
+            env["DATABASE_URL"] = pg.start().url
         if "REDIS_URL" not in os.environ:
-            rd = EmbeddedRedis(data / "redis", int(os.environ.get("EMBEDDED_REDIS_PORT", "56379")))
+            rd = EmbeddedRedis(data / "redis", embedded_port("EMBEDDED_REDIS_PORT"))
             infra.append(rd)
-            rd.start()
-            env["REDIS_URL"] = rd.url
+            env["REDIS_URL"] = rd.start().url
         for name in SERVICES:
             children[name] = spawn(f"services.{name}", env)
         for name in SERVICES:
@@ -112,8 +140,11 @@ def main() -> int:
         wait_ready(f"{base}/api/v1/readyz", children["gateway"])
         token = subprocess.run(
             [sys.executable, "-m", "services.booking.cli", "admin-token", "--sub", "dev"],
-            env=env, check=True, capture_output=True, text=True,
-        ).stdout.strip()  # fmt: skip
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
         _print_banner(base, env, settings.service_addr, token)
         while True:
             for name, proc in children.items():
@@ -158,7 +189,7 @@ def stop_children(children: dict[str, subprocess.Popen[bytes]]) -> None:
                 proc.wait()
 
 
-def _print_banner(base: str, env: dict[str, str], addr: object, admin_token: str) -> None:
+def _print_banner(base: str, env: dict[str, str], addr: Callable[[str], str], admin_token: str) -> None:
     lines = [
         "",
         "Cabañas is running. Ctrl-C stops everything.",
@@ -169,7 +200,7 @@ def _print_banner(base: str, env: dict[str, str], addr: object, admin_token: str
         f"  Redis        {env['REDIS_URL']}",
         f"  admin token  {admin_token}",
         "               (12 h; more with: python -m services.booking.cli admin-token)",
-        *(f"  {name:<12} grpc://{addr(name)}" for name in SERVICES),  # type: ignore[operator]
+        *(f"  {name:<12} grpc://{addr(name)}" for name in SERVICES),
         "",
     ]
     print("\n".join(lines), flush=True)

@@ -14,11 +14,11 @@ import httpx
 import pytest
 
 from cabanas.v1 import booking_pb2, booking_pb2_grpc, payments_pb2, payments_pb2_grpc
+from devtools.devstack import stop_children
 from gateway.signatures import mercadopago_signature
 from services.booking.tests.helpers import make_cabin
-from devtools.devstack import stop_children
-from testsupport.otlp import OtlpReceiver
 from tests.stack import MERCADOPAGO_SECRET, Infra, Stack, stack_env, start_stack
+from testsupport.otlp import OtlpReceiver
 
 
 def day(offset: int) -> str:
