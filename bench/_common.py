@@ -1,4 +1,5 @@
-"""What the benchmarks share: the system on loopback, cabins, signed webhooks, figures.
+"""What the benchmarks share: the system on loopback, cabins, CPU and memory figures.
+(The load generator, latency figures and webhooks are testsupport's, shared with the tests.)
 
 A script imports it as `bench._common` after putting the repository root first
 on `sys.path` (bench/calendar.py would shadow the standard library's).
@@ -8,14 +9,10 @@ if __name__ == "__main__":  # `make bench` runs every bench/*.py: there is nothi
     raise SystemExit(0)
 
 import contextlib
-import json
 import os
 import shutil
-import statistics
 import subprocess
 import tempfile
-import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,7 +22,6 @@ import grpc
 import psutil
 
 from cabanas.v1 import booking_pb2, booking_pb2_grpc, common_pb2
-from gateway.signatures import mercadopago_signature, whatsapp_signature
 from devtools.devstack import SERVICES, spawn, stop_children, wait_ready, wait_serving
 from devtools.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
 from testsupport.fake_graph import FakeGraph
@@ -60,8 +56,9 @@ class System:
         out = {name: psutil.Process(self.procs[name].pid) for name in order if name in self.procs}
         if "mercadopago" in out:
             out["mercadopago fake"] = out.pop("mercadopago")
-        out["postgres"] = psutil.Process(self.postgres.process.pid)  # type: ignore[union-attr]
-        out["redis"] = psutil.Process(self.redis.process.pid)  # type: ignore[union-attr]
+        assert self.postgres.process is not None and self.redis.process is not None, "started"
+        out["postgres"] = psutil.Process(self.postgres.process.pid)
+        out["redis"] = psutil.Process(self.redis.process.pid)
         return out
 
 
@@ -77,7 +74,7 @@ def system(
 ) -> Iterator[System]:
     """Embedded Postgres (`durable=False`: fsync off) and Redis in a temporary folder, `services` and the
     gateway as processes on free loopback ports; optionally the Mercado Pago fake
-    (`python -m gateway.sandbox.mercadopago`, payment links made there and
+    (`python -m devtools.sandbox.mercadopago`, payment links made there and
     notifications signed with MERCADOPAGO_SECRET) and the Graph API fake
     (replies sent there, webhooks signed with WHATSAPP_SECRET). Everything is
     stopped and the folder deleted on the way out. With `logs`, each process's
@@ -98,12 +95,10 @@ def system(
     try:
         pg.start()
         rd.start()
-        env = dict(
-            os.environ, DATABASE_URL=pg.url, REDIS_URL=rd.url, LOG_LEVEL="WARNING",
-            GRPC_BIND_HOST="127.0.0.1", GATEWAY_HOST="127.0.0.1", GATEWAY_PORT=str(port),
-            PUBLIC_BASE_URL=running.gateway, **UNLIMITED,
-            **{f"{name.upper()}_ADDR": f"127.0.0.1:{free_port()}" for name in SERVICES},
-        )  # fmt: skip
+        env = dict(os.environ, DATABASE_URL=pg.url, REDIS_URL=rd.url, LOG_LEVEL="WARNING", **UNLIMITED)
+        env |= {"GRPC_BIND_HOST": "127.0.0.1", "GATEWAY_HOST": "127.0.0.1", "GATEWAY_PORT": str(port)}
+        env |= {"PUBLIC_BASE_URL": running.gateway}
+        env |= {f"{name.upper()}_ADDR": f"127.0.0.1:{free_port()}" for name in SERVICES}
         if mercadopago:
             running.mercadopago = f"http://127.0.0.1:{free_port()}"
             env |= {
@@ -154,52 +149,6 @@ def create_cabins(
             ).id
             for i in range(count)
         ]
-
-
-def whatsapp_webhook(phone: str, text: str = "hola", name: str = "Bench") -> bytes:
-    """A WhatsApp Cloud API webhook carrying one text message from `phone`."""
-    message = {
-        "from": phone,
-        "id": f"wamid.{uuid.uuid4().hex}",
-        "timestamp": str(int(time.time())),
-        "type": "text",
-        "text": {"body": text},
-    }
-    value = {
-        "messaging_product": "whatsapp",
-        "contacts": [{"profile": {"name": name}, "wa_id": phone}],
-        "messages": [message],
-    }
-    return json.dumps(
-        {"object": "whatsapp_business_account", "entry": [{"changes": [{"field": "messages", "value": value}]}]},
-        ensure_ascii=False,
-    ).encode()
-
-
-def whatsapp_headers(raw: bytes) -> dict[str, str]:
-    """Headers Meta would send with `raw`, signed (X-Hub-Signature-256) with WHATSAPP_SECRET."""
-    return {"X-Hub-Signature-256": whatsapp_signature(WHATSAPP_SECRET, raw), "Content-Type": "application/json"}
-
-
-def mercadopago_notification(payment_id: str) -> tuple[str, dict[str, object], dict[str, str]]:
-    """Path with query, JSON body and headers of the payment notification Mercado
-    Pago would send, `x-signature` over the manifest with MERCADOPAGO_SECRET."""
-    request_id, ts = str(uuid.uuid4()), str(int(time.time() * 1000))
-    headers = {
-        "x-request-id": request_id,
-        "x-signature": mercadopago_signature(MERCADOPAGO_SECRET, payment_id, request_id, ts),
-    }
-    body = {"action": "payment.updated", "api_version": "v1", "type": "payment", "data": {"id": payment_id}}
-    return f"/api/v1/webhooks/mercadopago?data.id={payment_id}&type=payment", body, headers
-
-
-def pct(values: list[float], q: int) -> float:
-    """The q-th percentile of `values` (seconds), in milliseconds."""
-    if not values:
-        return float("nan")
-    if len(values) == 1:
-        return values[0] * 1000
-    return statistics.quantiles(values, n=100)[q - 1] * 1000
 
 
 def _family(name: str, proc: psutil.Process) -> list[psutil.Process]:

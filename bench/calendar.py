@@ -27,9 +27,9 @@ import httpx
 import icalendar
 
 from cabanas.v1 import booking_pb2, booking_pb2_grpc, calendar_pb2, calendar_pb2_grpc, common_pb2
-from services.calendar.ical import Booked, parse, render
 from devtools.devstack import spawn, stop_children, wait_serving
 from devtools.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
+from services.calendar.ical import Booked, parse, render
 from testsupport.feeds import FeedServer
 
 TZ = "America/Argentina/Buenos_Aires"

@@ -11,11 +11,11 @@ import httpx
 import pytest
 
 from cabanas.v1 import booking_pb2_grpc
-from services.booking.tests.helpers import make_cabin
 from devtools.devstack import stop_children
 from devtools.embedded import free_port
-from testsupport.otlp import OtlpReceiver
+from services.booking.tests.helpers import make_cabin
 from tests.stack import Infra, Stack, admin_token, stack_env, start_stack
+from testsupport.otlp import OtlpReceiver
 
 
 def day(offset: int) -> str:

@@ -11,7 +11,6 @@ under the same processes: nothing but the stopped service is restarted.
 """
 
 import asyncio
-import json
 import random
 import signal
 import time
@@ -30,12 +29,13 @@ import redis.asyncio as aioredis
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from cabanas.v1 import booking_pb2_grpc
-from gateway.signatures import mercadopago_signature, whatsapp_signature
-from services.booking.tests.helpers import make_cabin
 from devtools.devstack import SERVICES, spawn, stop_children, wait_serving
 from devtools.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
-from testsupport.otlp import OtlpReceiver
+from gateway.signatures import mercadopago_signature, whatsapp_signature
+from services.booking.tests.helpers import make_cabin
 from tests.stack import MERCADOPAGO_SECRET, WHATSAPP_SECRET, Infra, Stack, stack_env, start_stack
+from testsupport.otlp import OtlpReceiver
+from testsupport.whatsapp import envelope, text
 
 RECOVERY_SECONDS = 30.0  # after the last restart: ready, and every acknowledged webhook applied
 OUTAGE_SECONDS = 2.5  # how long each thing stays down
@@ -135,21 +135,6 @@ async def ready_within(client: httpx.AsyncClient, stack: Stack, deadline: float)
 
 def day(offset: int) -> str:
     return (date.today() + timedelta(days=offset)).isoformat()
-
-
-def envelope(sender: str, wamid: str, words: str) -> bytes:
-    message = {"from": sender, "id": wamid, "timestamp": str(int(time.time())), "type": "text", "text": {"body": words}}
-    value = {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "15550783881", "phone_number_id": "106540352242922"},
-        "contacts": [{"profile": {"name": "Ana Pérez"}, "wa_id": sender}],
-        "messages": [message],
-    }
-    body = {
-        "object": "whatsapp_business_account",
-        "entry": [{"id": "WABA", "changes": [{"field": "messages", "value": value}]}],
-    }
-    return json.dumps(body, ensure_ascii=False).encode()
 
 
 def error_code(reply: httpx.Response) -> str:
@@ -275,7 +260,7 @@ class Load:
                 wamid = self.rng.choice(refused)  # Meta retries what was not acknowledged
             else:
                 wamid = f"wamid.chaos.{uuid.uuid4().hex}"
-                self.messages[wamid] = envelope(self.rng.choice(guests), wamid, self.rng.choice(WORDS))
+                self.messages[wamid] = envelope(text(self.rng.choice(guests), self.rng.choice(WORDS), wamid))
             await self.deliver(wamid)
             await asyncio.sleep(0.15)
 
@@ -527,7 +512,7 @@ async def test_services_reconnect_after_redis_and_postgres_restarts(chaos: Chaos
             await mercadopago.post("/_control/state", json={"failures": []})  # the fake is the session's
 
         wamid = f"wamid.probe.{uuid.uuid4().hex}"
-        probe.messages[wamid] = envelope(f"549{random.randrange(10**9, 10**10)}", wamid, "hola")
+        probe.messages[wamid] = envelope(text(f"549{random.randrange(10**9, 10**10)}", "hola", wamid))
         assert await probe.deliver(wamid), probe.answers
         await caught_up_by(infra.postgres.url, probe, deadline)
 

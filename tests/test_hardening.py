@@ -16,11 +16,11 @@ import httpx
 import pytest
 
 from cabanas.v1 import booking_pb2_grpc
+from devtools.devstack import spawn, stop_children, wait_ready
+from devtools.embedded import free_port
 from gateway.app import create_app
 from gateway.ratelimit import client_ip, trusted_networks
 from services.booking.tests.helpers import make_cabin
-from devtools.devstack import spawn, stop_children, wait_ready
-from devtools.embedded import free_port
 from services.common.grpc_clients import channel, service_config
 from services.common.settings import Settings
 from tests.stack import JWT_SECRET, Stack, admin_token

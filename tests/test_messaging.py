@@ -2,7 +2,6 @@
 fake of the Graph API, booking and payments for real."""
 
 import asyncio
-import json
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -19,6 +18,7 @@ from gateway.signatures import whatsapp_signature
 from services.booking.tests.helpers import make_cabin
 from services.common import pb
 from tests.stack import WHATSAPP_SECRET, WHATSAPP_VERIFY, Infra, Stack, admin_token
+from testsupport.whatsapp import choose, envelope, text
 
 MONTH_NAMES = (
     "enero",
@@ -46,40 +46,6 @@ def wait_for(check: Callable[[], Any], timeout: float = 20, what: str = "conditi
 
 def phone() -> str:
     return "549" + str(uuid.uuid4().int)[:10]
-
-
-def envelope(*messages: dict[str, Any], name: str = "Ana Pérez") -> bytes:
-    value = {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "15550783881", "phone_number_id": "106540352242922"},
-        "contacts": [{"profile": {"name": name}, "wa_id": m["from"]} for m in messages[:1]],
-        "messages": list(messages),
-    }
-    body = {
-        "object": "whatsapp_business_account",
-        "entry": [{"id": "WABA", "changes": [{"field": "messages", "value": value}]}],
-    }
-    return json.dumps(body, ensure_ascii=False).encode()
-
-
-def text(sender: str, body: str, wamid: str | None = None) -> dict[str, Any]:
-    return {
-        "from": sender,
-        "id": wamid or f"wamid.{uuid.uuid4().hex}",
-        "timestamp": str(int(time.time())),
-        "type": "text",
-        "text": {"body": body},
-    }
-
-
-def choose(sender: str, reply_id: str, kind: str = "list_reply") -> dict[str, Any]:
-    return {
-        "from": sender,
-        "id": f"wamid.{uuid.uuid4().hex}",
-        "timestamp": str(int(time.time())),
-        "type": "interactive",
-        "interactive": {"type": kind, kind: {"id": reply_id, "title": "x"}},
-    }
 
 
 def post(stack: Stack, raw: bytes, signature: str | None = "valid") -> httpx.Response:

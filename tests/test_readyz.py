@@ -5,8 +5,8 @@ import signal
 import httpx
 
 from devtools.devstack import stop_children
-from testsupport.otlp import OtlpReceiver
 from tests.stack import Infra, stack_env, start_stack
+from testsupport.otlp import OtlpReceiver
 
 
 def _stop(process: object) -> None:

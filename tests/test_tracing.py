@@ -15,10 +15,10 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from cabanas.v1 import booking_pb2_grpc
 from services.booking.tests.helpers import make_cabin
 from services.common.telemetry import continued
-from testsupport.otlp import OtlpReceiver, ReceivedSpan
 from tests.stack import Infra, Stack
 from tests.test_booking_api import body
 from tests.test_messaging import envelope, phone, post, text, wait_for
+from testsupport.otlp import OtlpReceiver, ReceivedSpan
 
 
 def test_gateway_and_service_spans_share_a_trace(stack: Stack, otlp: OtlpReceiver) -> None:

@@ -164,5 +164,6 @@ def test_year_rolls_over_in_december() -> None:
 def test_weekend_words_on_the_weekend(today: date) -> None:
     este = parse("este finde", today)
     proximo = parse("el proximo fin de semana", today)
-    assert este.check_in is not None and este.check_in >= today and este.check_out > este.check_in  # type: ignore[operator]
+    assert este.check_in is not None and este.check_out is not None
+    assert este.check_in >= today and este.check_out > este.check_in
     assert proximo.check_in is not None and proximo.check_in >= este.check_in

@@ -3,10 +3,8 @@
 import hashlib
 import io
 import json
-import re
 import subprocess
 import sys
-import unicodedata
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -16,7 +14,6 @@ import grpc
 import httpx
 import numpy as np
 import pytest
-from text_to_num import alpha2digit
 
 from cabanas.v1 import speech_pb2, speech_pb2_grpc
 from devtools.devstack import spawn, stop_children, wait_serving
@@ -25,8 +22,9 @@ from services.common.grpc_clients import error_info
 from services.speech import model
 from services.speech.tests.fixtures.make_fixtures import encode_opus
 from services.speech.transcriber import Segment, confidence
-from testsupport.otlp import OtlpReceiver
 from tests.stack import Infra, Stack, admin_token, stack_env
+from testsupport.otlp import OtlpReceiver
+from testsupport.wer import edits, words
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text())
@@ -40,21 +38,6 @@ KEYWORDS = {
 # clear notes (near) right and stumbles on long ones. The bound is the corpus WER
 # measured here (0.34: 0.47, 0.45, 0.00) plus margin; a real voice does better.
 MAX_CORPUS_WER = 0.45
-
-
-def words(text: str) -> list[str]:
-    text = alpha2digit(text.lower(), "es")
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.findall(r"[a-z0-9]+", text)
-
-
-def edits(ref: list[str], hyp: list[str]) -> int:
-    row = list(range(len(hyp) + 1))
-    for i in range(1, len(ref) + 1):
-        prev, row[0] = row[0], i
-        for j in range(1, len(hyp) + 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ref[i - 1] != hyp[j - 1]))
-    return row[-1]
 
 
 @pytest.fixture(scope="module")
