@@ -4,15 +4,15 @@
     python bench/load.py --soak [--duration 600]
 
 Starts its own embedded Postgres and Redis (durable, as `make run`), the five
-services, the gateway, the Mercado Pago fake (`python -m gateway.sandbox.mercadopago`)
-and the Graph API fake (tests/fake_graph.py), with RATE_LIMIT_REQUESTS and
+services, the gateway, the Mercado Pago fake (`python -m devtools.sandbox.mercadopago`)
+and the Graph API fake (testsupport/fake_graph.py), with RATE_LIMIT_REQUESTS and
 RATE_LIMIT_WEBHOOK_REQUESTS lifted to 10^8 a minute: the gateway limits each
 client IP (60 and 600 a minute by default) and this is one client on loopback;
-the limiter still runs on every request. Then, open loop, for `duration`
-seconds: requests arrive as a Poisson process at `rate` a second in total and
-each is sent when it is due, whether or not earlier ones have answered; its
-latency counts from when it was due, so a slow system cannot slow the arrivals
-down and hide its own queueing. The mix:
+the limiter still runs on every request. Then, open loop (testsupport/load.py),
+for `duration` seconds: requests arrive as a Poisson process at `rate` a second
+in total and each is sent when it is due, whether or not earlier ones have
+answered; its latency counts from when it was due, so a slow system cannot slow
+the arrivals down and hide its own queueing. The mix:
 
 - 35 % GET /api/v1/accommodations/{id}/availability: a random cabin and stay
   among the dates being held (2-4 nights, 2-4 guests);
@@ -57,8 +57,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -66,18 +65,11 @@ import asyncpg
 import httpx
 import psutil
 
-from bench._common import (
-    System,
-    cpu_seconds,
-    create_cabins,
-    mercadopago_notification,
-    pct,
-    rss_mib,
-    system,
-    whatsapp_headers,
-    whatsapp_webhook,
-)
+from bench._common import MERCADOPAGO_SECRET, WHATSAPP_SECRET, System, cpu_seconds, create_cabins, rss_mib, system
 from devtools.devstack import SERVICES
+from devtools.sandbox.mercadopago import notification
+from testsupport import whatsapp
+from testsupport.load import OpenLoop, Route, evenly, pct, poisson
 
 CABINS = 20
 FIRST_DAY = 3  # holds start this many days from today
@@ -115,15 +107,6 @@ TEXTS = [
 NAMES = ["Ana Pérez", "Martín Gómez", "Lucía Fernández", "Julián Díaz", "Sofía Romero", "Tomás Álvarez", "Carla Ruiz"]
 
 
-@dataclass
-class Route:
-    label: str
-    expected: int
-    sent: int = 0
-    latencies: list[float] = field(default_factory=list)  # every answer, whatever its status
-    errors: Counter[str] = field(default_factory=Counter)  # unexpected status or exception -> count
-
-
 def _routes() -> dict[str, Route]:
     return {
         "availability": Route("GET  /accommodations/{id}/availability", 200),
@@ -159,27 +142,13 @@ class Load:
         self.notified: dict[str, str] = {}  # code -> payment id, notification accepted
         self.notified_list: list[str] = []
         self.whatsapp_due: dict[str, float] = {}  # phone -> when its accepted webhook was due
-        self.shed = 0
-        self.lag: list[float] = []  # how late the generator sent each arrival
-        self.answered: list[float] = []  # latencies of every route but /healthz, as they come
-        self.failures: list[BaseException] = []
 
     async def call(self, route: str, due: float, method: str, url: str, **kw: Any) -> httpx.Response | None:
-        """One timed request; the response when it has the route's expected status."""
-        r = self.routes[route]
-        r.sent += 1
-        try:
-            reply = await self.client.request(method, url, **kw)
-        except httpx.HTTPError as exc:
-            r.errors[type(exc).__name__] += 1
-            return None
-        r.latencies.append(time.monotonic() - due)
-        if route != "healthz":
-            self.answered.append(r.latencies[-1])
-        if reply.status_code != r.expected:
-            r.errors[str(reply.status_code)] += 1
-            return None
-        return reply
+        return await self.routes[route].call(self.client, due, method, url, **kw)
+
+    def answered(self) -> dict[str, int]:
+        """How many answers each route but /healthz has had so far."""
+        return {name: len(r.latencies) for name, r in self.routes.items() if name != "healthz"}
 
     # --- the kinds of request -------------------------------------------------
 
@@ -201,18 +170,20 @@ class Load:
 
     async def whatsapp(self, due: float) -> None:
         phone = f"54922{next(self.phones):08d}"
-        raw = whatsapp_webhook(phone, self.rng.choice(TEXTS), self.rng.choice(NAMES))
-        if await self.call(
-            "whatsapp", due, "POST", "/api/v1/webhooks/whatsapp", content=raw, headers=whatsapp_headers(raw)
-        ):
+        raw = whatsapp.envelope(whatsapp.text(phone, self.rng.choice(TEXTS)), name=self.rng.choice(NAMES))
+        headers = whatsapp.signed(WHATSAPP_SECRET, raw)
+        if await self.call("whatsapp", due, "POST", "/api/v1/webhooks/whatsapp", content=raw, headers=headers):
             self.whatsapp_due[phone] = due
 
     def _body(self, cabin: int, check_in: date) -> dict[str, Any]:
         return {
-            "accommodation_id": cabin, "check_in": check_in.isoformat(),
-            "check_out": (check_in + timedelta(days=STAY)).isoformat(), "guests": self.rng.randint(2, 4),
-            "guest_name": self.rng.choice(NAMES), "guest_phone": f"+54911{self.rng.randrange(10**8):08d}",
-        }  # fmt: skip
+            "accommodation_id": cabin,
+            "check_in": check_in.isoformat(),
+            "check_out": (check_in + timedelta(days=STAY)).isoformat(),
+            "guests": self.rng.randint(2, 4),
+            "guest_name": self.rng.choice(NAMES),
+            "guest_phone": f"+54911{self.rng.randrange(10**8):08d}",
+        }
 
     async def reservation(self, due: float) -> None:
         draw = self.rng.random()
@@ -252,11 +223,8 @@ class Load:
         if not held.get("payment_url"):
             self.fake_errors["hold without payment_url"] += 1
         try:  # the guest pays in the checkout: an approved payment in the fake, notified later
-            paid = await self.fake.post(
-                "/_control/payments",
-                json={"status": "approved", "amount": held["deposit"] / 100, "currency": held["currency"],
-                      "external_reference": held["code"]},
-            )  # fmt: skip
+            payment = {"status": "approved", "amount": held["deposit"] / 100, "currency": held["currency"]}
+            paid = await self.fake.post("/_control/payments", json=payment | {"external_reference": held["code"]})
             paid.raise_for_status()
         except httpx.HTTPError as exc:
             self.fake_errors[f"fake payment: {type(exc).__name__}"] += 1
@@ -271,8 +239,9 @@ class Load:
             route, payment_id = "duplicate", self.notified[code]
         else:  # nothing paid yet (the first second): the arrival still comes, as a query
             return await self.availability(due)
-        path, body, headers = mercadopago_notification(payment_id)
-        if await self.call(route, due, "POST", path, json=body, headers=headers) and code not in self.notified:
+        sent = notification(MERCADOPAGO_SECRET, payment_id)
+        url = f"/api/v1/webhooks/mercadopago?{sent.query}"
+        if await self.call(route, due, "POST", url, json=sent.body, headers=sent.headers) and code not in self.notified:
             self.notified[code] = payment_id
             self.notified_list.append(code)
 
@@ -281,38 +250,14 @@ class Load:
 
     # --- open loop --------------------------------------------------------------
 
-    def _spawn(self, tasks: set[asyncio.Task[None]], one: Callable[[float], Awaitable[None]], due: float) -> None:
-        if len(tasks) >= MAX_IN_FLIGHT:
-            self.shed += 1
-            return
-        self.lag.append(time.monotonic() - due)
-        task = asyncio.ensure_future(one(due))
-        tasks.add(task)
-
-        def done(t: asyncio.Task[None]) -> None:
-            tasks.discard(t)
-            if not t.cancelled() and t.exception() is not None:
-                self.failures.append(t.exception())  # type: ignore[arg-type]
-
-        task.add_done_callback(done)
-
-    async def run(self, rate: float, duration: float, every: float | None, tick: Callable[[float], None]) -> float:
-        """The arrivals for `duration` s, then every answer; returns the arrivals' span."""
-        tasks: set[asyncio.Task[None]] = set()
+    async def run(
+        self, rate: float, duration: float, every: float | None, tick: Callable[[float], None]
+    ) -> tuple[float, OpenLoop]:
+        """The arrivals for `duration` s, then every answer; the arrivals' span, and how they were sent."""
+        sender = OpenLoop(MAX_IN_FLIGHT)
         kinds = [getattr(self, k) for k in MIX]
         weights = list(MIX.values())
         start = time.monotonic()
-
-        async def arrivals() -> None:
-            at = 0.0
-            while (at := at + self.arrivals_rng.expovariate(rate)) < duration:
-                await asyncio.sleep(max(0.0, start + at - time.monotonic()))
-                self._spawn(tasks, self.arrivals_rng.choices(kinds, weights)[0], start + at)
-
-        async def probes() -> None:
-            for i in range(int(duration * PROBE_RATE)):
-                await asyncio.sleep(max(0.0, start + i / PROBE_RATE - time.monotonic()))
-                self._spawn(tasks, self.healthz, start + i / PROBE_RATE)
 
         async def ticks() -> None:
             for i in itertools.count(1):
@@ -321,13 +266,16 @@ class Load:
                 await asyncio.sleep(max(0.0, start + i * every - time.monotonic()))
                 tick(i * every)
 
-        await asyncio.gather(arrivals(), probes(), ticks())
+        await asyncio.gather(
+            sender.arrivals(
+                start, poisson(rate, duration, self.arrivals_rng), lambda: self.arrivals_rng.choices(kinds, weights)[0]
+            ),
+            sender.arrivals(start, evenly(PROBE_RATE, duration), lambda: self.healthz),
+            ticks(),
+        )
         span = time.monotonic() - start
-        while tasks:
-            await asyncio.wait(set(tasks))
-        if self.failures:
-            raise self.failures[0]
-        return span
+        await sender.drain()
+        return span, sender
 
 
 def _idle(times: Any) -> float:
@@ -348,7 +296,7 @@ def machine() -> str:
     return f"{os.cpu_count()} CPUs ({model}), {ram:.0f} GiB RAM, Python {platform.python_version()}, load average {load1:.1f}"
 
 
-def report(load: Load, span: float) -> None:
+def report(load: Load, span: float, sender: OpenLoop) -> None:
     health = statistics.median(load.routes["healthz"].latencies) if load.routes["healthz"].latencies else float("nan")
     print(
         f"{'route':<40} {'sent':>6} {'done/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'p50/healthz':>12}"
@@ -369,9 +317,9 @@ def report(load: Load, span: float) -> None:
     print(
         f"deliberate conflicts answered 409 dates_unavailable: {conflict.sent - sum(conflict.errors.values())} of {conflict.sent}"
     )
-    lag = sorted(load.lag)
+    lag = sorted(sender.lag)
     print(
-        f"arrivals sent {len(lag)}, shed {load.shed} (over {MAX_IN_FLIGHT} in flight); generator lag p99 {pct(lag, 99):.1f} ms,"
+        f"arrivals sent {len(lag)}, shed {sender.shed} (over {MAX_IN_FLIGHT} in flight); generator lag p99 {pct(lag, 99):.1f} ms,"
         f" max {lag[-1] * 1000 if lag else 0:.1f} ms (the client's own delay in sending what was due)"
     )
     if lag and pct(lag, 99) > 50:
@@ -512,15 +460,17 @@ async def drive(running: System, args: argparse.Namespace, logs: Path) -> int:
 
         offsets = log_offsets(logs)
         rss_before, cpu_before, machine_before = rss_mib(procs), cpu_seconds(procs), psutil.cpu_times()
-        last = {"i": 0}
+        seen = load.answered()
 
         def tick(at: float) -> None:  # a line a minute in a soak: drift shows here
-            done = load.answered
+            nonlocal seen
+            done = load.answered()
+            recent = [x for name, n in done.items() for x in load.routes[name].latencies[seen[name] : n]]
+            seen = done
             errors = sum(sum(r.errors.values()) for r in load.routes.values())
-            recent, last["i"] = done[last["i"] :], len(done)
             rss = rss_mib(procs)
             print(
-                f"  t={at:5.0f} s  answered {len(done):6d}  errors {errors:4d}  last minute p50 {pct(recent, 50):6.1f} ms"
+                f"  t={at:5.0f} s  answered {sum(done.values()):6d}  errors {errors:4d}  last minute p50 {pct(recent, 50):6.1f} ms"
                 f" p95 {pct(recent, 95):7.1f} ms  RSS gateway {rss['gateway']:.0f} MiB, all {sum(rss.values()):.0f} MiB",
                 flush=True,
             )
@@ -531,11 +481,11 @@ async def drive(running: System, args: argparse.Namespace, logs: Path) -> int:
             flush=True,
         )
         started = time.monotonic()
-        span = await load.run(args.rate, args.duration, 60.0 if args.soak else None, tick)
+        span, sender = await load.run(args.rate, args.duration, 60.0 if args.soak else None, tick)
         elapsed = time.monotonic() - started  # the arrivals and every answer
         cpu_used = {k: v - cpu_before[k] for k, v in cpu_seconds(procs).items()}
         machine_after = psutil.cpu_times()
-        report(load, span)
+        report(load, span, sender)
         await wait_replies(load, running)
         await wait_confirmed(load, running)
         unchecked = await limiter_figures(client)

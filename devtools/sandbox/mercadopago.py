@@ -229,8 +229,9 @@ def router(fake: FakeMercadoPago) -> APIRouter:
 
 def mount(app: FastAPI, settings: Settings) -> None:
     """Serve the sandbox from `app` at PREFIX: checkout pages for people, the API for the payments service."""
+    public = f"{settings.public_base_url.rstrip('/')}{PREFIX}"
     secret = settings.mercadopago_webhook_secret
-    fake = FakeMercadoPago(f"{settings.public_base_url.rstrip('/')}{PREFIX}", secret.get_secret_value() if secret else None)
+    fake = FakeMercadoPago(public, secret.get_secret_value() if secret else None)
     app.include_router(router(fake), prefix=PREFIX, include_in_schema=False)
 
 

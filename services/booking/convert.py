@@ -32,13 +32,9 @@ def to_range(value: common_pb2.DateRange, field: str) -> tuple[date, date]:
     return to_date(value.start, f"{field}.start"), to_date(value.end, f"{field}.end")
 
 
-def money(amount_minor: int, currency: str) -> common_pb2.Money:
-    return common_pb2.Money(amount_minor=amount_minor, currency=currency.strip())
-
-
 def night_pb(night: date | str, price_minor: int, season: str, weekend: bool, currency: str) -> booking_pb2.NightPrice:
     return booking_pb2.NightPrice(
-        date=date_pb(night), price=money(price_minor, currency), season=season, weekend=weekend
+        date=date_pb(night), price=pb.money_pb(price_minor, currency), season=season, weekend=weekend
     )
 
 
@@ -48,8 +44,8 @@ def quote_pb(accommodation_id: int, q: Quote) -> booking_pb2.StayQuote:
         stay=range_pb(q.check_in, q.check_out),
         nights=q.nights,
         breakdown=[night_pb(n.night, n.price_minor, n.season, n.weekend, q.currency) for n in q.breakdown],
-        total=money(q.total_minor, q.currency),
-        deposit=money(q.deposit_minor, q.currency),
+        total=pb.money_pb(q.total_minor, q.currency),
+        deposit=pb.money_pb(q.deposit_minor, q.currency),
         deposit_percent=q.deposit_percent,
         min_nights=q.min_nights,
     )
@@ -67,8 +63,8 @@ def reservation_pb(row: asyncpg.Record) -> booking_pb2.Reservation:
         status=pb.RESERVATION_STATUSES[row["status"]],
         channel=pb.CHANNELS[row["channel"]],
         nights=row["nights"],
-        total=money(row["total_minor"], currency),
-        deposit=money(row["deposit_minor"], currency),
+        total=pb.money_pb(row["total_minor"], currency),
+        deposit=pb.money_pb(row["deposit_minor"], currency),
         breakdown=[
             night_pb(n["date"], n["price_minor"], n["season"], n["weekend"], currency) for n in row["breakdown"]
         ],
@@ -90,7 +86,7 @@ def accommodation_pb(row: asyncpg.Record) -> booking_pb2.Accommodation:
             name=s["name"], range=range_pb(s["start"], s["end"]), min_nights=s.get("min_nights", 0)
         )
         if s.get("nightly_price_minor") is not None:
-            season.nightly_price.CopyFrom(money(s["nightly_price_minor"], row["currency"]))
+            season.nightly_price.CopyFrom(pb.money_pb(s["nightly_price_minor"], row["currency"]))
         elif s.get("multiplier_percent") is not None:
             season.multiplier_percent = s["multiplier_percent"]
         seasons.append(season)
@@ -101,7 +97,7 @@ def accommodation_pb(row: asyncpg.Record) -> booking_pb2.Accommodation:
         type=row["type"],
         description=row["description"],
         capacity=row["capacity"],
-        base_nightly_price=money(row["base_price_minor"], row["currency"]),
+        base_nightly_price=pb.money_pb(row["base_price_minor"], row["currency"]),
         weekend_multiplier_percent=row["weekend_multiplier_percent"],
         weekend_nights=row["weekend_nights"],
         seasons=seasons,

@@ -3,39 +3,36 @@
 from collections.abc import AsyncIterator
 from functools import partial
 from pathlib import Path
-from typing import Any
-
-import grpc
 
 from cabanas.v1 import booking_pb2, booking_pb2_grpc
 from services.booking import blocks, cabins, convert, holds, store
 from services.booking.app import BookingApp, build
 from services.common import paging
-from services.common.grpc_server import Bound, Service
+from services.common.grpc_server import Bound, Context, Service
 
 
 class BookingServicer(Bound[BookingApp], booking_pb2_grpc.BookingServiceServicer):
     # Accommodations -------------------------------------------------------------
 
     async def CreateAccommodation(
-        self, request: booking_pb2.CreateAccommodationRequest, context: grpc.aio.ServicerContext[Any, Any]
+        self, request: booking_pb2.CreateAccommodationRequest, context: Context
     ) -> booking_pb2.Accommodation:
         fields = convert.accommodation_fields(request.accommodation, [])
         return convert.accommodation_pb(await cabins.create(self.app.db, fields))
 
     async def UpdateAccommodation(
-        self, request: booking_pb2.UpdateAccommodationRequest, context: grpc.aio.ServicerContext[Any, Any]
+        self, request: booking_pb2.UpdateAccommodationRequest, context: Context
     ) -> booking_pb2.Accommodation:
         fields = convert.accommodation_fields(request.accommodation, list(request.update_mask.paths))
         return convert.accommodation_pb(await cabins.update(self.app.db, request.id, fields))
 
     async def GetAccommodation(
-        self, request: booking_pb2.GetAccommodationRequest, context: grpc.aio.ServicerContext[Any, Any]
+        self, request: booking_pb2.GetAccommodationRequest, context: Context
     ) -> booking_pb2.Accommodation:
         return convert.accommodation_pb(await cabins.find(self.app.db, id=request.id, slug=request.slug))
 
     async def ListAccommodations(
-        self, request: booking_pb2.ListAccommodationsRequest, context: grpc.aio.ServicerContext[Any, Any]
+        self, request: booking_pb2.ListAccommodationsRequest, context: Context
     ) -> booking_pb2.ListAccommodationsResponse:
         limit, offset = paging.bounds(request.page)
         rows, total = await cabins.listing(
@@ -46,7 +43,7 @@ class BookingServicer(Bound[BookingApp], booking_pb2_grpc.BookingServiceServicer
     # Availability and prices ----------------------------------------------------
 
     async def CheckAvailability(
-        self, request: booking_pb2.CheckAvailabilityRequest, context: grpc.aio.ServicerContext[Any, Any]
+        self, request: booking_pb2.CheckAvailabilityRequest, context: Context
     ) -> booking_pb2.CheckAvailabilityResponse:
         check_in, check_out = convert.to_range(request.stay, "stay")
         window = convert.optional_range(request, "busy_window")
@@ -55,9 +52,7 @@ class BookingServicer(Bound[BookingApp], booking_pb2_grpc.BookingServiceServicer
         )
         return convert.availability_pb(found)
 
-    async def Quote(
-        self, request: booking_pb2.QuoteRequest, context: grpc.aio.ServicerContext[Any, Any]
-    ) -> booking_pb2.StayQuote:
+    async def Quote(self, request: booking_pb2.QuoteRequest, context: Context) -> booking_pb2.StayQuote:
         check_in, check_out = convert.to_range(request.stay, "stay")
         quote = await holds.price(self.app.db, request.accommodation_id, check_in, check_out, request.guests)
         return convert.quote_pb(request.accommodation_id, quote)
@@ -65,30 +60,30 @@ class BookingServicer(Bound[BookingApp], booking_pb2_grpc.BookingServiceServicer
     # Reservations ---------------------------------------------------------------
 
     async def PreReserve(
-        self, request: booking_pb2.PreReserveRequest, context: grpc.aio.ServicerContext[Any, Any]
+        self, request: booking_pb2.PreReserveRequest, context: Context
     ) -> booking_pb2.PreReserveResponse:
         app = self.app
         held = await holds.pre_reserve(app.db, app.locks, convert.hold_request(request), app.hold_ttl)
         return convert.pre_reserve_pb(*held)
 
     async def ConfirmReservation(
-        self, request: booking_pb2.ConfirmReservationRequest, context: grpc.aio.ServicerContext[Any, Any]
+        self, request: booking_pb2.ConfirmReservationRequest, context: Context
     ) -> booking_pb2.ConfirmReservationResponse:
         return convert.confirm_pb(*await holds.confirm(self.app.db, request.code, request.payment_reference))
 
     async def CancelReservation(
-        self, request: booking_pb2.CancelReservationRequest, context: grpc.aio.ServicerContext[Any, Any]
+        self, request: booking_pb2.CancelReservationRequest, context: Context
     ) -> booking_pb2.Reservation:
         return convert.reservation_pb(await holds.cancel(self.app.db, request.code, request.reason, request.actor))
 
     async def GetReservation(
-        self, request: booking_pb2.GetReservationRequest, context: grpc.aio.ServicerContext[Any, Any]
+        self, request: booking_pb2.GetReservationRequest, context: Context
     ) -> booking_pb2.GetReservationResponse:
         row = await holds.reservation(self.app.db, request.code)
         return convert.get_reservation_pb(row, holds.token_matches(row, request.manage_token))
 
     async def ListReservations(
-        self, request: booking_pb2.ListReservationsRequest, context: grpc.aio.ServicerContext[Any, Any]
+        self, request: booking_pb2.ListReservationsRequest, context: Context
     ) -> booking_pb2.ListReservationsResponse:
         limit, offset = paging.bounds(request.page)
         rows, total = await holds.reservations(
@@ -102,13 +97,11 @@ class BookingServicer(Bound[BookingApp], booking_pb2_grpc.BookingServiceServicer
         )
         return convert.reservations_pb(rows, paging.response(limit, offset, len(rows), total))
 
-    async def ExpireDue(
-        self, request: booking_pb2.ExpireDueRequest, context: grpc.aio.ServicerContext[Any, Any]
-    ) -> booking_pb2.ExpireDueResponse:
+    async def ExpireDue(self, request: booking_pb2.ExpireDueRequest, context: Context) -> booking_pb2.ExpireDueResponse:
         return convert.expired_pb(await holds.expire_due(self.app.db, min(request.limit or 100, 1000)))
 
     async def SyncExternalBlocks(
-        self, request: booking_pb2.SyncExternalBlocksRequest, context: grpc.aio.ServicerContext[Any, Any]
+        self, request: booking_pb2.SyncExternalBlocksRequest, context: Context
     ) -> booking_pb2.SyncExternalBlocksResponse:
         app, wanted = self.app, convert.external_blocks(request)
         result = await blocks.sync(
@@ -117,7 +110,7 @@ class BookingServicer(Bound[BookingApp], booking_pb2_grpc.BookingServiceServicer
         return convert.sync_pb(result)
 
     async def StreamEvents(
-        self, request: booking_pb2.StreamEventsRequest, context: grpc.aio.ServicerContext[Any, Any]
+        self, request: booking_pb2.StreamEventsRequest, context: Context
     ) -> AsyncIterator[booking_pb2.DomainEvent]:
         fetch = partial(store.events_after, types=list(request.types))
         async for row in self.app.feed.stream(self.app.db, fetch, request.after_id, request.follow):

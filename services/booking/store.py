@@ -9,7 +9,7 @@ from opentelemetry import propagate
 from prometheus_client import Counter
 
 from services.common import outbox
-from services.common.db import Conn
+from services.common.db import Conn, fetch_one
 
 HOLDING = ("pre_reserved", "confirmed", "blocked")
 EVENTS_CHANNEL = "booking_events"
@@ -22,14 +22,6 @@ _WITH_NAME = "SELECT r.*, a.name AS accommodation_name FROM {src} r JOIN accommo
 
 def _reservations(where: str) -> str:
     return _WITH_NAME.format(src="reservations") + f" WHERE {where}"
-
-
-async def _written(conn: Conn, sql: str, *args: object) -> asyncpg.Record:
-    """The row a write returns; one that matched nothing is a bug of the caller, not a result."""
-    row = await conn.fetchrow(sql, *args)
-    if row is None:
-        raise LookupError("the write matched no row")
-    return row
 
 
 def _returning(statement: str) -> str:
@@ -85,7 +77,7 @@ async def list_accommodations(
 async def insert_accommodation(conn: Conn, fields: dict[str, Any]) -> asyncpg.Record:
     columns = [c for c in ACCOMMODATION_COLUMNS if c in fields]
     placeholders = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
-    return await _written(
+    return await fetch_one(
         conn,
         f"INSERT INTO accommodations ({', '.join(columns)}) VALUES ({placeholders}) RETURNING *",
         *(fields[c] for c in columns),
@@ -119,14 +111,14 @@ async def reservation_by_key(conn: Conn, key: str) -> asyncpg.Record | None:
 async def insert_reservation(conn: Conn, values: dict[str, Any]) -> asyncpg.Record:
     columns = list(values)
     placeholders = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
-    return await _written(
+    return await fetch_one(
         conn, _returning(f"INSERT INTO reservations ({', '.join(columns)}) VALUES ({placeholders})"), *values.values()
     )
 
 
 async def update_reservation(conn: Conn, id: int, values: dict[str, Any]) -> asyncpg.Record:
     assignments = ", ".join(f"{c} = ${i}" for i, c in enumerate(values, start=2))
-    return await _written(
+    return await fetch_one(
         conn,
         _returning(f"UPDATE reservations SET {assignments}, updated_at = now() WHERE id = $1"),
         id,

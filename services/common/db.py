@@ -33,6 +33,15 @@ class MigrationError(RuntimeError):
 # What store functions take: a connection from the pool, or one opened on its own (tests, tools).
 Conn: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]"
 
+
+async def fetch_one(conn: Conn, sql: str, *args: object) -> asyncpg.Record:
+    """The row a statement must return (a write with RETURNING); none is the caller's bug, not a result."""
+    row = await conn.fetchrow(sql, *args)
+    if row is None:
+        raise LookupError("the statement matched no row")
+    return row
+
+
 # The database restarting ("shutting down", "starting up", admin shutdown) or out of reach: worth waiting for.
 DATABASE_DOWN = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.OperatorInterventionError)
 

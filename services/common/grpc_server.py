@@ -132,14 +132,11 @@ class Service:
     descriptor: ServiceDescriptor  # from the generated *_pb2 module
     servicer: Callable[[], Bound[Any]]
     add_to_server: Callable[[Any, grpc.aio.Server], None]  # the generated add_*Servicer_to_server
-    build: Callable[[Runtime], Awaitable[App]] | None = None
+    build: Callable[[Runtime], Awaitable[App]]
     schema: str | None = None  # Postgres schema it owns, if any
     migrations: Path | None = None
     needs_redis: bool = False
     redis_optional: bool = False  # it keeps working (degraded) without Redis: not part of readiness
-    # TRANSITION (removed once every service has build): the old servicer(runtime) shape.
-    workers: tuple[Callable[[Any], Coroutine[Any, Any, None]], ...] = ()
-    ready: Callable[[Any], Awaitable[None]] | None = None
 
     @property
     def full_name(self) -> str:
@@ -200,12 +197,6 @@ _STATUS = {
 }
 # Constraints the database enforces, as the caller's mistake rather than ours.
 _REFUSED_BY_DATABASE = (asyncpg.CheckViolationError, asyncpg.NotNullViolationError, asyncpg.DataError)
-
-
-async def abort_with_reason(
-    context: Any, code: Any, reason: str, message: str, **details: str
-) -> NoReturn:  # TRANSITION
-    await _abort(context, code, reason, message, details)
 
 
 async def _abort(
@@ -303,7 +294,7 @@ class _Server:
                 ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
             ],
         )
-        self.servicer = service.servicer() if service.build else service.servicer(self.runtime)  # type: ignore[call-arg]
+        self.servicer = service.servicer()
         service.add_to_server(self.servicer, self.server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
         reflection.enable_server_reflection(
@@ -319,7 +310,7 @@ class _Server:
             rt.pool = pool
         if svc.needs_redis and rt.redis is None:
             rt.redis = create_redis(rt.settings.redis_url)
-        if self.app is None and svc.build is not None:
+        if self.app is None:
             self.app = await svc.build(rt)
             self.servicer.bind(self.app)
 
@@ -331,8 +322,6 @@ class _Server:
             await self.runtime.redis.ping()
         if self.app is not None:
             await self.app.ready()
-        if self.service.ready is not None:
-            await self.service.ready(self.servicer)
 
     async def _watch_dependencies(self) -> None:
         """Keep health in step with the dependencies, forever."""
@@ -346,12 +335,8 @@ class _Server:
                 now_ready, problem = False, f"{type(exc).__name__}: {exc}"
             if now_ready and not started:
                 started = True
-                if self.app is not None:
-                    self.workers = [asyncio.create_task(loop(), name=name) for name, loop in self.app.loops().items()]
-                else:  # TRANSITION
-                    self.workers = [
-                        asyncio.create_task(work(self.servicer), name=work.__name__) for work in self.service.workers
-                    ]
+                loops = self.app.loops() if self.app is not None else {}
+                self.workers = [asyncio.create_task(loop(), name=name) for name, loop in loops.items()]
                 for task in self.workers:
                     task.add_done_callback(_report_crash)
             if now_ready != ready:

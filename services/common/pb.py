@@ -37,6 +37,10 @@ RESERVATION_STATUSES = enum_values(common_pb2.ReservationStatus, "RESERVATION_ST
 RESERVATION_STATUS_NAMES = enum_names(common_pb2.ReservationStatus, "RESERVATION_STATUS_")
 
 
+def money_pb(amount_minor: int, currency: str) -> common_pb2.Money:
+    return common_pb2.Money(amount_minor=amount_minor, currency=currency.strip())
+
+
 def date_pb(value: date | str | None) -> common_pb2.Date:
     """A Date message from a date or an ISO string (empty for None)."""
     if value is None:

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import asyncpg
 
-from cabanas.v1 import common_pb2, payments_pb2
+from cabanas.v1 import payments_pb2
 from services.common import pb
 from services.common.pb import timestamp_pb
 from services.payments.notifications import Received, Stored
@@ -16,17 +16,13 @@ STATUS_NAMES = pb.enum_names(payments_pb2.PaymentStatus, "PAYMENT_STATUS_")
 ISSUES = pb.enum_values(payments_pb2.PaymentIssue, "PAYMENT_ISSUE_")
 
 
-def _money(amount_minor: int, currency: str) -> common_pb2.Money:
-    return common_pb2.Money(amount_minor=amount_minor, currency=currency)
-
-
 def payment_pb(row: asyncpg.Record) -> payments_pb2.Payment:
     return payments_pb2.Payment(
         external_id=row["external_id"],
         reservation_code=row["reservation_code"],
         status=STATUSES.get(row["status"], payments_pb2.PAYMENT_STATUS_UNSPECIFIED),
         status_detail=row["status_detail"],
-        amount=_money(row["amount_minor"], row["currency"]),
+        amount=pb.money_pb(row["amount_minor"], row["currency"]),
         events_count=row["events_count"],
         first_event_at=timestamp_pb(row["first_event_at"]),
         last_event_at=timestamp_pb(row["last_event_at"]),
@@ -48,7 +44,7 @@ def link_pb(row: asyncpg.Record) -> payments_pb2.PaymentLink:
     return payments_pb2.PaymentLink(
         preference_id=row["preference_id"],
         init_point=row["init_point"],
-        amount=_money(row["amount_minor"], row["currency"]),
+        amount=pb.money_pb(row["amount_minor"], row["currency"]),
         expires_at=timestamp_pb(row["expires_at"]),
         sandbox=row["sandbox"],
         reservation_code=row["reservation_code"],

@@ -7,17 +7,9 @@ import asyncpg
 from opentelemetry import propagate
 
 from services.common import outbox
-from services.common.db import Conn
+from services.common.db import Conn, fetch_one
 
 EVENTS_CHANNEL = "payments_events"
-
-
-async def _one(conn: Conn, sql: str, *args: object) -> asyncpg.Record:
-    """The row a statement must return; none is a bug of the caller, not a result."""
-    row = await conn.fetchrow(sql, *args)
-    if row is None:
-        raise LookupError("the statement matched no row")
-    return row
 
 
 async def insert_notification(
@@ -91,12 +83,12 @@ async def lock_payment(conn: Conn, external_id: str) -> asyncpg.Record:
     """The payment's row, created if new, locked until commit: concurrent
     notifications of one payment are applied one after the other."""
     await conn.execute("INSERT INTO payments (external_id) VALUES ($1) ON CONFLICT DO NOTHING", external_id)
-    return await _one(conn, "SELECT * FROM payments WHERE external_id = $1 FOR UPDATE", external_id)
+    return await fetch_one(conn, "SELECT * FROM payments WHERE external_id = $1 FOR UPDATE", external_id)
 
 
 async def update_payment(conn: Conn, payment_id: int, values: dict[str, Any]) -> asyncpg.Record:
     assignments = ", ".join(f"{c} = ${i}" for i, c in enumerate(values, start=2))
-    return await _one(
+    return await fetch_one(
         conn,
         f"UPDATE payments SET {assignments}, updated_at = now() WHERE id = $1 RETURNING *",
         payment_id,
@@ -155,7 +147,7 @@ async def insert_link(conn: Conn, values: dict[str, Any]) -> asyncpg.Record:
         f"INSERT INTO payment_links ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING RETURNING *",
         *values.values(),
     )
-    return row or await _one(
+    return row or await fetch_one(
         conn, "SELECT * FROM payment_links WHERE reservation_code = $1", values["reservation_code"]
     )
 
