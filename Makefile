@@ -14,11 +14,11 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 run: install
-	$(PY) -m services.common.devstack
+	$(PY) -m devtools.devstack
 
 # A terminal WhatsApp guest, against a running `make run` (another terminal).
 chat: install
-	$(PY) -m services.messaging.chat
+	$(PY) -m devtools.chat
 
 test: install
 	$(PY) -m pytest

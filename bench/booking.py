@@ -21,9 +21,7 @@ import argparse
 import asyncio
 import os
 import statistics
-import time
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 
 import asyncpg
@@ -31,23 +29,9 @@ import httpx
 import psutil
 
 from bench._common import cpu_seconds, create_cabins, system
+from testsupport.load import closed_loop
 
 CABINS = 32
-
-
-async def _timed(count: int, concurrency: int, one: Callable[[int], Awaitable[None]]) -> tuple[float, list[float]]:
-    latencies: list[float] = []
-    gate = asyncio.Semaphore(concurrency)
-
-    async def run(i: int) -> None:
-        async with gate:
-            started = time.perf_counter()
-            await one(i)
-            latencies.append(time.perf_counter() - started)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(run(i) for i in range(count)))
-    return time.perf_counter() - started, latencies
 
 
 def _stay(i: int, offset: int) -> tuple[date, date]:
@@ -73,18 +57,16 @@ async def bench(
 
         async def reserve(i: int) -> None:
             check_in, check_out = _stay(i, 10)
+            stay = {"check_in": check_in.isoformat(), "check_out": check_out.isoformat(), "guests": 2}
+            guest = {"guest_name": "Bench", "guest_phone": "+5491100000000"}
             reply = await client.post(
-                "/api/v1/reservations",
-                json={
-                    "accommodation_id": cabin_ids[i % CABINS], "check_in": check_in.isoformat(),
-                    "check_out": check_out.isoformat(), "guests": 2, "guest_name": "Bench", "guest_phone": "+5491100000000",
-                },
-            )  # fmt: skip
+                "/api/v1/reservations", json={"accommodation_id": cabin_ids[i % CABINS], **stay, **guest}
+            )
             assert reply.status_code == 201 and reply.json()["payment_url"], reply.text
 
         await reserve(-1 % count)  # warm up connections and caches (a slot the run never uses twice)
         cpu_before = cpu_seconds(procs)
-        gateway_elapsed, gateway_lat = await _timed(count - 1, concurrency, reserve)
+        gateway_elapsed, gateway_lat = await closed_loop(count - 1, concurrency, reserve)
         cpu_used = {k: v - cpu_before[k] for k, v in cpu_seconds(procs).items()}
 
     pool = await asyncpg.create_pool(db_url, min_size=concurrency, max_size=concurrency)
@@ -94,10 +76,13 @@ async def bench(
         await pool.execute(
             "INSERT INTO booking.reservations (code, accommodation_id, check_in, check_out, guests, status, channel)"
             " VALUES ($1, $2, $3, $4, 2, 'pre_reserved', 'web')",
-            uuid.uuid4().hex, cabin_ids[i % CABINS], check_in, check_out,
-        )  # fmt: skip
+            uuid.uuid4().hex,
+            cabin_ids[i % CABINS],
+            check_in,
+            check_out,
+        )
 
-    raw_elapsed, raw_lat = await _timed(count - 1, concurrency, insert)
+    raw_elapsed, raw_lat = await closed_loop(count - 1, concurrency, insert)
     await pool.close()
 
     print(f"{count - 1} non-conflicting pre-reservations, concurrency {concurrency}, {os.cpu_count()} CPUs")

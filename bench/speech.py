@@ -33,14 +33,11 @@ from devtools.embedded import free_port
 from services.common.settings import Settings
 from services.speech import model
 from services.speech.audio import decode
-from services.speech.tests.test_speech import edits, words
 from services.speech.transcriber import Transcriber
+from testsupport.load import pct
+from testsupport.wer import edits, words
 
 FIXTURES = Path(__file__).resolve().parents[1] / "services" / "speech" / "tests" / "fixtures"
-
-
-def pct(values: list[float], q: int) -> float:
-    return statistics.quantiles(values, n=100)[q - 1] if len(values) > 1 else values[0]
 
 
 def main() -> None:
@@ -78,7 +75,7 @@ def main() -> None:
                 total += len(words(expected[clip]))
     rtf_direct = sum(audio_seconds.values()) * args.rounds / wall
     print(
-        f"direct, one at a time     p50 {pct(lat, 50) * 1000:7.0f} ms  p95 {pct(lat, 95) * 1000:7.0f} ms  {rtf_direct:5.1f}x real time"
+        f"direct, one at a time     p50 {pct(lat, 50):7.0f} ms  p95 {pct(lat, 95):7.0f} ms  {rtf_direct:5.1f}x real time"
     )
     if total:
         print(f"corpus WER                {errs / total:.3f}")
@@ -92,8 +89,12 @@ def main() -> None:
     )
 
     addr = f"127.0.0.1:{free_port()}"
-    env = dict(os.environ, SPEECH_ADDR=addr, GRPC_BIND_HOST="127.0.0.1", AUDIO_MODEL_CACHE=str(cache), LOG_LEVEL="WARNING",
-               AUDIO_QUEUE_SIZE=str(args.guests * 2), AUDIO_BATCH_SIZE=str(args.batch))  # fmt: skip
+    env = dict(os.environ, SPEECH_ADDR=addr, GRPC_BIND_HOST="127.0.0.1", LOG_LEVEL="WARNING")
+    env |= {
+        "AUDIO_MODEL_CACHE": str(cache),
+        "AUDIO_QUEUE_SIZE": str(args.guests * 2),
+        "AUDIO_BATCH_SIZE": str(args.batch),
+    }
     procs = {"speech": spawn("services.speech", env)}
     try:
         wait_serving("speech", addr, procs["speech"])
@@ -106,7 +107,7 @@ def main() -> None:
 
         one = [call(data) for _ in range(args.rounds) for data in clips.values()]
         print(
-            f"service, one guest        p50 {pct(one, 50) * 1000:7.0f} ms  p95 {pct(one, 95) * 1000:7.0f} ms  overhead {statistics.median(one) / statistics.median(lat):.2f}x direct p50"
+            f"service, one guest        p50 {pct(one, 50):7.0f} ms  p95 {pct(one, 95):7.0f} ms  overhead {statistics.median(one) / statistics.median(lat):.2f}x direct p50"
         )
         notes = [data for _ in range(args.rounds) for data in clips.values()]
         t = time.perf_counter()
@@ -114,7 +115,7 @@ def main() -> None:
             many = list(pool.map(call, notes))
         rate = len(notes) / (time.perf_counter() - t)
         print(
-            f"service, {args.guests} guests at once (batch {args.batch or 'default'})  p50 {pct(many, 50) * 1000:7.0f} ms  p95 {pct(many, 95) * 1000:7.0f} ms  {rate:.2f} notes/s = {rate / (len(lat) / wall):.2f}x the direct loop"
+            f"service, {args.guests} guests at once (batch {args.batch or 'default'})  p50 {pct(many, 50):7.0f} ms  p95 {pct(many, 95):7.0f} ms  {rate:.2f} notes/s = {rate / (len(lat) / wall):.2f}x the direct loop"
         )
         status = Path(f"/proc/{procs['speech'].pid}/status").read_text()  # VmHWM: the peak resident set
         peak = next((int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM")), 0.0)

@@ -59,10 +59,9 @@ def wait_serving(name: str, addr: str, proc: subprocess.Popen[bytes]) -> None:
             if proc.poll() is not None:
                 raise RuntimeError(f"{name} exited with code {proc.returncode}")
             try:
-                if (
-                    stub.Check(health_pb2.HealthCheckRequest(), timeout=1).status
-                    == health_pb2.HealthCheckResponse.SERVING
-                ):
+                # types-grpcio-health-checking declares HealthStub without its methods.
+                reply = stub.Check(health_pb2.HealthCheckRequest(), timeout=1)  # type: ignore[attr-defined]
+                if reply.status == health_pb2.HealthCheckResponse.SERVING:
                     return
             except grpc.RpcError:
                 pass
@@ -100,11 +99,13 @@ def ports_needed(settings: Settings) -> dict[str, int]:
 
 
 def check_ports(settings: Settings) -> None:
-    taken = [f"port {port} ({variable})" for variable, port in ports_needed(settings).items() if port_in_use(port)]
+    taken = {variable: port for variable, port in ports_needed(settings).items() if port_in_use(port)}
     if taken:
+        ports = ", ".join(f"port {port} ({variable})" for variable, port in taken.items())
+        free = "a free port" if len(taken) == 1 else "free ports"
         raise RuntimeError(
-            f"already in use: {', '.join(taken)}. Another `make run`, or one left running?"
-            " Stop it, or set those variables to free ports."
+            f"already in use: {ports}. Another `make run`, or one left running?"
+            f" Stop it, or set {', '.join(taken)} to {free}."
         )
 
 

@@ -1,8 +1,11 @@
 """`make run` from a clean data folder: everything comes up, and Ctrl-C (SIGINT
-to the terminal's process group) stops every process it started."""
+to the terminal's process group) stops every process it started; with a port
+it needs already taken, it says which and what to set, and leaves nothing behind."""
 
+import contextlib
 import os
 import signal
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -19,30 +22,43 @@ ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.stack  # it runs `make run`: real servers and processes
 
 
-def test_make_run_starts_everything_and_ctrl_c_stops_it(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    gateway_port = free_port()
+def make_run_env(data: Path) -> dict[str, str]:
+    """`make run`'s environment with every port free and the data in `data`."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL") and not k.startswith("OTEL_")}
     env |= {f"{name.upper()}_ADDR": f"127.0.0.1:{free_port()}" for name in SERVICES}
-    env |= {
+    return env | {
         "CABANAS_DATA_DIR": str(data),
         "EMBEDDED_POSTGRES_PORT": str(free_port()),
         "EMBEDDED_REDIS_PORT": str(free_port()),
-        "GATEWAY_PORT": str(gateway_port),
+        "GATEWAY_PORT": str(free_port()),
         "GRPC_BIND_HOST": "127.0.0.1",
     }
-    log = (tmp_path / "make-run.log").open("wb")
-    make = subprocess.Popen(
-        ["make", "--no-print-directory", "run"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own process group, like a terminal's foreground job
-    )  # fmt: skip
+
+
+def start_make_run(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as sink:  # the child keeps its own descriptor
+        return subprocess.Popen(
+            ["make", "--no-print-directory", "run"],
+            cwd=ROOT,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, like a terminal's foreground job
+        )
+
+
+def test_make_run_starts_everything_and_ctrl_c_stops_it(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    env = make_run_env(data)
+    log = tmp_path / "make-run.log"
+    make = start_make_run(env, log)
     try:
         deadline = time.monotonic() + 120
-        while "Cabañas is running" not in (tmp_path / "make-run.log").read_text():
-            assert make.poll() is None, (tmp_path / "make-run.log").read_text()
+        while "Cabañas is running" not in log.read_text():
+            assert make.poll() is None, log.read_text()
             assert time.monotonic() < deadline, "not started in 120 s"
             time.sleep(0.5)
-        base = f"http://localhost:{gateway_port}/api/v1"
+        base = f"http://localhost:{env['GATEWAY_PORT']}/api/v1"
         assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
         assert httpx.get(f"{base}/readyz").status_code == 200
         assert (data / "postgres" / "PG_VERSION").exists()
@@ -59,5 +75,36 @@ def test_make_run_starts_everything_and_ctrl_c_stops_it(tmp_path: Path) -> None:
     finally:
         if make.poll() is None:
             os.killpg(make.pid, signal.SIGKILL)
-        log.close()
-    assert '"msg": "stopping"' in (tmp_path / "make-run.log").read_text()
+    assert '"msg": "stopping"' in log.read_text()
+
+
+@pytest.mark.parametrize("variable", ["EMBEDDED_POSTGRES_PORT", "EMBEDDED_REDIS_PORT"])
+def test_a_taken_port_is_named_and_nothing_is_left_behind(tmp_path: Path, variable: str) -> None:
+    """A second `make run`, or a leftover, holds the port: a listener that never answers stands in for it."""
+    env = make_run_env(tmp_path / "data")
+    log = tmp_path / "make-run.log"
+    started: dict[int, psutil.Process] = {}  # every process `make run` started, seen while it ran
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", int(env[variable])))
+        taken.listen()
+        make = start_make_run(env, log)
+        try:
+            deadline = time.monotonic() + 60
+            while make.poll() is None:
+                assert time.monotonic() < deadline, f"still running after 60 s: {log.read_text()}"
+                with contextlib.suppress(psutil.NoSuchProcess):  # make just exited
+                    started |= {p.pid: p for p in psutil.Process(make.pid).children(recursive=True)}
+                time.sleep(0.05)
+            out = log.read_text()
+            assert make.returncode != 0, out
+            assert f"port {env[variable]} ({variable})" in out, out
+            assert f"set {variable} to a free port" in out, out
+            _, alive = psutil.wait_procs(list(started.values()), timeout=10)
+            assert not alive, [p.cmdline() for p in alive]
+        finally:  # whatever failed, leave no server running
+            for proc in started.values():
+                if proc.is_running():
+                    proc.kill()
+            if make.poll() is None:
+                os.killpg(make.pid, signal.SIGKILL)
+                make.wait()

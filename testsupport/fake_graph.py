@@ -28,6 +28,7 @@ class FakeGraph:
                     if failure is None and self.headers.get("Authorization", "").startswith("Bearer "):
                         fake.sent.append(body)
                         fake.arrivals.append((body["to"], time.monotonic()))
+                reply: dict[str, Any]
                 if failure:
                     status, code = failure
                     reply = {
@@ -37,8 +38,11 @@ class FakeGraph:
                     status, reply = 401, {"error": {"message": "no token", "code": 190}}
                 else:
                     status = 200
-                    reply = {"messaging_product": "whatsapp", "contacts": [{"input": body["to"], "wa_id": body["to"]}],
-                             "messages": [{"id": f"wamid.fake.{next(ids)}"}]}  # fmt: skip
+                    reply = {
+                        "messaging_product": "whatsapp",
+                        "contacts": [{"input": body["to"], "wa_id": body["to"]}],
+                        "messages": [{"id": f"wamid.fake.{next(ids)}"}],
+                    }
                 data = json.dumps(reply).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -57,8 +61,14 @@ class FakeGraph:
                 if self.path.startswith("/media/"):
                     body, kind = data, "audio/ogg"
                 else:
-                    meta = {"messaging_product": "whatsapp", "url": f"{fake.url}/media/{media_id}", "mime_type": "audio/ogg; codecs=opus",
-                            "sha256": hashlib.sha256(data).hexdigest(), "file_size": len(data), "id": media_id}  # fmt: skip
+                    meta = {
+                        "messaging_product": "whatsapp",
+                        "url": f"{fake.url}/media/{media_id}",
+                        "mime_type": "audio/ogg; codecs=opus",
+                        "sha256": hashlib.sha256(data).hexdigest(),
+                        "file_size": len(data),
+                        "id": media_id,
+                    }
                     body, kind = json.dumps(meta).encode(), "application/json"
                 self.send_response(200)
                 self.send_header("Content-Type", kind)

@@ -4,6 +4,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 
 @dataclass
@@ -52,8 +53,9 @@ class FeedServer:
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
-    def serve(self, path: str, **route: object) -> str:
-        self.routes[path] = Route(**route)  # type: ignore[arg-type]
+    def serve(self, path: str, **route: Any) -> str:
+        """Serve `path` as `Route(**route)` describes; its URL."""
+        self.routes[path] = Route(**route)
         return f"{self.url}{path}"
 
     def stop(self) -> None:

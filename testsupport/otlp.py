@@ -24,10 +24,12 @@ class OtlpReceiver(trace_service_pb2_grpc.TraceServiceServicer):
         self.spans: list[ReceivedSpan] = []
         self._lock = threading.Lock()
         self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
-        trace_service_pb2_grpc.add_TraceServiceServicer_to_server(self, self._server)
+        trace_service_pb2_grpc.add_TraceServiceServicer_to_server(self, self._server)  # type: ignore[no-untyped-call]
         self.port = self._server.add_insecure_port("127.0.0.1:0")
 
-    def Export(self, request, context):
+    def Export(
+        self, request: trace_service_pb2.ExportTraceServiceRequest, _context: grpc.ServicerContext
+    ) -> trace_service_pb2.ExportTraceServiceResponse:
         received = []
         for resource_spans in request.resource_spans:
             attrs = {a.key: a.value.string_value for a in resource_spans.resource.attributes}

@@ -144,7 +144,8 @@ def router(fake: FakeMercadoPago) -> APIRouter:
         fake.requests.append({"path": "/checkout/preferences", "body": body, "idempotency_key": x_idempotency_key})
         for pref_id, existing in fake.preferences.items():
             if x_idempotency_key and existing["idempotency_key"] == x_idempotency_key:
-                return existing["response"] | {"id": pref_id}
+                replayed: dict[str, Any] = existing["response"]
+                return replayed | {"id": pref_id}
         pref_id = f"{USER_ID}-{uuid.uuid4()}"
         init_point = f"{fake.public_url}/checkout/{pref_id}"
         response = {
