@@ -206,12 +206,12 @@ def test_service_ports_reach_container_ports(overlay: str) -> None:
 
 
 def code_callers() -> dict[str, set[str]]:
-    """callee -> the workloads whose code dials it: each service's server.py
-    names the `<callee>_addr` it opens a channel to; the gateway (clients.py)
-    opens one to every service."""
+    """callee -> the workloads whose code dials it: a service's modules (its
+    adapters) name the `<callee>_addr` it opens a channel to; the gateway
+    (clients.py) opens one to every service."""
     callers: dict[str, set[str]] = {name: {"gateway"} for name in SERVICES}
     for caller in SERVICES:
-        code = (ROOT / "services" / caller / "server.py").read_text()
+        code = "\n".join(path.read_text() for path in (ROOT / "services" / caller).glob("*.py"))
         for callee in SERVICES:
             if callee != caller and re.search(rf"\b{callee}_addr\b", code):
                 callers[callee].add(caller)

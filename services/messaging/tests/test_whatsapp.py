@@ -1,23 +1,12 @@
 """Normalising WhatsApp webhook payloads, and the message builder's limits."""
 
-import json
 from typing import Any
 
 import pytest
 
 from services.messaging import interactive as ui
 from services.messaging.whatsapp import InvalidPayload, parse
-
-
-def envelope(messages: list[dict[str, Any]], statuses: list[dict[str, Any]] | None = None) -> bytes:
-    value = {
-        "contacts": [{"profile": {"name": "Ana Pérez"}, "wa_id": "5491155555555"}],
-        "messages": messages,
-        "statuses": statuses or [],
-    }
-    return json.dumps(
-        {"object": "whatsapp_business_account", "entry": [{"changes": [{"field": "messages", "value": value}]}]}
-    ).encode()
+from testsupport.whatsapp import envelope
 
 
 def msg(kind: str, **content: object) -> dict[str, Any]:
@@ -27,7 +16,7 @@ def msg(kind: str, **content: object) -> dict[str, Any]:
 def test_every_kind_is_normalised() -> None:
     messages, statuses = parse(
         envelope(
-            [
+            *[
                 msg("text", text={"body": "Hola, ¿tienen cabaña libre?"}),
                 msg("image", image={"caption": "esta es la del lago?", "id": "1"}),
                 msg("document", document={"caption": "comprobante", "id": "2"}),
@@ -45,7 +34,9 @@ def test_every_kind_is_normalised() -> None:
                 msg("reaction", reaction={"message_id": "wamid.x", "emoji": "👍"}),
                 msg("sticker", sticker={"id": "9"}),
             ],
-            [{"id": "wamid.out1", "status": "delivered", "timestamp": "1694492484", "recipient_id": "5491155555555"}],
+            statuses=[
+                {"id": "wamid.out1", "status": "delivered", "timestamp": "1694492484", "recipient_id": "5491155555555"}
+            ],
         )
     )
     got = {m.type + (":" + m.reply_id if m.reply_id else ""): m.text for m in messages}
