@@ -259,9 +259,10 @@ def test_admin_manages_cabins_and_lists_reservations(stack: Stack) -> None:
         patched.status_code == 200 and patched.json()["capacity"] == 6 and patched.json()["nightly_price"] == 85_000_00
     )
     dup = httpx.post(
-        f"{stack.gateway_url}/api/v1/admin/accommodations", headers=auth,
+        f"{stack.gateway_url}/api/v1/admin/accommodations",
+        headers=auth,
         json={"name": "x", "slug": cabin["slug"], "capacity": 2, "nightly_price": 1},
-    )  # fmt: skip
+    )
     assert dup.status_code == 409
     httpx.post(
         f"{stack.gateway_url}/api/v1/reservations", json=body(cabin["id"], 40, 42) | {"guest_phone": "+5491144444444"}

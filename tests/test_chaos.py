@@ -179,9 +179,13 @@ class Load:
     async def hold(self, cabin: int, start: int, nights: int) -> dict[str, Any] | None:
         key = uuid.uuid4().hex
         body = {
-            "accommodation_id": cabin, "check_in": day(start), "check_out": day(start + nights), "guests": 2,
-            "guest_name": "Ana Pérez", "guest_phone": f"+54911{self.rng.randrange(10**7, 10**8)}",
-        }  # fmt: skip
+            "accommodation_id": cabin,
+            "check_in": day(start),
+            "check_out": day(start + nights),
+            "guests": 2,
+            "guest_name": "Ana Pérez",
+            "guest_phone": f"+54911{self.rng.randrange(10**7, 10**8)}",
+        }
         for _ in range(4):
             reply = await self._call(
                 "hold", "POST", "/api/v1/reservations", json=body, headers={"Idempotency-Key": key}
@@ -497,9 +501,13 @@ async def test_services_reconnect_after_redis_and_postgres_restarts(chaos: Chaos
         # Postgres stopped. It must be retried once Postgres is back, not after its lease.
         made = await mercadopago.post(
             "/_control/payments",
-            json={"status": "approved", "amount": held["deposit"] / 100, "currency": "ARS",
-                  "external_reference": held["code"]},
-        )  # fmt: skip
+            json={
+                "status": "approved",
+                "amount": held["deposit"] / 100,
+                "currency": "ARS",
+                "external_reference": held["code"],
+            },
+        )
         payment_id = str(made.json()["id"])
         probe.paid[payment_id] = held["code"]
         await mercadopago.post("/_control/state", json={"failures": [503, 503]})

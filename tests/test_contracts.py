@@ -77,10 +77,21 @@ def test_contract_covers_every_service_rpc() -> None:
         return set(module.DESCRIPTOR.services_by_name[service].methods_by_name)  # type: ignore[attr-defined]
 
     assert {
-        "CreateAccommodation", "UpdateAccommodation", "GetAccommodation", "ListAccommodations",
-        "CheckAvailability", "Quote", "PreReserve", "ConfirmReservation", "CancelReservation",
-        "GetReservation", "ListReservations", "ExpireDue", "SyncExternalBlocks", "StreamEvents",
-    } <= methods(booking_pb2, "BookingService")  # fmt: skip
+        "CreateAccommodation",
+        "UpdateAccommodation",
+        "GetAccommodation",
+        "ListAccommodations",
+        "CheckAvailability",
+        "Quote",
+        "PreReserve",
+        "ConfirmReservation",
+        "CancelReservation",
+        "GetReservation",
+        "ListReservations",
+        "ExpireDue",
+        "SyncExternalBlocks",
+        "StreamEvents",
+    } <= methods(booking_pb2, "BookingService")
     assert {"HandleWhatsAppWebhook", "ParseText", "GetConversation", "ListOutbox"} <= methods(
         messaging_pb2, "MessagingService"
     )

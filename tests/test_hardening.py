@@ -65,9 +65,12 @@ def _gateway(stack: Stack, **env: str) -> tuple[str, subprocess.Popen[bytes]]:
 def limited(stack: Stack, fake_booking: str) -> Iterator[str]:
     """A gateway allowing 3 requests a minute per client and route; 127.0.0.1 is the trusted proxy."""
     url, proc = _gateway(
-        stack, RATE_LIMIT_REQUESTS="3", RATE_LIMIT_WEBHOOK_REQUESTS="5", TRUSTED_PROXIES="127.0.0.1/32",
+        stack,
+        RATE_LIMIT_REQUESTS="3",
+        RATE_LIMIT_WEBHOOK_REQUESTS="5",
+        TRUSTED_PROXIES="127.0.0.1/32",
         BOOKING_ADDR=fake_booking,
-    )  # fmt: skip
+    )
     yield url
     stop_children({"gateway": proc})
 
@@ -229,12 +232,23 @@ def test_security_headers_and_body_cap(stack: Stack) -> None:
 # Routes anyone may call; everything else must be admin-only. A new route that is
 # neither listed here nor refused without a token fails this test.
 PUBLIC = {
-    "/api/v1/healthz", "/api/v1/readyz", "/metrics", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc",
-    "/api/v1/accommodations", "/api/v1/accommodations/{accommodation_id}",
+    "/api/v1/healthz",
+    "/api/v1/readyz",
+    "/metrics",
+    "/openapi.json",
+    "/docs",
+    "/docs/oauth2-redirect",
+    "/redoc",
+    "/api/v1/accommodations",
+    "/api/v1/accommodations/{accommodation_id}",
     "/api/v1/accommodations/{accommodation_id}/availability",
-    "/api/v1/reservations", "/api/v1/reservations/{code}", "/api/v1/reservations/{code}/cancel",
-    "/api/v1/ical/export/{accommodation_id}.ics", "/api/v1/webhooks/mercadopago", "/api/v1/webhooks/whatsapp",
-}  # fmt: skip
+    "/api/v1/reservations",
+    "/api/v1/reservations/{code}",
+    "/api/v1/reservations/{code}/cancel",
+    "/api/v1/ical/export/{accommodation_id}.ics",
+    "/api/v1/webhooks/mercadopago",
+    "/api/v1/webhooks/whatsapp",
+}
 
 
 def test_every_other_route_needs_an_admin_token(stack: Stack) -> None:
@@ -282,7 +296,7 @@ async def test_calls_are_balanced_over_every_address_of_a_service() -> None:
         def __init__(self, n: int) -> None:
             self.n = n
 
-        def service(self, details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler:
+        def service(self, _details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler:
             def answer(request: bytes, context: grpc.ServicerContext) -> bytes:
                 seen.append(self.n)
                 return b""

@@ -247,10 +247,12 @@ def test_network_policies_follow_the_call_graph(overlay: str) -> None:
     objs = render(overlay)
     policies = of_kind(objs, "NetworkPolicy")
     assert any(
-        p["spec"]["podSelector"] == {} and set(p["spec"]["policyTypes"]) == {"Ingress", "Egress"}
-        and not p["spec"].get("ingress") and not p["spec"].get("egress")
+        p["spec"]["podSelector"] == {}
+        and set(p["spec"]["policyTypes"]) == {"Ingress", "Egress"}
+        and not p["spec"].get("ingress")
+        and not p["spec"].get("egress")
         for p in policies
-    ), "no default-deny policy"  # fmt: skip
+    ), "no default-deny policy"
     callers = code_callers()
     assert callers["booking"] >= {"messaging", "payments", "calendar"}  # the code is still read right
     workloads = of_kind(objs, "Deployment", "StatefulSet", "Job")

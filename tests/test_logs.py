@@ -74,19 +74,25 @@ def test_the_running_system_logs_no_secret_and_no_guest_data(stack: Stack, infra
     httpx.get(token["export_url"])
     assert post(stack, envelope(text(guest, f"hola, mi mail es {email}, quiero reservar"))).status_code == 200
     wait_for(lambda: infra.graph.to(guest), what="the reply")
-    httpx.get(f"{stack.gateway_url}/api/v1/webhooks/whatsapp", params={"hub.mode": "subscribe",
-              "hub.verify_token": WHATSAPP_VERIFY, "hub.challenge": "7"})  # fmt: skip
+    httpx.get(
+        f"{stack.gateway_url}/api/v1/webhooks/whatsapp",
+        params={"hub.mode": "subscribe", "hub.verify_token": WHATSAPP_VERIFY, "hub.challenge": "7"},
+    )
     time.sleep(1)  # let the processes write their last lines
 
     assert stack.logs is not None
     lines = "".join(p.read_text() for p in sorted(stack.logs.glob("*.log")))
     assert f"GET /api/v1/reservations/{code} 200" in lines  # the traffic was logged
     secrets = {
-        "JWT_SECRET": JWT_SECRET, "admin token": admin["Authorization"][7:], "manage token": manage,
+        "JWT_SECRET": JWT_SECRET,
+        "admin token": admin["Authorization"][7:],
+        "manage token": manage,
         "iCal token": token["export_url"].rsplit("token=", 1)[1].split("&")[0],
-        "Mercado Pago secret": MERCADOPAGO_SECRET, "WhatsApp app secret": WHATSAPP_SECRET,
-        "WhatsApp verify token": WHATSAPP_VERIFY, "WhatsApp access token": stack.env["WHATSAPP_ACCESS_TOKEN"],
-    }  # fmt: skip
+        "Mercado Pago secret": MERCADOPAGO_SECRET,
+        "WhatsApp app secret": WHATSAPP_SECRET,
+        "WhatsApp verify token": WHATSAPP_VERIFY,
+        "WhatsApp access token": stack.env["WHATSAPP_ACCESS_TOKEN"],
+    }
     for what, value in secrets.items():
         assert value not in lines, f"{what} in the logs"
     for what, value in {"phone": guest, "email": email, "email user": "huesped.secreto"}.items():

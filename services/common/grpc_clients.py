@@ -25,9 +25,14 @@ DEFAULT_DEADLINE = 5.0
 # Writes that a second attempt could repeat (a new row, a new hold): never retried
 # here; their callers decide (an HTTP client retries a hold with its Idempotency-Key).
 NOT_IDEMPOTENT = {
-    "CreateAccommodation", "UpdateAccommodation", "PreReserve", "CancelReservation", "AddFeed",
-    "HandleNotification", "ReprocessNotification",
-}  # fmt: skip
+    "CreateAccommodation",
+    "UpdateAccommodation",
+    "PreReserve",
+    "CancelReservation",
+    "AddFeed",
+    "HandleNotification",
+    "ReprocessNotification",
+}
 
 
 def service_config() -> str:

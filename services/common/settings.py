@@ -1,4 +1,4 @@
-"""Settings from the environment (names from DESIGN.md), one class for every process."""
+"""Settings from the environment, one class for every process (docs/configuration.md lists them)."""
 
 from functools import lru_cache
 
@@ -109,9 +109,14 @@ class Settings(BaseSettings):
         if not self.production:
             return []
         required = (
-            "whatsapp_access_token", "whatsapp_app_secret", "whatsapp_verify_token", "mercadopago_access_token",
-            "mercadopago_webhook_secret", "ics_salt", "jwt_secret",
-        )  # fmt: skip
+            "whatsapp_access_token",
+            "whatsapp_app_secret",
+            "whatsapp_verify_token",
+            "mercadopago_access_token",
+            "mercadopago_webhook_secret",
+            "ics_salt",
+            "jwt_secret",
+        )
         return [name.upper() for name in required if getattr(self, name) is None]
 
 

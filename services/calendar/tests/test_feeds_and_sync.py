@@ -13,8 +13,8 @@ import pytest
 from services.calendar import feeds, fetch, store, sync
 from services.calendar.ports import Cabin, Conflict
 from services.calendar.tests.fakes import FakeBooking
-from services.common.db import create_pool, migrate
 from services.common.errors import DomainError, Kind, unavailable
+from testsupport.db import scratch_schema
 from testsupport.feeds import FeedServer
 
 MIGRATIONS = Path(__file__).parent.parent / "migrations"
@@ -33,14 +33,8 @@ def ics(*uids: str) -> bytes:
 
 @pytest.fixture
 async def pool(infra) -> AsyncIterator[asyncpg.Pool]:  # infra: the embedded servers of tests/stack.py
-    schema = f"calendar_test_{uuid.uuid4().hex[:8]}"
-    pool = await create_pool(infra.postgres.url, schema, max_size=4)
-    async with pool.acquire() as conn:
-        await migrate(conn, schema, MIGRATIONS)
-    yield pool
-    async with pool.acquire() as conn:
-        await conn.execute(f"DROP SCHEMA {schema} CASCADE")
-    await pool.close()
+    async with scratch_schema(infra.postgres.url, "calendar", MIGRATIONS) as pool:
+        yield pool
 
 
 @pytest.fixture

@@ -1,17 +1,16 @@
 """Payments' unit fixtures: a migrated schema of its own on the session's Postgres (the
 stack's payments service uses `payments` on the same server), the fakes, a Processor."""
 
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import asyncpg
 import pytest
 
-from services.common.db import create_pool, migrate
 from services.payments.mercadopago import MercadoPago
 from services.payments.notifications import Processor
 from services.payments.tests.fakes import FakeBooking, FakeMercadoPago
+from testsupport.db import scratch_schema
 
 MIGRATIONS = Path(__file__).parent.parent / "migrations"
 RETRY_BASE_SECONDS = 0.2
@@ -19,14 +18,8 @@ RETRY_BASE_SECONDS = 0.2
 
 @pytest.fixture
 async def pool(infra) -> AsyncIterator[asyncpg.Pool]:  # infra: the embedded servers of tests/stack.py
-    schema = f"payments_test_{uuid.uuid4().hex[:8]}"
-    pool = await create_pool(infra.postgres.url, schema, max_size=4)
-    async with pool.acquire() as conn:
-        await migrate(conn, schema, MIGRATIONS)
-    yield pool
-    async with pool.acquire() as conn:
-        await conn.execute(f"DROP SCHEMA {schema} CASCADE")
-    await pool.close()
+    async with scratch_schema(infra.postgres.url, "payments", MIGRATIONS) as pool:
+        yield pool
 
 
 @pytest.fixture
