@@ -36,37 +36,122 @@ MONTHS = {
 WEEKDAYS = {"lunes": 0, "martes": 1, "miercoles": 2, "jueves": 3, "viernes": 4, "sabado": 5, "domingo": 6}
 _MONTH = "(" + "|".join(MONTHS) + ")"
 
+
+def _any(*patterns: str) -> str:
+    """One pattern matching any of `patterns`, written one alternative a line."""
+    return "|".join(patterns)
+
+
 # Order matters: the first intent whose pattern matches wins.
 INTENTS: list[tuple[str, str]] = [
     (
         "human",
-        r"\b(hablar|comunicarme|contactar|pasame|pasar) con (una |un |alguien|el |la )?(persona|humano|alguien|operador|asesor|encargad|duen|dueñ)|\bpersona real\b|\bhumano\b|\boperador\b",
+        _any(
+            r"\b(hablar|comunicarme|contactar|pasame|pasar) con (una |un |alguien|el |la )?(persona|humano|alguien|operador|asesor|encargad|duen|dueñ)",
+            r"\bpersona real\b",
+            r"\bhumano\b",
+            r"\boperador\b",
+        ),
     ),
     ("cancel", r"\bcancel|\banul|\bdar de baja\b|\bya no (voy|vamos|podemos ir)\b"),
     (
         "my_reservations",
-        r"\bmis? reservas?\b|\btengo (una )?reserva\b|\bestado de (mi )?reserva\b|\bque reserva tengo\b",
+        _any(
+            r"\bmis? reservas?\b",
+            r"\btengo (una )?reserva\b",
+            r"\bestado de (mi )?reserva\b",
+            r"\bque reserva tengo\b",
+        ),
     ),
     ("pay", r"\bpag(ar|o|arla|arlo|ue)\b|\blink de pago\b|\bsena\b|\bmercado ?pago\b|\btransferencia\b"),
-    ("price", r"\bprecio|\bcuanto (sale|cuesta|esta|es|seria|saldria|vale)|\btarifa|\bvalor\b|\bcosto\b|\bcotiza"),
+    (
+        "price",
+        _any(
+            r"\bprecio",
+            r"\bcuanto (sale|cuesta|esta|es|seria|saldria|vale)",
+            r"\btarifa",
+            r"\bvalor\b",
+            r"\bcosto\b",
+            r"\bcotiza",
+        ),
+    ),
     (
         "reserve",
-        r"\breserv|\bquiero (la|una|el) (cabana|casa|depto)|\bagendar\b|\bla tomo\b|\bme la quedo\b|\bbloquear\b",
+        _any(
+            r"\breserv",
+            r"\bquiero (la|una|el) (cabana|casa|depto)",
+            r"\bagendar\b",
+            r"\bla tomo\b",
+            r"\bme la quedo\b",
+            r"\bbloquear\b",
+        ),
     ),
     (
         "availability",
-        r"\bdisponib|\blibres?\b|\bhay lugar|\btenes lugar|\btienen lugar|\bhay (alguna )?cabana|\btienen (alguna )?cabana|\bhay algo\b|\bhay cupo|\btenes algo|\btienen algo\b",
+        _any(
+            r"\bdisponib",
+            r"\blibres?\b",
+            r"\bhay lugar",
+            r"\btenes lugar",
+            r"\btienen lugar",
+            r"\bhay (alguna )?cabana",
+            r"\btienen (alguna )?cabana",
+            r"\bhay algo\b",
+            r"\bhay cupo",
+            r"\btenes algo",
+            r"\btienen algo\b",
+        ),
     ),
     (
         "info",
-        r"\bwi-?fi\b|\bpileta\b|\bpiscina\b|\bparrilla\b|\bmascota|\bperro|\bgato\b|\bubicacion\b|\bdonde (queda|quedan|estan|esta)\b|\bdireccion\b|\bfotos?\b|\bcheck.?(in|out)\b|\bhorario|\bservicios\b|\bque incluye|\bdesayuno\b|\bestacionamiento\b|\bcochera\b|\breglas\b|\bcomodidades\b|\bcuantos (cuartos|dormitorios|banos)\b",
+        _any(
+            r"\bwi-?fi\b",
+            r"\bpileta\b",
+            r"\bpiscina\b",
+            r"\bparrilla\b",
+            r"\bmascota",
+            r"\bperro",
+            r"\bgato\b",
+            r"\bubicacion\b",
+            r"\bdonde (queda|quedan|estan|esta)\b",
+            r"\bdireccion\b",
+            r"\bfotos?\b",
+            r"\bcheck.?(in|out)\b",
+            r"\bhorario",
+            r"\bservicios\b",
+            r"\bque incluye",
+            r"\bdesayuno\b",
+            r"\bestacionamiento\b",
+            r"\bcochera\b",
+            r"\breglas\b",
+            r"\bcomodidades\b",
+            r"\bcuantos (cuartos|dormitorios|banos)\b",
+        ),
     ),
     ("help", r"\bayuda\b|\bque (podes|puedo|sabes) hacer\b|\bcomo funciona\b|\bopciones\b|\bmenu\b"),
     (
         "thanks",
-        r"\bgracias\b|\bchau\b|\badios\b|\bhasta (luego|pronto|manana)\b|\bnos vemos\b|\bbuenisimo\b|\bperfecto\b",
+        _any(
+            r"\bgracias\b",
+            r"\bchau\b",
+            r"\badios\b",
+            r"\bhasta (luego|pronto|manana)\b",
+            r"\bnos vemos\b",
+            r"\bbuenisimo\b",
+            r"\bperfecto\b",
+        ),
     ),
-    ("greeting", r"\bhola\b|\bholis\b|\bbuen(os|as) (dias|tardes|noches)\b|\bbuenas\b|\bque tal\b|\bbuen dia\b"),
+    (
+        "greeting",
+        _any(
+            r"\bhola\b",
+            r"\bholis\b",
+            r"\bbuen(os|as) (dias|tardes|noches)\b",
+            r"\bbuenas\b",
+            r"\bque tal\b",
+            r"\bbuen dia\b",
+        ),
+    ),
 ]
 _COMPILED = [(name, re.compile(pattern)) for name, pattern in INTENTS]
 
@@ -214,7 +299,8 @@ def dates_of(text: str, today: date) -> tuple[date | None, date | None]:
         return sunday - timedelta(days=3), sunday
     # "del 15 al 18 de diciembre", "del 28 de diciembre al 2 de enero", "del 15/12 al 18/12"
     span = re.search(
-        rf"\b(?:del?|desde el|entre el) (\d{{1,2}})(?:/(\d{{1,2}}))?(?: de {_MONTH})? (?:al|hasta el|y el|-) (\d{{1,2}})(?:/(\d{{1,2}}))?(?: de {_MONTH})?(?: de (\d{{4}}))?",
+        rf"\b(?:del?|desde el|entre el) (\d{{1,2}})(?:/(\d{{1,2}}))?(?: de {_MONTH})?"  # from
+        rf" (?:al|hasta el|y el|-) (\d{{1,2}})(?:/(\d{{1,2}}))?(?: de {_MONTH})?(?: de (\d{{4}}))?",  # to
         text,
     )
     if span:
