@@ -103,7 +103,7 @@ def service_figures(n_feeds: int) -> None:
         rd.start()
         env = dict(os.environ, DATABASE_URL=pg.url, REDIS_URL=rd.url, LOG_LEVEL="WARNING", GRPC_BIND_HOST="127.0.0.1")
         env |= {"BOOKING_ADDR": f"127.0.0.1:{free_port()}", "CALENDAR_ADDR": f"127.0.0.1:{free_port()}"}
-        env |= {"ICAL_SYNC_INTERVAL_SECONDS": "100000"}
+        env |= {"ICAL_SYNC_INTERVAL_SECONDS": "100000", "ENVIRONMENT": "development"}
         for name in ("booking", "calendar"):
             procs[name] = spawn(f"services.{name}", env)
             wait_serving(name, env[f"{name.upper()}_ADDR"], procs[name])

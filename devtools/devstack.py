@@ -1,6 +1,7 @@
 """`make run`: the whole system on one machine.
 
-Starts the embedded Postgres and Redis under `.data/` (unless DATABASE_URL /
+Runs in development (ENVIRONMENT=development unless the environment names
+another). Starts the embedded Postgres and Redis under `.data/` (unless DATABASE_URL /
 REDIS_URL point elsewhere), the five services and the gateway, waits until
 everything is ready, prints where it is, and on Ctrl-C (or SIGTERM) stops the
 gateway, then the services, then Redis and Postgres, leaving no process behind.
@@ -110,14 +111,17 @@ def check_ports(settings: Settings) -> None:
 
 
 def main() -> int:
+    os.environ.setdefault("ENVIRONMENT", "development")  # unless told otherwise; the children inherit it
     settings = get_settings()
+    for name in (*SERVICES, "gateway"):  # a refusal before anything starts
+        settings.check_startup(name)
     setup_logging("devstack", settings.log_level)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # readiness polling is noise
     signal.signal(signal.SIGINT, _raise_stop)
     signal.signal(signal.SIGTERM, _raise_stop)
     data = Path(os.environ.get("CABANAS_DATA_DIR", ".data"))
     env = dict(os.environ)
-    if "JWT_SECRET" not in env and not settings.production:
+    if "JWT_SECRET" not in env and settings.development:
         env["JWT_SECRET"] = _dev_secret(data / "jwt_secret")
     infra: list[EmbeddedPostgres | EmbeddedRedis] = []
     children: dict[str, subprocess.Popen[bytes]] = {}

@@ -21,9 +21,7 @@ from services.common.settings import Settings, get_settings
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    missing = settings.missing_production_secrets()
-    if missing:
-        raise SystemExit(f"refusing to start in production without: {', '.join(missing)}")
+    settings.check_startup("gateway")  # whoever builds it: `python -m gateway`, devtools.gateway, a test
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -52,7 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(rate_limited)],
     )
     app.add_middleware(IdempotencyMiddleware)  # inside request_context: replays get this request's ids
-    install_middleware(app, production=settings.environment == "production")
+    install_middleware(app, production=settings.production)
     install_error_handlers(app)
     routers = (health.router, accommodations.router, reservations.router, ical.router, admin.router, webhooks.router)
     for router in routers:

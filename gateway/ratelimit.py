@@ -74,7 +74,7 @@ class RateLimiter:
     async def check(self, request: Request) -> None:
         """Raise 429 with Retry-After when this client has used up its budget for the route."""
         path = request.url.path
-        if path in EXEMPT or path.startswith("/sandbox/"):
+        if path in EXEMPT:
             return
         route = getattr(request.scope.get("route"), "path", path)
         webhook = route.startswith("/api/v1/webhooks/")

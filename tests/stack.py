@@ -89,6 +89,7 @@ def stack_env(infra: Infra, otlp: OtlpReceiver) -> dict[str, str]:
     env |= {f"{name.upper()}_ADDR": f"127.0.0.1:{free_port()}" for name in SERVICES}
     gateway_port = free_port()
     env |= {
+        "ENVIRONMENT": "development",  # production refusing to start: tests/hardening/test_01_secure_by_default.py
         "DATABASE_URL": infra.postgres.url,
         "REDIS_URL": infra.redis.url,
         "GATEWAY_HOST": "127.0.0.1",
@@ -112,6 +113,9 @@ def stack_env(infra: Infra, otlp: OtlpReceiver) -> dict[str, str]:
         "GRPC_SHUTDOWN_GRACE_SECONDS": "3",
         "JWT_SECRET": JWT_SECRET,
         "RATE_LIMIT_REQUESTS": "1000000",  # the suite is one client; tests/test_hardening.py tests the limit
+        # One client reusing a few phones; tests/hardening/test_04_spam_and_squatting.py tests the caps.
+        "MAX_OPEN_HOLDS_PER_PHONE": "0",
+        "MAX_OPEN_HOLDS_PER_CLIENT": "0",
         "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{otlp.port}",
         "OTEL_BSP_SCHEDULE_DELAY": "100",
         "PYTHONPATH": str(Path(__file__).resolve().parents[1]),

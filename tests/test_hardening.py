@@ -252,7 +252,7 @@ PUBLIC = {
 
 
 def test_every_other_route_needs_an_admin_token(stack: Stack) -> None:
-    app = create_app(Settings(jwt_secret=JWT_SECRET, mercadopago_access_token="TEST-0000"))
+    app = create_app(Settings(environment="development", jwt_secret=JWT_SECRET, mercadopago_access_token="TEST-0000"))
     routes = [(path, m) for path, methods in _routes(app.routes) for m in methods if m != "HEAD"]
     guarded = [(p, m) for p, m in routes if p not in PUBLIC]
     assert len(guarded) >= 10 and all(p.startswith("/api/v1/admin/") for p, _ in guarded), guarded

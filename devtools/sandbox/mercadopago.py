@@ -9,12 +9,15 @@ sandbox checkout a person clicks through after `make run`.
   `notification_url`.
 - `/_control/*` for tests: create payments, make the next calls fail, go down.
 
-`python -m devtools.gateway` mounts it at /sandbox/mercadopago when no Mercado
-Pago token is set (`make run`); tests and benchmarks run it alone as the API:
-`python -m devtools.sandbox.mercadopago` (PORT).
+`python -m devtools.gateway` mounts it at /sandbox/mercadopago in development
+without a Mercado Pago token (`make run`); tests and benchmarks run it alone as
+the API: `python -m devtools.sandbox.mercadopago` (PORT). Either way it answers
+only clients on this machine: whoever reaches it can confirm any reservation
+for free and read payers' emails.
 """
 
 import html
+import ipaddress
 import itertools
 import os
 import time
@@ -24,7 +27,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from fastapi import APIRouter, FastAPI, Header, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from gateway.signatures import mercadopago_signature
@@ -122,8 +125,25 @@ def _checkout_page(pref: dict[str, Any], pref_id: str, result: str = "") -> str:
     )
 
 
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8 or ::1 (also as an IPv4-mapped IPv6 address)."""
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped.is_loopback
+    return ip.is_loopback
+
+
+def _loopback_only(request: Request) -> None:
+    """The peer's own address decides: X-Forwarded-For is whatever the client wrote."""
+    if request.client is None or not is_loopback(request.client.host):
+        raise HTTPException(403, "The Mercado Pago sandbox answers only on this machine.")
+
+
 def router(fake: FakeMercadoPago) -> APIRouter:
-    api = APIRouter()
+    api = APIRouter(dependencies=[Depends(_loopback_only)])
 
     def _api_gate(authorization: str | None) -> None:
         if fake.down:

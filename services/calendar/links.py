@@ -5,11 +5,15 @@ import hmac
 
 from services.common.settings import Settings
 
-DEV_SALT = "development-only-ics-salt"  # production refuses to start without ICS_SALT
+DEV_SALT = "development-only-ics-salt"  # public: never a key outside development
 
 
 def salt(settings: Settings) -> bytes:
-    return (settings.ics_salt.get_secret_value() if settings.ics_salt else DEV_SALT).encode()
+    if settings.ics_salt:
+        return settings.ics_salt.get_secret_value().encode()
+    if not settings.development:
+        raise RuntimeError("ICS_SALT is not set: export tokens need it outside development")
+    return DEV_SALT.encode()
 
 
 def token(key: bytes, accommodation_id: int) -> str:

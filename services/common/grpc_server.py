@@ -1,6 +1,8 @@
 """gRPC server bootstrap shared by the five services.
 
-`run(service)` is each service's `__main__`: JSON logs, tracing, a grpc.aio
+`run(service)` is each service's `__main__`: a refusal to start (one line,
+exit 1) on an unknown ENVIRONMENT or, in production, without the secrets the
+service uses (`settings.PRODUCTION_SECRETS`), then JSON logs, tracing, a grpc.aio
 server with the standard health service and reflection, an interceptor that
 logs, measures and turns unexpected exceptions into INTERNAL, dependencies
 (Postgres schema + migrations, Redis) connected with retries, health SERVING
@@ -386,6 +388,7 @@ async def _serve(service: Service, settings: Settings) -> None:
 def run(service: Service) -> None:
     """Entry point of `python -m services.<name>`."""
     settings = get_settings()
+    settings.check_startup(service.name)
     setup_logging(service.name, settings.log_level)
     provider = setup_telemetry(service.name)
     try:

@@ -14,11 +14,25 @@ DEFAULT_ADDRS = {
     "calendar": "localhost:50055",
 }
 
+# ENVIRONMENT's accepted values, exactly: unset means production; anything else refuses to start.
+ENVIRONMENTS = ("production", "development")
+
+# What each process uses and refuses to start without in production: its secrets (and
+# messaging's sending number). docs/configuration.md and deploy/k8s/README.md list the same.
+PRODUCTION_SECRETS: dict[str, tuple[str, ...]] = {
+    "gateway": ("whatsapp_app_secret", "whatsapp_verify_token", "mercadopago_webhook_secret", "jwt_secret"),
+    "booking": (),
+    "messaging": ("whatsapp_access_token", "whatsapp_phone_id"),
+    "payments": ("mercadopago_access_token",),
+    "speech": (),
+    "calendar": ("ics_salt",),
+}
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
 
-    environment: str = "development"
+    environment: str = "production"  # development behaviour only with exactly "development"
     log_level: str = "INFO"
 
     database_url: str = "postgresql://postgres@127.0.0.1:5432/cabanas"
@@ -84,6 +98,9 @@ class Settings(BaseSettings):
     audio_batch_window_ms: float = 20
     audio_max_seconds: float = 300
     pre_reservation_ttl_minutes: int = 30
+    # Open (unpaid, not run out) holds one guest phone / one public API client may have; 0 = no cap.
+    max_open_holds_per_phone: int = 3
+    max_open_holds_per_client: int = 5
     rate_limit_requests: int = 60
     rate_limit_window_seconds: int = 60
     # Signed webhooks (WhatsApp, Mercado Pago) come in bursts from few addresses.
@@ -96,28 +113,35 @@ class Settings(BaseSettings):
         return str(getattr(self, f"{name}_addr"))
 
     @property
+    def development(self) -> bool:
+        """The sandboxes, the iCal development salt, unsigned webhooks: only with ENVIRONMENT=development."""
+        return self.environment == "development"
+
+    @property
     def production(self) -> bool:
-        return self.environment.lower() == "production"
+        return not self.development
 
     @property
     def mercadopago_sandbox(self) -> bool:
-        """No token: payment links go to the local sandbox served by the gateway."""
-        return self.mercadopago_access_token is None
+        """Development without a token: payment links go to the local sandbox served by the gateway."""
+        return self.development and self.mercadopago_access_token is None
 
-    def missing_production_secrets(self) -> list[str]:
-        """Secrets a production deployment must set (empty outside production)."""
-        if not self.production:
-            return []
-        required = (
-            "whatsapp_access_token",
-            "whatsapp_app_secret",
-            "whatsapp_verify_token",
-            "mercadopago_access_token",
-            "mercadopago_webhook_secret",
-            "ics_salt",
-            "jwt_secret",
-        )
-        return [name.upper() for name in required if getattr(self, name) is None]
+    def startup_problem(self, process: str) -> str | None:
+        """Why `process` (a service name, or "gateway") must not start with these settings, if it must not."""
+        if self.environment not in ENVIRONMENTS:
+            accepted = " or ".join(ENVIRONMENTS)
+            return f"ENVIRONMENT={self.environment!r} is not accepted: use {accepted} (unset means production)"
+        # An empty value is missing too: an empty key is known to everyone.
+        missing = [name.upper() for name in PRODUCTION_SECRETS[process] if self.production and not getattr(self, name)]
+        if missing:
+            return f"refusing to start in production without {', '.join(missing)}"
+        return None
+
+    def check_startup(self, process: str) -> None:
+        """Exit with one line on stderr (status 1, no traceback) when `process` must not start."""
+        problem = self.startup_problem(process)
+        if problem is not None:
+            raise SystemExit(f"{process}: {problem}")
 
 
 @lru_cache
