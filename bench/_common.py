@@ -32,7 +32,13 @@ MERCADOPAGO_SECRET = "bench-mercadopago-secret"
 # The gateway rate-limits per client IP (RATE_LIMIT_REQUESTS, 60 a minute by
 # default; signed webhooks RATE_LIMIT_WEBHOOK_REQUESTS, 600). A benchmark is one
 # client on loopback, so both are lifted; the limiter still runs on every request.
-UNLIMITED = {"RATE_LIMIT_REQUESTS": "100000000", "RATE_LIMIT_WEBHOOK_REQUESTS": "100000000"}
+# One load client and one phone make every request: no rate limit, no cap on open holds.
+UNLIMITED = {
+    "RATE_LIMIT_REQUESTS": "100000000",
+    "RATE_LIMIT_WEBHOOK_REQUESTS": "100000000",
+    "MAX_OPEN_HOLDS_PER_PHONE": "0",
+    "MAX_OPEN_HOLDS_PER_CLIENT": "0",
+}
 
 
 @dataclass

@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import available_timezones
 
 from fastapi import Path, Query
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 Phone = Annotated[str, StringConstraints(pattern=r"^\+[1-9]\d{7,14}$")]  # E.164
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$", max_length=254)]
@@ -60,9 +60,11 @@ _ERRORS = {
 Responses = dict[int | str, dict[str, Any]]  # a route's OpenAPI `responses=`
 
 
-def errors(*statuses: int) -> Responses:
-    """OpenAPI `responses=` for these error statuses, all with the error envelope."""
-    return {status: {"model": ErrorOut, "description": _ERRORS[status]} for status in statuses}
+def errors(*statuses: int, described: dict[int, str] | None = None) -> Responses:
+    """OpenAPI `responses=` for these error statuses (and the `described` ones, in a route's own
+    words: which codes it answers), all with the error envelope."""
+    texts = {status: _ERRORS[status] for status in statuses} | (described or {})
+    return {status: {"model": ErrorOut, "description": text} for status, text in texts.items()}
 
 
 UPSTREAM = (422, 502, 503, 504)  # any route that calls a service: its INVALID_ARGUMENT, outages, deadlines
@@ -198,7 +200,15 @@ class ReservationIn(Strict):
     guest_name: Name
     guest_phone: Phone
     guest_email: Email | None = None
-    channel: Literal["web", "whatsapp"] = "web"
+    # Read as any short string so that another channel gets its own code (the route refuses it),
+    # documented as what it is: web only.
+    channel: Annotated[
+        str, StringConstraints(max_length=40), WithJsonSchema({"type": "string", "enum": ["web"], "default": "web"})
+    ] = Field(
+        "web",
+        description="Only `web`, anything else is 422 `channel_not_allowed`: WhatsApp reservations are made by"
+        " writing to the bot, which knows the guest's number",
+    )
 
 
 class ReservationOut(BaseModel):

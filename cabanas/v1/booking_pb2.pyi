@@ -315,20 +315,22 @@ class Reservation(_message.Message):
     def __init__(self, code: _Optional[str] = ..., accommodation_id: _Optional[int] = ..., accommodation_name: _Optional[str] = ..., stay: _Optional[_Union[_common_pb2.DateRange, _Mapping]] = ..., guests: _Optional[int] = ..., guest: _Optional[_Union[Guest, _Mapping]] = ..., status: _Optional[_Union[_common_pb2.ReservationStatus, str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., nights: _Optional[int] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., deposit: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., breakdown: _Optional[_Iterable[_Union[NightPrice, _Mapping]]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., confirmed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cancelled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., external_source: _Optional[str] = ..., external_uid: _Optional[str] = ..., paid_but_unavailable: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., payment_url: _Optional[str] = ...) -> None: ...
 
 class PreReserveRequest(_message.Message):
-    __slots__ = ("accommodation_id", "stay", "guests", "guest", "channel", "idempotency_key")
+    __slots__ = ("accommodation_id", "stay", "guests", "guest", "channel", "idempotency_key", "client_id")
     ACCOMMODATION_ID_FIELD_NUMBER: _ClassVar[int]
     STAY_FIELD_NUMBER: _ClassVar[int]
     GUESTS_FIELD_NUMBER: _ClassVar[int]
     GUEST_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_ID_FIELD_NUMBER: _ClassVar[int]
     accommodation_id: int
     stay: _common_pb2.DateRange
     guests: int
     guest: Guest
     channel: _common_pb2.Channel
     idempotency_key: str
-    def __init__(self, accommodation_id: _Optional[int] = ..., stay: _Optional[_Union[_common_pb2.DateRange, _Mapping]] = ..., guests: _Optional[int] = ..., guest: _Optional[_Union[Guest, _Mapping]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+    client_id: str
+    def __init__(self, accommodation_id: _Optional[int] = ..., stay: _Optional[_Union[_common_pb2.DateRange, _Mapping]] = ..., guests: _Optional[int] = ..., guest: _Optional[_Union[Guest, _Mapping]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., idempotency_key: _Optional[str] = ..., client_id: _Optional[str] = ...) -> None: ...
 
 class PreReserveResponse(_message.Message):
     __slots__ = ("reservation", "manage_token", "replayed")

@@ -158,7 +158,10 @@ class BookingServiceServicer:
     def PreReserve(self, request, context):
         """Places a short hold on the dates. Same idempotency key => the same
         reservation back, never a second one. FAILED_PRECONDITION with reason
-        DATES_UNAVAILABLE when the dates overlap a holding reservation.
+        DATES_UNAVAILABLE when the dates overlap a holding reservation, and
+        TOO_MANY_OPEN_HOLDS when the guest's phone (MAX_OPEN_HOLDS_PER_PHONE) or
+        the client (MAX_OPEN_HOLDS_PER_CLIENT) already has that many open holds
+        (pre-reserved, unpaid, not expired).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -9,7 +9,8 @@ Business failures are gRPC errors carrying a google.rpc.ErrorInfo whose
 `reason` is machine readable: DATES_UNAVAILABLE (FAILED_PRECONDITION, with
 the conflicting range in metadata), HOLD_EXPIRED, MIN_NIGHTS, MAX_NIGHTS,
 CAPACITY_EXCEEDED, DATES_IN_PAST, INVALID_RANGE, ACCOMMODATION_INACTIVE,
-NOT_FOUND, INVALID_TOKEN.
+NOT_FOUND, INVALID_TOKEN, TOO_MANY_OPEN_HOLDS (FAILED_PRECONDITION, with
+`scope` "phone" or "client" and its `limit` in metadata).
 """
 
 from cabanas.v1 import booking_pb2 as _booking_pb2
@@ -61,7 +62,10 @@ class BookingServiceStub:
     PreReserve: _grpc.UnaryUnaryMultiCallable[_booking_pb2.PreReserveRequest, _booking_pb2.PreReserveResponse]
     """Places a short hold on the dates. Same idempotency key => the same
     reservation back, never a second one. FAILED_PRECONDITION with reason
-    DATES_UNAVAILABLE when the dates overlap a holding reservation.
+    DATES_UNAVAILABLE when the dates overlap a holding reservation, and
+    TOO_MANY_OPEN_HOLDS when the guest's phone (MAX_OPEN_HOLDS_PER_PHONE) or
+    the client (MAX_OPEN_HOLDS_PER_CLIENT) already has that many open holds
+    (pre-reserved, unpaid, not expired).
     """
     ConfirmReservation: _grpc.UnaryUnaryMultiCallable[_booking_pb2.ConfirmReservationRequest, _booking_pb2.ConfirmReservationResponse]
     """Confirms a reservation once its deposit is paid. Idempotent. A payment
@@ -111,7 +115,10 @@ class BookingServiceAsyncStub(BookingServiceStub):
     PreReserve: _aio.UnaryUnaryMultiCallable[_booking_pb2.PreReserveRequest, _booking_pb2.PreReserveResponse]  # type: ignore[assignment]
     """Places a short hold on the dates. Same idempotency key => the same
     reservation back, never a second one. FAILED_PRECONDITION with reason
-    DATES_UNAVAILABLE when the dates overlap a holding reservation.
+    DATES_UNAVAILABLE when the dates overlap a holding reservation, and
+    TOO_MANY_OPEN_HOLDS when the guest's phone (MAX_OPEN_HOLDS_PER_PHONE) or
+    the client (MAX_OPEN_HOLDS_PER_CLIENT) already has that many open holds
+    (pre-reserved, unpaid, not expired).
     """
     ConfirmReservation: _aio.UnaryUnaryMultiCallable[_booking_pb2.ConfirmReservationRequest, _booking_pb2.ConfirmReservationResponse]  # type: ignore[assignment]
     """Confirms a reservation once its deposit is paid. Idempotent. A payment
@@ -200,7 +207,10 @@ class BookingServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_booking_pb2.PreReserveResponse, _abc.Awaitable[_booking_pb2.PreReserveResponse]]:
         """Places a short hold on the dates. Same idempotency key => the same
         reservation back, never a second one. FAILED_PRECONDITION with reason
-        DATES_UNAVAILABLE when the dates overlap a holding reservation.
+        DATES_UNAVAILABLE when the dates overlap a holding reservation, and
+        TOO_MANY_OPEN_HOLDS when the guest's phone (MAX_OPEN_HOLDS_PER_PHONE) or
+        the client (MAX_OPEN_HOLDS_PER_CLIENT) already has that many open holds
+        (pre-reserved, unpaid, not expired).
         """
 
     @_abc_1.abstractmethod

@@ -1,16 +1,23 @@
 """Public reservations. A reservation code is not a password: guest data and
 cancelling need the manage token handed out once at creation (or an admin
-token), and no public route confirms a reservation."""
+token), and no public route confirms a reservation.
+
+Holds made here are `web` holds, capped per client: anyone can name any phone,
+so WhatsApp holds (which lead to messages to that phone) come only from the
+bot, and booking refuses a client's or phone's hold past its cap of open ones."""
 
 import logging
 from typing import Annotated
 
 import grpc
-from fastapi import APIRouter, Header, HTTPException, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
+from fastapi.responses import JSONResponse
 
-from cabanas.v1 import booking_pb2, payments_pb2
+from cabanas.v1 import booking_pb2, common_pb2, payments_pb2
 from gateway import schemas, views
-from gateway.deps import ClientsDep, OptionalAdminDep
+from gateway.deps import ClientsDep, OptionalAdminDep, SettingsDep
+from gateway.errors import error_response
+from gateway.ratelimit import client_ip, trusted_networks
 from gateway.routes import API_PREFIX
 from services.common import pb
 
@@ -20,22 +27,46 @@ router = APIRouter(
 )
 
 ManageToken = Annotated[str | None, Header(alias="X-Manage-Token", max_length=200)]
+CREATE_ERRORS = schemas.errors(
+    400,
+    described={
+        409: "`dates_unavailable`: the dates were taken; `too_many_open_holds`: this guest phone"
+        " (MAX_OPEN_HOLDS_PER_PHONE) or this client (MAX_OPEN_HOLDS_PER_CLIENT) already has that many holds"
+        " waiting for payment (`details.scope`: phone or client, `details.limit`); pay, cancel or let one expire",
+        422: "`channel_not_allowed`: only web reservations are made here; `validation_error` and the service's"
+        " own codes (`min_nights`, `capacity_exceeded`...) for the rest",
+    },
+)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=schemas.errors(400, 409))
+def _client(request: Request, settings: SettingsDep) -> str:
+    """The caller as the rate limiter names it (X-Forwarded-For only from TRUSTED_PROXIES)."""
+    peer = request.client.host if request.client else "unknown"
+    return client_ip(peer, request.headers.get("x-forwarded-for"), trusted_networks(settings.trusted_proxies))
+
+
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, response_model=schemas.ReservationCreated, responses=CREATE_ERRORS
+)
 async def create_reservation(
     body: schemas.ReservationIn,
     clients: ClientsDep,
+    client_id: Annotated[str, Depends(_client)],
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
-) -> schemas.ReservationCreated:
+) -> schemas.ReservationCreated | JSONResponse:
+    if body.channel != "web":
+        return error_response(
+            422, "channel_not_allowed", "Only web reservations are made here; on WhatsApp, write to us."
+        )
     reply = await clients.booking.PreReserve(
         booking_pb2.PreReserveRequest(
             accommodation_id=body.accommodation_id,
             stay=pb.range_pb(body.check_in, body.check_out),
             guests=body.guests,
             guest=booking_pb2.Guest(name=body.guest_name, phone=body.guest_phone, email=body.guest_email or ""),
-            channel=pb.CHANNELS[body.channel],  # the schema accepts only web and whatsapp
+            channel=common_pb2.CHANNEL_WEB,
             idempotency_key=idempotency_key or "",
+            client_id=client_id,
         )
     )
     view = views.reservation(reply.reservation, full=True)

@@ -18,6 +18,7 @@ class BookingApp(App):
     locks: CabinLocks  # over Redis; without it every lock is simply not obtained
     feed: outbox.Feed  # the domain events, for StreamEvents
     hold_ttl: timedelta  # how long a pre-reservation holds its dates
+    hold_caps: holds.Caps  # open holds per guest phone and per API client
 
     def loops(self) -> dict[str, Loop]:
         return {"expire": partial(holds.expire_forever, self.db)}
@@ -30,4 +31,5 @@ async def build(runtime: Runtime) -> BookingApp:
         locks=CabinLocks(runtime.redis),
         feed=outbox.Feed(settings.database_url, store.EVENTS_CHANNEL),
         hold_ttl=timedelta(minutes=settings.pre_reservation_ttl_minutes),
+        hold_caps=holds.Caps(settings.max_open_holds_per_phone, settings.max_open_holds_per_client),
     )

@@ -217,6 +217,7 @@ def hold_request(request: booking_pb2.PreReserveRequest) -> HoldRequest:
         guest_email=request.guest.email,
         channel=pb.CHANNEL_NAMES.get(request.channel, DEFAULT_CHANNEL),
         idempotency_key=request.idempotency_key,
+        client_id=request.client_id,
     )
 
 

@@ -1,8 +1,10 @@
 """Holds and their life: pre-reserve, confirm, cancel, expire; and availability.
 
 Postgres' exclusion constraint is the guarantee against double booking; the
-cabin lock only spares it from contenders. Every change writes its domain
-event in the same transaction. No other service is called from here.
+cabin lock only spares it from contenders. Open holds are capped per guest
+phone and per public API client (`Caps`), counted under advisory locks in the
+hold's own transaction so racing holds cannot pass a cap. Every change writes
+its domain event in the same transaction. No other service is called from here.
 """
 
 import asyncio
@@ -29,6 +31,11 @@ log = logging.getLogger(__name__)
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 HOLDS_LOST = Counter("booking_holds_lost_total", "Holds refused because the dates were taken")
+HOLDS_CAPPED = Counter(
+    "booking_holds_capped_total", "Holds refused because the phone or client had too many open", ["scope"]
+)
+for _scope in ("phone", "client"):
+    HOLDS_CAPPED.labels(_scope)  # exported as 0 from the start, so the first refusal shows in increase()
 EXPIRE_EVERY_SECONDS = 5.0
 EXPIRE_BATCH = 100
 
@@ -44,6 +51,16 @@ class HoldRequest:
     guest_email: str = ""
     channel: str = "web"
     idempotency_key: str = ""
+    client_id: str = ""  # the public API's caller; empty for the bot and admin tools
+
+
+@dataclass(frozen=True)
+class Caps:
+    """Open holds (pre-reserved, unpaid, not run out) one guest phone and one public API
+    client may have at once, so nobody keeps every cabin held without paying; 0 = no cap."""
+
+    per_phone: int
+    per_client: int
 
 
 class Outcome(Enum):
@@ -130,8 +147,27 @@ async def unavailable(conn: Conn, accommodation_id: int, check_in: date, check_o
     return conflict("DATES_UNAVAILABLE", "Esas fechas ya no están disponibles.", **details)
 
 
+_CAPPED = {
+    "phone": "Ese teléfono ya tiene {cap} reservas sin pagar: pagá o cancelá alguna para hacer otra.",
+    "client": "Ya hay {cap} reservas sin pagar hechas desde esta conexión: pagá o cancelá alguna para hacer otra.",
+}
+
+
+async def _within_caps(conn: Conn, req: HoldRequest, caps: Caps) -> None:
+    """Refuse a hold past the phone's or the client's cap. In the hold's transaction, phone
+    first: store.open_holds locks what it counts until the new row commits."""
+    owners: tuple[tuple[str, store.HoldOwner, str, int], ...] = (
+        ("phone", "guest_phone", req.guest_phone, caps.per_phone),
+        ("client", "client_id", req.client_id, caps.per_client),
+    )
+    for scope, owner, value, cap in owners:
+        if cap and value and await store.open_holds(conn, owner, value) >= cap:
+            HOLDS_CAPPED.labels(scope).inc()
+            raise conflict("TOO_MANY_OPEN_HOLDS", _CAPPED[scope].format(cap=cap), scope=scope, limit=str(cap))
+
+
 async def pre_reserve(
-    pool: asyncpg.Pool, locks: CabinLocks, req: HoldRequest, ttl: timedelta
+    pool: asyncpg.Pool, locks: CabinLocks, req: HoldRequest, ttl: timedelta, caps: Caps
 ) -> tuple[asyncpg.Record, str, bool]:
     """Hold the dates. Returns (reservation, manage token, replayed)."""
     if req.channel == "ical":
@@ -146,6 +182,7 @@ async def pre_reserve(
             for attempt in range(3):  # again on a code collision (astronomically rare) or a deadlock Postgres broke
                 try:
                     async with conn.transaction():
+                        await _within_caps(conn, req, caps)
                         stale = await store.expire_stale_holds(conn, acc["id"], req.check_in, req.check_out)
                         row = await store.insert_reservation(conn, _hold_values(req, priced, acc, token, ttl))
                         # Events last: the outbox lock is then taken after every row this transaction
@@ -191,6 +228,7 @@ def _hold_values(req: HoldRequest, priced: Quote, acc: asyncpg.Record, token: st
         ],
         "expires_at": datetime.now().astimezone() + ttl,
         "idempotency_key": req.idempotency_key or None,
+        "client_id": req.client_id,
         "manage_token_hash": hash_token(token),
     }
 

@@ -2,7 +2,7 @@
 transaction; reservation rows always carry `accommodation_name`."""
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 import asyncpg
 from opentelemetry import propagate
@@ -140,6 +140,21 @@ async def expire_stale_holds(
         check_in,
         check_out,
     )
+
+
+HoldOwner = Literal["guest_phone", "client_id"]  # the columns open holds are capped by
+
+
+async def open_holds(conn: Conn, owner: HoldOwner, value: str) -> int:
+    """The open holds (pre-reserved, not run out) of one phone or client, counted under a
+    transaction-scoped advisory lock on it: a concurrent hold of the same one waits for this
+    transaction to end, so it counts the row this one inserts. Take phone before client."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))", f"booking.open.{owner}", value)
+    count: int = await conn.fetchval(
+        f"SELECT count(*) FROM reservations WHERE {owner} = $1 AND status = 'pre_reserved' AND expires_at > now()",
+        value,
+    )
+    return count
 
 
 async def expire_due(conn: Conn, limit: int) -> list[asyncpg.Record]:

@@ -7,6 +7,11 @@ nothing twice. A loop reminds guests whose hold is about to expire. Outside
 WhatsApp's 24-hour window (last message from the guest older than a day) free
 text is refused by Meta (131047), so an approved template goes instead
 (`WHATSAPP_TEMPLATE_*`).
+
+Who gets them: the guests of WhatsApp reservations; the guests of web
+reservations only once their number has written to us on WhatsApp or the
+reservation is paid (a web form takes any number, and messages nobody asked
+for get ours reported as spam); nobody else.
 """
 
 import asyncio
@@ -84,16 +89,29 @@ class Notifier:
         }
         return ui.Outgoing("template", body, f"[plantilla {template}] {text}")
 
-    async def notify(self, r: Held, key: str, text: str, template: str) -> None:
-        """Queue one message to the reservation's guest, once per key (WhatsApp guests only)."""
-        if r.channel != "whatsapp" or not r.phone:
-            return
+    async def _reach(self, r: Held) -> bool | None:
+        """None when nothing may go to the reservation's guest (see the module's docstring),
+        else whether they wrote within the 24-hour window (free text may go)."""
+        if not r.phone or r.channel not in ("whatsapp", "web"):
+            return None
         async with self.pool.acquire() as conn:
             conversation = await store.conversation(conn, r.phone)
-            last = conversation["last_inbound_at"] if conversation else None
-            out = self._message(r, text, template, last is not None and datetime.now(UTC) - last < WINDOW)
+        last = conversation["last_inbound_at"] if conversation else None
+        if r.channel == "web" and last is None and r.status != "confirmed":
+            return None
+        return last is not None and datetime.now(UTC) - last < WINDOW
+
+    async def _queue(self, r: Held, key: str, text: str, template: str, inside_window: bool) -> None:
+        out = self._message(r, text, template, inside_window)
+        async with self.pool.acquire() as conn:
             if await store.enqueue(conn, r.phone, out, "sandbox" if self.sandbox else "queued", key):
                 self.kick()
+
+    async def notify(self, r: Held, key: str, text: str, template: str) -> None:
+        """Queue one message to the reservation's guest, once per key, when they may get one."""
+        reach = await self._reach(r)
+        if reach is not None:
+            await self._queue(r, key, text, template, reach)
 
     async def _follow(
         self, stream: str, events: Callable[[int], AsyncIterator[E]], handle: Callable[[E], Awaitable[None]]
@@ -135,18 +153,23 @@ class Notifier:
 
         await self._follow("payments", self.feeds.payment_events, handle)
 
+    async def remind_due(self) -> None:
+        """One pass: a reminder to each guest whose hold runs out within REMIND_BEFORE, once per hold."""
+        soon = datetime.now(UTC) + REMIND_BEFORE
+        for r in await self.feeds.holds():
+            # Who may get one is asked first: no payment link is made for a guest who may not.
+            if r.expires_at is None or r.expires_at > soon or (reach := await self._reach(r)) is None:
+                continue
+            url = await self.feeds.payment_link(r.code)
+            until = r.expires_at.astimezone(GUEST_ZONE).strftime("%H:%M")
+            text = t.REMINDER.format(until=until, url=url, **_facts(r))
+            await self._queue(r, f"reminder:{r.code}", text, self.settings.whatsapp_template_reminder, reach)
+
     async def remind(self) -> None:
         """Once per hold, a reminder shortly before it expires."""
         while True:
             try:
-                holds = await self.feeds.holds()
-                soon = datetime.now(UTC) + REMIND_BEFORE
-                for r in holds:
-                    if r.expires_at is not None and r.expires_at <= soon:
-                        url = await self.feeds.payment_link(r.code)
-                        until = r.expires_at.astimezone(GUEST_ZONE).strftime("%H:%M")
-                        text = t.REMINDER.format(until=until, url=url, **_facts(r))
-                        await self.notify(r, f"reminder:{r.code}", text, self.settings.whatsapp_template_reminder)
+                await self.remind_due()
             except INTERRUPTIONS as exc:
                 log.warning("reminder pass failed: %s", exc)
             await asyncio.sleep(30)

@@ -32,6 +32,13 @@ def test_hold_request_carries_the_stay() -> None:
     assert (req.accommodation_id, req.check_in, req.check_out, req.guests) == (7, day(40), day(42), 2)
 
 
+def test_hold_request_carries_the_client() -> None:
+    request = _pre_reserve(common_pb2.CHANNEL_WEB)
+    assert convert.hold_request(request).client_id == ""  # the bot's and admin tools' holds: no client cap
+    request.client_id = "203.0.113.7"
+    assert convert.hold_request(request).client_id == "203.0.113.7"
+
+
 def test_unknown_and_unset_statuses_name_none() -> None:
     asked = [common_pb2.RESERVATION_STATUS_UNSPECIFIED, common_pb2.RESERVATION_STATUS_BLOCKED]
     assert convert.statuses(asked) == ["blocked"]
