@@ -32,6 +32,8 @@ class PaymentIssue(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PAYMENT_ISSUE_UNKNOWN_REFERENCE: _ClassVar[PaymentIssue]
     PAYMENT_ISSUE_PAID_BUT_UNAVAILABLE: _ClassVar[PaymentIssue]
     PAYMENT_ISSUE_REVERSED: _ClassVar[PaymentIssue]
+    PAYMENT_ISSUE_DUPLICATE_PAYMENT: _ClassVar[PaymentIssue]
+    PAYMENT_ISSUE_CHARGED_BACK: _ClassVar[PaymentIssue]
 PAYMENT_STATUS_UNSPECIFIED: PaymentStatus
 PAYMENT_STATUS_PENDING: PaymentStatus
 PAYMENT_STATUS_APPROVED: PaymentStatus
@@ -48,6 +50,8 @@ PAYMENT_ISSUE_CURRENCY_MISMATCH: PaymentIssue
 PAYMENT_ISSUE_UNKNOWN_REFERENCE: PaymentIssue
 PAYMENT_ISSUE_PAID_BUT_UNAVAILABLE: PaymentIssue
 PAYMENT_ISSUE_REVERSED: PaymentIssue
+PAYMENT_ISSUE_DUPLICATE_PAYMENT: PaymentIssue
+PAYMENT_ISSUE_CHARGED_BACK: PaymentIssue
 
 class CreatePaymentLinkRequest(_message.Message):
     __slots__ = ("reservation_code", "payer_email")

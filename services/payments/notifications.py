@@ -7,7 +7,16 @@ it, and it is marked processed in the transaction that applies it); the
 payment row is locked while a notification is applied, so ten copies of one
 notification make one payment row, one confirmation and one event, and
 `events_count` 10. When the API or booking is down the notification is
-retried later with a growing delay: nothing is lost.
+retried later with a growing delay: nothing is lost. A payment the API does
+not know yet (it can lag behind its notifications) is retried the same way,
+a few times.
+
+One payment confirms a reservation: the first that booking is asked to
+confirm it with (claimed in `confirmations` before asking). Any other approved
+payment of that reservation, or one for a reservation confirmed without a
+payment (paid in cash), is a `duplicate_payment` to refund. A refund after
+confirming is flagged `reversed`, a chargeback `charged_back`. Every status and
+issue change is one payment event.
 """
 
 import asyncio
@@ -35,10 +44,13 @@ log = logging.getLogger(__name__)
 
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 LEASE_SECONDS = 120
+NOT_FOUND_ATTEMPTS = 4  # a payment the API still does not know on the 4th try is not one of ours
 MAX_DELAY_SECONDS = 900
 RECONCILE_WINDOW_SECONDS = 600  # open links whose hold ends within this are checked against Mercado Pago
 # Booking's answers for a reference it never issued: the payment names no reservation of ours.
 UNKNOWN_REFERENCE = ("NOT_FOUND", "INVALID_ARGUMENT")
+# What a payment turning into these after confirming is flagged as.
+REVERSALS = {"refunded": "reversed", "charged_back": "charged_back"}
 PROCESSED = Counter("payments_processed_total", "Payment status changes applied", ["status"])
 PENDING = Gauge("payments_notifications_pending", "Stored notifications not processed yet")
 
@@ -99,6 +111,9 @@ class Processor:
         self.booking = booking
         self.retry_base = retry_base
         self._wake = asyncio.Event()
+        # Applying a payment may take a second connection (its confirmation claim): at most half
+        # the pool applies at once, so the other half is always there for the claims.
+        self._applying = asyncio.Semaphore(max(1, pool.get_max_size() // 2))
 
     async def receive(self, notification: Received) -> Stored:
         """Store a notification; it is durable when this returns, processed after."""
@@ -160,18 +175,25 @@ class Processor:
     async def _handle_in_trace(self, notification: asyncpg.Record) -> None:
         try:
             await self._process(notification)
-        except NotFound:
-            await self._record(store.mark_processed, notification["id"], "Mercado Pago does not know this payment")
+        except NotFound as exc:
+            if notification["attempts"] < NOT_FOUND_ATTEMPTS:
+                await self._retry_later(notification, exc)
+            else:
+                note = "Mercado Pago does not know this payment"
+                await self._record(store.mark_processed, notification["id"], note)
         except Exception as exc:  # noqa: BLE001 - whatever failed, the notification is kept and retried
-            delay = min(self.retry_base * 2 ** (notification["attempts"] - 1), MAX_DELAY_SECONDS)
-            log.warning(
-                "notification %s failed (attempt %s), retrying in %.1f s: %s",
-                notification["id"],
-                notification["attempts"],
-                delay,
-                exc,
-            )
-            await self._record(store.reschedule, notification["id"], delay, f"{type(exc).__name__}: {exc}")
+            await self._retry_later(notification, exc)
+
+    async def _retry_later(self, notification: asyncpg.Record, exc: Exception) -> None:
+        delay = min(self.retry_base * 2 ** (notification["attempts"] - 1), MAX_DELAY_SECONDS)
+        log.warning(
+            "notification %s failed (attempt %s), retrying in %.1f s: %s",
+            notification["id"],
+            notification["attempts"],
+            delay,
+            exc,
+        )
+        await self._record(store.reschedule, notification["id"], delay, f"{type(exc).__name__}: {exc}")
 
     async def _record(self, write: Callable[..., Awaitable[None]], *args: Any) -> None:
         """The notification's outcome, also across a database restart (within the lease)."""
@@ -183,7 +205,7 @@ class Processor:
                 await store.mark_processed(conn, notification["id"], f"topic {notification['topic']} not handled")
             return
         payment = await self.mp.get_payment(notification["resource_id"])  # the truth, not the hint
-        async with self.pool.acquire() as conn, conn.transaction():
+        async with self._applying, self.pool.acquire() as conn, conn.transaction():
             await self._apply(conn, notification, payment)
 
     async def _apply(self, conn: Conn, notification: asyncpg.Record, mp: dict[str, Any]) -> None:
@@ -203,8 +225,8 @@ class Processor:
         }
         if values["status"] == "approved" and row["confirmed_at"] is None and row["issue"] == "none":
             values |= await self._confirm(values)
-        elif values["status"] in ("refunded", "charged_back") and row["confirmed_at"] is not None:
-            values["issue"] = "reversed"
+        elif values["status"] in REVERSALS and row["confirmed_at"] is not None:
+            values["issue"] = REVERSALS[values["status"]]
         row = await store.update_payment(conn, row["id"], values)
         if row["status"] != before[0]:
             PROCESSED.labels(row["status"]).inc()
@@ -226,9 +248,22 @@ class Processor:
             return {"issue": "currency_mismatch"}
         if payment["amount_minor"] < reservation.deposit_minor:
             return {"issue": "amount_mismatch"}
-        outcome = await self.booking.confirm(code, payment_reference=f"mercadopago:{payment['raw']['id']}")
+        external_id = str(payment["raw"]["id"])
+        async with self.pool.acquire() as own:  # committed at once: it must outlive this transaction failing
+            claimant, claimed_now = await store.claim_confirmation(own, code, external_id)
+        if claimant != external_id:
+            return {"issue": "duplicate_payment"}
+        outcome = await self.booking.confirm(code, payment_reference=f"mercadopago:{external_id}")
+        if outcome is Outcome.ALREADY_CONFIRMED and claimed_now:
+            # Confirmed before payments ever asked (in cash). Released, so that a retry of this
+            # payment, should this transaction fail, is not taken for the one that confirmed it.
+            async with self.pool.acquire() as own:
+                await store.release_confirmation(own, code, external_id)
+            return {"issue": "duplicate_payment"}
         if outcome is Outcome.PAID_BUT_UNAVAILABLE:
             return {"issue": "paid_but_unavailable"}
+        # Confirmed, re-taken, or already confirmed with the claim of an earlier try of this
+        # payment: booking confirmed for it then and that try's transaction was lost.
         return {"confirmed_at": datetime.now().astimezone()}
 
     async def reconcile_every(self, seconds: float) -> None:

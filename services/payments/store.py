@@ -96,6 +96,32 @@ async def update_payment(conn: Conn, payment_id: int, values: dict[str, Any]) ->
     )
 
 
+async def claim_confirmation(conn: Conn, reservation_code: str, external_id: str) -> tuple[str, bool]:
+    """The payment booking is asked to confirm the reservation with: this one when none was
+    before (True: claimed now), else the one that was (False)."""
+    while True:
+        claimed = await conn.fetchval(
+            "INSERT INTO confirmations (reservation_code, external_id) VALUES ($1, $2)"
+            " ON CONFLICT DO NOTHING RETURNING external_id",
+            reservation_code,
+            external_id,
+        )
+        if claimed is not None:
+            return str(claimed), True
+        # A statement of its own: it sees the row a concurrent claim committed after ours began.
+        holder = await conn.fetchval(
+            "SELECT external_id FROM confirmations WHERE reservation_code = $1", reservation_code
+        )
+        if holder is not None:  # else released meanwhile: claim again
+            return str(holder), False
+
+
+async def release_confirmation(conn: Conn, reservation_code: str, external_id: str) -> None:
+    await conn.execute(
+        "DELETE FROM confirmations WHERE reservation_code = $1 AND external_id = $2", reservation_code, external_id
+    )
+
+
 async def get_payment(conn: Conn, external_id: str) -> asyncpg.Record | None:
     return await conn.fetchrow("SELECT * FROM payments WHERE external_id = $1", external_id)
 

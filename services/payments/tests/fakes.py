@@ -99,6 +99,7 @@ class FakeBooking:
         self.confirmations: list[tuple[str, str]] = []  # (code, payment reference)
         self.outcome = Outcome.CONFIRMED  # what the next confirmations answer
         self.down = False
+        self.answers_lost = False  # confirmations are made but their answer never arrives
 
     def hold(self, deposit_minor: int = 30_000_00, currency: str = "ARS", status: str = "pre_reserved") -> Reservation:
         code = f"RES{uuid.uuid4().hex[:12].upper()}"
@@ -128,4 +129,6 @@ class FakeBooking:
     async def confirm(self, code: str, payment_reference: str) -> Outcome:
         self._answering()
         self.confirmations.append((code, payment_reference))
+        if self.answers_lost:
+            raise unavailable("DEADLINE_EXCEEDED", "the answer was lost")
         return self.outcome

@@ -11,7 +11,7 @@ import pytest
 
 from services.common.errors import DomainError, Kind
 from services.payments import store
-from services.payments.notifications import Processor, Received, Stored, parse
+from services.payments.notifications import NOT_FOUND_ATTEMPTS, Processor, Received, Stored, parse
 from services.payments.ports import Outcome
 from services.payments.tests.conftest import RETRY_BASE_SECONDS
 from services.payments.tests.fakes import FakeBooking, FakeMercadoPago
@@ -191,6 +191,94 @@ async def test_a_refund_after_confirming_is_flagged_reversed(
     assert [e for e, _ in await events(pool)] == ["payment.approved", "payment.refunded", "payment.issue"]
 
 
+# One payment confirms a reservation: any other is a duplicate ---------------------------------
+
+
+async def claims(pool: asyncpg.Pool) -> dict[str, str]:
+    async with pool.acquire() as conn:
+        return {r["reservation_code"]: r["external_id"] for r in await conn.fetch("SELECT * FROM confirmations")}
+
+
+async def test_a_second_payment_of_a_confirmed_reservation_is_a_duplicate(
+    processor: Processor, pool: asyncpg.Pool, api: FakeMercadoPago, booking: FakeBooking
+) -> None:
+    held = booking.hold()
+    first = api.pay(held.code, held.deposit_minor)
+    await processor.receive(webhook(first))
+    await processor.run_once()
+    second = api.pay(held.code, held.deposit_minor)
+    for _ in range(2):  # and its replay
+        await processor.receive(webhook(second))
+        await processor.run_once()
+    row = await payment_row(pool, second)
+    assert row is not None and (row["status"], row["issue"], row["confirmed_at"]) == (
+        "approved",
+        "duplicate_payment",
+        None,
+    )
+    assert booking.confirmations == [(held.code, f"mercadopago:{first}")]  # booking is not even asked
+    assert await events(pool) == [("payment.approved", first), ("payment.approved", second), ("payment.issue", second)]
+    assert await claims(pool) == {held.code: first}
+
+
+async def test_two_payments_of_one_reservation_at_once_confirm_once(
+    processor: Processor, pool: asyncpg.Pool, api: FakeMercadoPago, booking: FakeBooking
+) -> None:
+    held = booking.hold()
+    paid = [api.pay(held.code, held.deposit_minor) for _ in range(2)]
+    for payment_id in paid:
+        await processor.receive(webhook(payment_id))
+    assert await processor.run_once() == 2
+    rows = [await payment_row(pool, p) for p in paid]
+    assert sorted(r["issue"] for r in rows if r is not None) == ["duplicate_payment", "none"]
+    assert len(booking.confirmations) == 1
+
+
+async def test_a_payment_for_a_reservation_confirmed_in_cash_is_a_duplicate(
+    processor: Processor, pool: asyncpg.Pool, api: FakeMercadoPago, booking: FakeBooking
+) -> None:
+    booking.outcome = Outcome.ALREADY_CONFIRMED  # the owner confirmed it without a payment
+    held = booking.hold(status="confirmed")
+    payment_id = api.pay(held.code, held.deposit_minor)
+    await processor.receive(webhook(payment_id))
+    await processor.run_once()
+    row = await payment_row(pool, payment_id)
+    assert row is not None and (row["issue"], row["confirmed_at"]) == ("duplicate_payment", None)
+    assert await events(pool) == [("payment.approved", payment_id), ("payment.issue", payment_id)]
+    assert await claims(pool) == {}  # a later payment is asked about anew: a duplicate too
+
+
+async def test_a_confirmation_whose_answer_was_lost_is_not_a_duplicate(
+    processor: Processor, pool: asyncpg.Pool, api: FakeMercadoPago, booking: FakeBooking
+) -> None:
+    held = booking.hold()
+    payment_id = api.pay(held.code, held.deposit_minor)
+    booking.answers_lost = True  # booking confirms; payments' transaction fails
+    await processor.receive(webhook(payment_id))
+    await processor.run_once()
+    assert await payment_row(pool, payment_id) is None
+    booking.answers_lost, booking.outcome = False, Outcome.ALREADY_CONFIRMED
+    await asyncio.sleep(RETRY_BASE_SECONDS)
+    assert await processor.run_once() == 1
+    row = await payment_row(pool, payment_id)
+    assert row is not None and row["issue"] == "none" and row["confirmed_at"] is not None
+    assert await events(pool) == [("payment.approved", payment_id)]
+
+
+async def test_a_chargeback_of_a_payment_that_never_confirmed_keeps_its_issue(
+    processor: Processor, pool: asyncpg.Pool, api: FakeMercadoPago, booking: FakeBooking
+) -> None:
+    held = booking.hold()
+    payment_id = api.pay(held.code, held.deposit_minor - 1)  # amount_mismatch: never confirmed
+    await processor.receive(webhook(payment_id))
+    await processor.run_once()
+    api.payments[payment_id]["status"] = "charged_back"
+    await processor.receive(webhook(payment_id))
+    await processor.run_once()
+    row = await payment_row(pool, payment_id)
+    assert row is not None and (row["status"], row["issue"]) == ("charged_back", "amount_mismatch")
+
+
 async def test_a_failing_mercadopago_call_is_retried_later_with_a_growing_delay(
     processor: Processor, pool: asyncpg.Pool, api: FakeMercadoPago, booking: FakeBooking
 ) -> None:
@@ -234,10 +322,33 @@ async def test_a_payment_mercadopago_does_not_know_is_set_aside(
     processor: Processor, pool: asyncpg.Pool, api: FakeMercadoPago
 ) -> None:
     stored = await processor.receive(webhook("404404"))
-    await processor.run_once()
+    for attempt in range(1, NOT_FOUND_ATTEMPTS):  # the API can lag behind its notifications: asked again
+        assert await processor.run_once() == 1
+        kept = await notification(pool, stored)
+        assert kept["processed_at"] is None and kept["last_error"].startswith("NotFound")
+        await asyncio.sleep(RETRY_BASE_SECONDS * 2 ** (attempt - 1))
+    assert await processor.run_once() == 1
     kept = await notification(pool, stored)
     assert kept["processed_at"] is not None and kept["last_error"] == "Mercado Pago does not know this payment"
-    assert api.calls == ["GET /v1/payments/404404"]
+    assert api.calls == ["GET /v1/payments/404404"] * NOT_FOUND_ATTEMPTS
+
+
+async def test_a_payment_the_api_serves_late_is_retried_with_a_growing_delay(
+    processor: Processor, pool: asyncpg.Pool, api: FakeMercadoPago, booking: FakeBooking
+) -> None:
+    held = booking.hold()
+    payment_id = api.pay(held.code, held.deposit_minor)
+    api.failures = [404, 404]
+    stored = await processor.receive(webhook(payment_id))
+    for attempt in (1, 2):
+        assert await processor.run_once() == 1
+        kept = await notification(pool, stored)
+        delay = RETRY_BASE_SECONDS * 2 ** (attempt - 1)
+        assert kept["processed_at"] is None and delay / 2 < kept["due_in"] <= delay
+        await asyncio.sleep(delay)
+    assert await processor.run_once() == 1
+    assert booking.confirmations == [(held.code, f"mercadopago:{payment_id}")]
+    assert (await notification(pool, stored))["processed_at"] is not None
 
 
 async def test_other_topics_are_stored_and_skipped(
