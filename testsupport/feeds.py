@@ -60,3 +60,4 @@ class FeedServer:
 
     def stop(self) -> None:
         self.httpd.shutdown()
+        self.httpd.server_close()  # refused from now on, not left hanging

@@ -28,6 +28,7 @@ class CalendarApp(App):
 
     async def close(self) -> None:
         await self.http.aclose()
+        sync.PARSER.close()  # the feed-parsing worker process
 
 
 async def build(runtime: Runtime) -> CalendarApp:

@@ -2,14 +2,20 @@
 
 Import is lenient: BOM, LF or CRLF, folded lines, unknown properties, missing
 DTSTAMP, missing DTEND (one night), date-times (converted to the cabin's local
-dates), RRULE (expanded; series more often than daily or starting over ten years
-before the window are left out: they would take minutes to expand), STATUS:CANCELLED and TRANSP:TRANSPARENT (ignored),
-duplicated UIDs (the last wins). DTEND is exclusive, exactly like the
+dates), RRULE (expanded), STATUS:CANCELLED and TRANSP:TRANSPARENT (ignored),
+duplicated UIDs (the last wins). Series no channel writes for nightly blocks are
+left out before expansion, which would take minutes and gigabytes: more often than
+daily (FREQ=HOURLY.., or several times a day by BYHOUR/BYMINUTE/BYSECOND) or
+starting over ten years before the window. Expansion stops at caps: a feed with more
+than MAX_EVENTS blocks, or one series with more than MAX_SERIES_INSTANCES, is a
+FeedError (the sync then keeps the feed's blocks). DTEND is exclusive, exactly like the
 `[check_in, check_out)` of a stay. Export is strict: CRLF, lines folded at 75
 octets, DTSTAMP always, stable UIDs.
 """
 
+import contextlib
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -20,10 +26,12 @@ import recurring_ical_events
 # Only what can still be booked matters: a little of the past, two years ahead.
 PAST_DAYS = 31
 FUTURE_DAYS = 730
-MAX_EVENTS = 20_000
+MAX_EVENTS = 20_000  # blocks in one feed, plain events and instances together
+MAX_SERIES_INSTANCES = 1_500  # of one series in the window: a nightly one has ~760
 # Series no channel writes for nightly blocks, whose expansion could run for minutes:
 # instances more often than daily, or a start decades before the window.
 SUB_DAILY = {"SECONDLY", "MINUTELY", "HOURLY"}
+TIMES_OF_DAY = ("BYHOUR", "BYMINUTE", "BYSECOND")  # their values multiply into instances per day
 MAX_SERIES_AGE = timedelta(days=3650)
 
 
@@ -60,10 +68,23 @@ def _event(item: icalendar.cal.Component, uid: str, zone: ZoneInfo) -> Event | N
     return Event(uid, start, max(end, start + timedelta(days=1)), str(item.get("SUMMARY", ""))[:200])
 
 
+def _uid(item: icalendar.cal.Component) -> str:
+    return str(item.get("UID", "")).strip()
+
+
+def _more_than_daily(rule: icalendar.vRecur) -> bool:
+    if any(str(f).upper() in SUB_DAILY for f in rule.get("FREQ", [])):
+        return True
+    per_day = 1
+    for part in TIMES_OF_DAY:
+        per_day *= max(len(rule.get(part, [])), 1)
+    return per_day > 1
+
+
 def _runaway(item: icalendar.cal.Component, first: date) -> bool:
     rule = item.get("RRULE")
     rules = rule if isinstance(rule, list) else [rule] if rule is not None else []
-    if any(str(f).upper() in SUB_DAILY for r in rules for f in r.get("FREQ", [])):
+    if any(_more_than_daily(r) for r in rules):
         return True
     start = item.get("DTSTART")
     written = start.dt.date() if start is not None and isinstance(start.dt, datetime) else getattr(start, "dt", None)
@@ -83,29 +104,47 @@ def parse(data: bytes, time_zone: str, today: date) -> list[Event]:
         if len(components) > MAX_EVENTS:
             raise FeedError(f"more than {MAX_EVENTS} events")
         events: dict[str, Event] = {}
-        recurring, runaway = set(), []
+        recurring, runaway = set(), set()
         for item in components:  # plain events: a duplicated UID, the last one wins
-            uid = str(item.get("UID", "")).strip()
-            if not uid:
+            if not (uid := _uid(item)):
                 continue
             if item.get("RRULE") is not None or item.get("RDATE") is not None or item.get("RECURRENCE-ID") is not None:
                 if _runaway(item, first):
-                    runaway.append(item)
+                    runaway.add(id(item))
                 else:
                     recurring.add(uid)
             elif (event := _event(item, uid, zone)) is not None:
                 events[uid] = event
-        if runaway:  # left out before expansion, which walks the whole calendar
-            calendar.subcomponents = [c for c in calendar.subcomponents if all(c is not r for r in runaway)]
         if recurring:  # one block per instance of a recurring event
-            for item in recurring_ical_events.of(calendar, skip_bad_series=True).between(first, last):
-                uid = str(item.get("UID", "")).strip()
-                if uid in recurring and (event := _event(item, uid, zone)) is not None:
-                    key = f"{uid}#{event.start.isoformat()}"
-                    events[key] = Event(key, event.start, event.end, event.summary)
+            # Expansion walks the whole calendar: only the series, runaway ones left out.
+            calendar.subcomponents = [
+                c
+                for c in calendar.subcomponents
+                if c.name != "VEVENT" or (_uid(c) in recurring and id(c) not in runaway)
+            ]
+            for n, event in enumerate(_instances(calendar, zone, first, last), len(events) + 1):
+                if n > MAX_EVENTS:
+                    raise FeedError(f"more than {MAX_EVENTS} events")
+                events[event.uid] = event
+    except FeedError:
+        raise
     except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:  # parse errors, dates past 9999
         raise FeedError(f"unparsable iCalendar: {exc}") from exc
     return [e for e in events.values() if e.end >= first and e.start <= last]
+
+
+def _instances(calendar: icalendar.Calendar, zone: ZoneInfo, first: date, last: date) -> Iterator[Event]:
+    """The calendar's recurring events' instances in the window, one series at a time and lazily,
+    so that the caps stop a long expansion as it goes; keyed UID#first-night."""
+    query = recurring_ical_events.of(calendar, skip_bad_series=True)
+    for series in query.series:
+        with contextlib.suppress(*query.suppressed_errors):  # a broken series is left out, as `between` does
+            for n, occurrence in enumerate(series.between(first, last), 1):
+                item = occurrence.as_component(False)
+                if n > MAX_SERIES_INSTANCES:
+                    raise FeedError(f"event {_uid(item)!r} repeats more than {MAX_SERIES_INSTANCES} times")
+                if (event := _event(item, _uid(item), zone)) is not None:
+                    yield Event(f"{event.uid}#{event.start.isoformat()}", event.start, event.end, event.summary)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Feeds and their syncs against a real Postgres schema of their own, booking as an in-memory
 fake of the port and the channels as a local HTTP server."""
 
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Iterator
 from datetime import date, timedelta
@@ -10,7 +11,7 @@ import asyncpg
 import httpx
 import pytest
 
-from services.calendar import feeds, fetch, store, sync
+from services.calendar import feeds, fetch, ical, store, sync
 from services.calendar.ports import Cabin, Conflict
 from services.calendar.tests.fakes import FakeBooking
 from services.common.errors import DomainError, Kind, unavailable
@@ -145,3 +146,122 @@ async def test_sync_all_skips_nothing_and_an_unknown_feed_is_not_found(
         await feeds.add(pool, booking, CABIN.id, url, source)
     assert [r.status for r in await sync.sync_all(pool, http, booking)] == ["ok", "ok"]
     assert (await refused(sync.sync_feed(pool, http, booking, 10**9, force=False))).kind == Kind.NOT_FOUND
+
+
+def series(uid: str, rule: str) -> str:
+    start = date.today() + timedelta(days=90)
+    return f"BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTART;VALUE=DATE:{start:%Y%m%d}\r\nRRULE:{rule}\r\nEND:VEVENT\r\n"
+
+
+def with_events(feed: bytes, *events: str) -> bytes:
+    return feed.replace(b"END:VCALENDAR", "".join(events).encode() + b"END:VCALENDAR")
+
+
+EVERY_MINUTE = "FREQ=DAILY;BYHOUR={};BYMINUTE={}".format(",".join(map(str, range(24))), ",".join(map(str, range(60))))
+
+
+async def two_feeds(pool: asyncpg.Pool, booking: FakeBooking, channels: FeedServer) -> tuple[str, str]:
+    """An airbnb feed (a@x) and a booking.com one (b@x) of CABIN, synced; their paths."""
+    paths = f"/{uuid.uuid4().hex}.ics", f"/{uuid.uuid4().hex}.ics"
+    for path, source, uid in zip(paths, ("airbnb", "booking"), ("a@x", "b@x"), strict=True):
+        await feeds.add(pool, booking, CABIN.id, channels.serve(path, body=ics(uid)), source)
+    return paths
+
+
+def blocks(booking: FakeBooking, source: str) -> list[str]:
+    return sorted(e.uid for e in booking.blocks[(CABIN.id, source)])
+
+
+async def test_a_rule_every_minute_is_left_out_at_once_and_the_rest_imports(
+    pool: asyncpg.Pool, booking: FakeBooking, http: httpx.AsyncClient, channels: FeedServer
+) -> None:
+    """Issue 14, item 3: three such events took 4 minutes and 2 GB each to expand, feed after feed."""
+    airbnb, bcom = await two_feeds(pool, booking, channels)
+    channels.routes[airbnb].body = with_events(ics("a@x", "a2@x"), *(series(f"m{i}@x", EVERY_MINUTE) for i in range(3)))
+    channels.routes[bcom].body = ics("b@x", "b2@x")
+    started = time.perf_counter()
+    results = await sync.sync_all(pool, http, booking, force=True)
+    assert time.perf_counter() - started < 5
+    assert [(r.status, r.counts["events"]) for r in results] == [("ok", 2), ("ok", 2)]
+    assert (blocks(booking, "airbnb"), blocks(booking, "booking")) == (["a2@x", "a@x"], ["b2@x", "b@x"])
+
+
+async def test_a_feed_past_the_time_limit_fails_alone_keeping_its_blocks(
+    pool: asyncpg.Pool,
+    booking: FakeBooking,
+    http: httpx.AsyncClient,
+    channels: FeedServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A rule that no check refuses but that takes seconds per event (it never finds an instance):
+    the parse is killed at the limit, the feed recorded as failed with its blocks, the next one syncs."""
+    parser = sync.Parser(seconds=2)
+    monkeypatch.setattr(sync, "PARSER", parser)
+    airbnb, bcom = await two_feeds(pool, booking, channels)
+    await sync.sync_all(pool, http, booking)
+    channels.routes[airbnb].body = with_events(
+        ics("a@x"), *(series(f"s{i}@x", "FREQ=DAILY;BYSETPOS=2") for i in range(5))
+    )
+    channels.routes[bcom].body = ics("b@x", "b2@x")
+    started = time.perf_counter()
+    try:
+        results = await sync.sync_all(pool, http, booking, force=True)
+    finally:
+        parser.close()
+    assert time.perf_counter() - started < 6
+    assert [(r.status, r.error) for r in results] == [("failed", "took over 2 s to parse"), ("ok", None)]
+    assert (blocks(booking, "airbnb"), blocks(booking, "booking")) == (["a@x"], ["b2@x", "b@x"])
+    async with pool.acquire() as conn:
+        row = await store.feed(conn, results[0].feed_id)
+    assert row is not None and (row["last_status"], row["last_error"]) == ("failed", "took over 2 s to parse")
+
+
+async def test_a_feed_past_the_cap_of_blocks_fails_keeping_them(
+    pool: asyncpg.Pool, booking: FakeBooking, http: httpx.AsyncClient, channels: FeedServer
+) -> None:
+    airbnb, _ = await two_feeds(pool, booking, channels)
+    await sync.sync_all(pool, http, booking)
+    channels.routes[airbnb].body = with_events(ics("a@x"), *(series(f"n{i}@x", "FREQ=DAILY") for i in range(40)))
+    result = (await sync.sync_all(pool, http, booking, force=True))[0]
+    assert (result.status, result.error) == ("failed", "more than 20000 events")
+    assert blocks(booking, "airbnb") == ["a@x"]
+
+
+class Exploding:
+    """A parser with a bug that the airbnb feed's body triggers."""
+
+    async def parse(self, body: bytes, time_zone: str, today: date) -> list[ical.Event]:
+        if b"a@x" in body:
+            raise RuntimeError("a bug")
+        return ical.parse(body, time_zone, today)
+
+
+async def test_an_unexpected_error_on_one_feed_is_recorded_and_the_others_sync(
+    pool: asyncpg.Pool,
+    booking: FakeBooking,
+    http: httpx.AsyncClient,
+    channels: FeedServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await two_feeds(pool, booking, channels)
+    monkeypatch.setattr(sync, "PARSER", Exploding())
+    results = await sync.sync_all(pool, http, booking)
+    assert [(r.status, r.error) for r in results] == [("failed", "internal error (RuntimeError)"), ("ok", None)]
+    assert blocks(booking, "booking") == ["b@x"]
+    async with pool.acquire() as conn:
+        row = await store.feed(conn, results[0].feed_id)
+    assert row is not None and row["last_error"] == "internal error (RuntimeError)"
+
+
+async def test_slow_feeds_do_not_hold_up_the_others(
+    pool: asyncpg.Pool, booking: FakeBooking, http: httpx.AsyncClient, channels: FeedServer
+) -> None:
+    """Three feeds that take 2 s to answer, then a quick one: the pass takes 2 s, not 6."""
+    for source in ("airbnb", "booking", "vrbo"):
+        await feeds.add(
+            pool, booking, CABIN.id, channels.serve(f"/{uuid.uuid4().hex}.ics", body=ics(source), delay=2), source
+        )
+    await feeds.add(pool, booking, CABIN.id, channels.serve(f"/{uuid.uuid4().hex}.ics", body=ics("quick@x")), "other")
+    started = time.perf_counter()
+    results = await sync.sync_all(pool, http, booking)
+    assert [r.status for r in results] == ["ok"] * 4 and time.perf_counter() - started < 4

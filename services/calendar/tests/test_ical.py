@@ -1,12 +1,13 @@
 """iCal parsing as channels write it, and export as RFC 5545 wants it."""
 
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import icalendar
 import pytest
 
-from services.calendar.ical import Booked, FeedError, parse, render
+from services.calendar import ical
+from services.calendar.ical import FUTURE_DAYS, MAX_EVENTS, PAST_DAYS, Booked, FeedError, parse, render
 
 TZ = "America/Argentina/Buenos_Aires"
 TODAY = date(2026, 11, 23)
@@ -159,3 +160,61 @@ def test_runaway_series_are_left_out_quickly() -> None:
         (date(2026, 12, 4), date(2026, 12, 5)),
         (date(2026, 12, 11), date(2026, 12, 12)),
     ]
+
+
+def series(uid: str, start: date, rule: str, days: int = 1) -> str:
+    return (
+        f"BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTART;VALUE=DATE:{start:%Y%m%d}\r\n"
+        f"DTEND;VALUE=DATE:{start + timedelta(days=days):%Y%m%d}\r\nRRULE:{rule}\r\nEND:VEVENT\r\n"
+    )
+
+
+def calendar(*events: str) -> bytes:
+    return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n" + "".join(events) + "END:VCALENDAR\r\n").encode()
+
+
+EVERY_MINUTE = "FREQ=DAILY;BYHOUR={};BYMINUTE={}".format(",".join(map(str, range(24))), ",".join(map(str, range(60))))
+
+
+def test_rules_that_repeat_several_times_a_day_are_left_out_before_expansion() -> None:
+    """Issue 14, item 3: FREQ=DAILY;BYHOUR=0..23;BYMINUTE=0..59 is ~1.1 M instances in the window
+    (80 s and 2 GB to expand each); by BYHOUR, BYMINUTE or BYSECOND, any rule more than daily is left out."""
+    start = TODAY + timedelta(days=10)
+    feed = calendar(
+        series("every-minute", start, EVERY_MINUTE),
+        series("twice-a-day", start, "FREQ=DAILY;BYHOUR=9,18;COUNT=4"),
+        series("every-second-at-noon", start, "FREQ=WEEKLY;BYHOUR=12;BYMINUTE=0;BYSECOND=0,1"),
+        series("half-hourly-mondays", start, "FREQ=WEEKLY;BYDAY=MO;BYMINUTE=0,30"),
+        series("daily-at-ten", start, "FREQ=DAILY;BYHOUR=10;BYMINUTE=0;BYSECOND=0;COUNT=2"),  # once a day: kept
+    )
+    started = time.perf_counter()
+    events = parse(feed, TZ, TODAY)
+    assert time.perf_counter() - started < 2
+    assert sorted(e.uid for e in events) == [f"daily-at-ten#{start}", f"daily-at-ten#{start + timedelta(days=1)}"]
+
+
+def test_a_nightly_series_over_the_whole_window_is_never_cut() -> None:
+    events = parse(calendar(series("nightly", TODAY - timedelta(days=60), "FREQ=DAILY")), TZ, TODAY)
+    assert len(events) == PAST_DAYS + FUTURE_DAYS  # every night of the window
+
+
+def test_a_series_past_its_cap_fails_the_feed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Failing keeps the feed's blocks (the sync keeps them on a FeedError); cutting the series would free nights."""
+    monkeypatch.setattr(ical, "MAX_SERIES_INSTANCES", 10)
+    feed = calendar(series("ok", TODAY, "FREQ=WEEKLY;COUNT=10"), series("long", TODAY, "FREQ=DAILY;COUNT=11"))
+    with pytest.raises(FeedError, match="event 'long' repeats more than 10 times"):
+        parse(feed, TZ, TODAY)
+
+
+def test_a_feed_past_its_cap_fails_counting_plain_events_and_instances() -> None:
+    """28 series blocking every night for two years are 20,440 blocks: more than MAX_EVENTS."""
+    nightly = [series(f"n{i}@x", TODAY, "FREQ=DAILY") for i in range(MAX_EVENTS // FUTURE_DAYS)]  # 27: 19,710
+    assert len(parse(calendar(*nightly), TZ, TODAY)) == len(nightly) * FUTURE_DAYS
+    plain = "".join(
+        f"BEGIN:VEVENT\r\nUID:p{i}\r\nDTSTART;VALUE=DATE:{TODAY:%Y%m%d}\r\nEND:VEVENT\r\n" for i in range(300)
+    )
+    for more in (series("n27@x", TODAY, "FREQ=DAILY"), plain):
+        started = time.perf_counter()
+        with pytest.raises(FeedError, match=f"more than {MAX_EVENTS} events"):
+            parse(calendar(*nightly, more), TZ, TODAY)
+        assert time.perf_counter() - started < 5
