@@ -87,6 +87,8 @@ class Settings(BaseSettings):
     audio_model_cache: str = ""  # where the bundled model is assembled; empty = ~/.cache/cabanas
     audio_device: str = "auto"
     audio_min_confidence: float = 0.7
+    # Tries of a guest message that fails by itself before it is dead-lettered with an apology.
+    messaging_max_attempts: int = 5
     # CPU threads of one transcription; 0 = half the cores (at least 1), so the
     # other services keep a core on a 2-core machine.
     audio_cpu_threads: int = 0

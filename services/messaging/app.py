@@ -50,7 +50,9 @@ async def build(runtime: Runtime) -> MessagingApp:
     sandbox = whatsapp is None
     sender = Sender(db, whatsapp)
     listen = VoiceNotes(whatsapp, ports.speech)
-    worker = Worker(db, runtime.redis, ports.backend, sandbox, sender, listen, s.audio_min_confidence)
+    worker = Worker(
+        db, runtime.redis, ports.backend, sandbox, sender, listen, s.audio_min_confidence, s.messaging_max_attempts
+    )
     notifier = Notifier(db, s, ports.feeds, sandbox, sender.kick)
     return MessagingApp(
         db=db,

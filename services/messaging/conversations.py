@@ -5,7 +5,11 @@ no two workers on one guest, all guests in parallel). A message's replies are
 queued and the message marked processed in one transaction, so a crash
 before the commit replays it and a crash after it sends nothing twice (each
 reply has a unique key). When booking or payments is down the message waits
-and is retried; the guest's later messages wait behind it.
+and is retried, however long that takes; the guest's later messages wait
+behind it. A message that fails for any other reason (a payload or a dialog
+state the code cannot handle) is dead-lettered after MAX_ATTEMPTS such
+failures: the guest gets one apology, the owner an alert (an ERROR log line and
+`messaging_dead_letters_total`), and the guest's next messages go on.
 
 `Sender`: sends queued replies one at a time per guest, oldest first. Without
 `WHATSAPP_ACCESS_TOKEN` nothing is sent: replies stay in the outbox as the
@@ -25,6 +29,7 @@ import redis.asyncio as aioredis
 from prometheus_client import Counter, Gauge, Histogram
 
 from services.common.db import Conn, record_outcome
+from services.common.errors import DomainError, Kind
 from services.common.telemetry import continued
 from services.messaging import dialog, store, whatsapp
 from services.messaging import interactive as ui
@@ -35,6 +40,8 @@ from services.messaging.whatsapp import Inbound
 
 log = logging.getLogger(__name__)
 STATE_TTL_SECONDS = 24 * 3600
+MAX_ATTEMPTS = 5  # failures of its own before a message is dead-lettered (1+2+4+8 s of retries first)
+OUTAGES = {"UNAVAILABLE", "DEADLINE_EXCEEDED"}  # reasons of a DomainError meaning "that service did not answer"
 SEND_LEASE = store.SEND_LEASE_SECONDS
 MESSAGES = Counter("whatsapp_messages_total", "WhatsApp messages received and sent", ["direction", "type"])
 REPLY_SECONDS = Histogram(
@@ -45,6 +52,12 @@ REPLY_SECONDS = Histogram(
 )
 INBOX_PENDING = Gauge("messaging_inbox_pending", "Guest messages stored and not answered yet")
 OUTBOX_PENDING = Gauge("whatsapp_outbox_pending", "Messages queued for WhatsApp and not sent yet")
+DEAD_LETTERS = Counter("messaging_dead_letters", "Guest messages given up on after failing MAX_ATTEMPTS times")
+
+
+def _outage(exc: Exception) -> bool:
+    """Booking or payments did not answer: not the message's own failure."""
+    return isinstance(exc, DomainError) and exc.kind is Kind.UNAVAILABLE and exc.reason in OUTAGES
 
 
 class _Loop:
@@ -98,10 +111,11 @@ class Worker(_Loop):
         sender: _Loop,
         listen: Listener,
         min_confidence: float,
+        max_attempts: int = MAX_ATTEMPTS,
     ) -> None:
         super().__init__()
         self.pool, self.redis, self.backend, self.sandbox, self.sender = pool, redis, backend, sandbox, sender
-        self.listen, self.min_confidence = listen, min_confidence
+        self.listen, self.min_confidence, self.max_attempts = listen, min_confidence, max_attempts
         self.parallel = asyncio.Semaphore(8)
 
     async def receive(self, raw: bytes, traceparent: str) -> Received:
@@ -149,6 +163,19 @@ class Worker(_Loop):
             log.warning("dialog state unavailable; starting fresh")
             return {}
 
+    async def _keep_state(self, phone: str, state: dict[str, Any] | None) -> None:
+        """Save the dialog state for the next message; None forgets it."""
+        if self.redis is None:
+            return
+        key = f"messaging:dialog:{phone}"
+        try:
+            if state is None:
+                await self.redis.delete(key)
+            else:
+                await self.redis.set(key, json.dumps(state), ex=STATE_TTL_SECONDS)
+        except (aioredis.RedisError, OSError):
+            log.warning("dialog state not saved")
+
     async def _hear(self, msg: Inbound) -> str | None:
         """The transcript of a voice note, or None when it cannot be trusted (low
         confidence, no speech, media or speech service unavailable)."""
@@ -160,15 +187,43 @@ class Worker(_Loop):
         return text if text.strip() and confidence >= self.min_confidence else None
 
     async def _handle(self, conn: Conn, row: asyncpg.Record) -> bool:
+        """Answer one message; False when it failed and waits for its next attempt."""
         msg = Inbound(row["wamid"], row["phone"], row["name"], row["type"], row["text"], row["sent_at"], row["payload"])
         conversation = await store.conversation(conn, msg.phone)
         try:
             turn = await self._turn(msg) if not (conversation and conversation["handoff"]) else dialog.Turn([], {})
-        except Exception as exc:  # noqa: BLE001 - booking or payments down: retry, never drop
-            delay = min(2 ** row["attempts"], 300)
-            log.warning("message %s deferred %ss: %s", msg.wamid, delay, exc)
-            await store.defer(conn, row["id"], delay, f"{type(exc).__name__}: {exc}")
-            return False
+        except Exception as exc:  # noqa: BLE001 - retried, then dead-lettered: never dropped, never blocking for good
+            return await self._failed(conn, row, msg, exc)
+        await self._answer(conn, row, msg, turn)
+        return True
+
+    async def _failed(self, conn: Conn, row: asyncpg.Record, msg: Inbound, exc: Exception) -> bool:
+        """Retry later (booking or payments down: however long it takes), or dead-letter the message
+        once it failed `max_attempts` times of its own; True when the guest's next messages may go on."""
+        error = f"{type(exc).__name__}: {exc}"
+        own = not _outage(exc)
+        if own and row["failures"] + 1 >= self.max_attempts:
+            DEAD_LETTERS.inc()
+            log.error(
+                "message %s dead-lettered after %s attempts: %s",
+                row["id"],
+                row["attempts"] + 1,
+                error,
+                extra={"inbox_id": row["id"], "dead_letter": True},
+            )
+            await self._answer(conn, row, msg, dialog.Turn([ui.text(t.SORRY)], {}), dead_letter=error)
+            await self._keep_state(msg.phone, None)  # the state may be what fails: the next message starts afresh
+            return True
+        delay = min(2 ** row["attempts"], 300)
+        log.warning("message %s deferred %ss: %s", msg.wamid, delay, exc)
+        await store.defer(conn, row["id"], delay, error, own)
+        return False
+
+    async def _answer(
+        self, conn: Conn, row: asyncpg.Record, msg: Inbound, turn: dialog.Turn, dead_letter: str | None = None
+    ) -> None:
+        """Queue the turn's replies and mark the message processed (or dead-lettered with that error),
+        in one transaction."""
         async with conn.transaction():
             for n, out in enumerate(turn.replies):
                 status = "sandbox" if self.sandbox else "queued"
@@ -177,14 +232,13 @@ class Worker(_Loop):
                 )
             at = msg.sent_at or datetime.now(UTC)
             await store.touch_conversation(conn, msg.phone, msg.name, at, True if turn.handoff else None)
-            await store.mark_processed(conn, row["id"])
-        if self.redis is not None and turn.state:
-            try:
-                await self.redis.set(f"messaging:dialog:{msg.phone}", json.dumps(turn.state), ex=STATE_TTL_SECONDS)
-            except (aioredis.RedisError, OSError):
-                log.warning("dialog state not saved")
+            if dead_letter is None:
+                await store.mark_processed(conn, row["id"])
+            else:
+                await store.dead_letter(conn, row["id"], dead_letter)
+        if turn.state:
+            await self._keep_state(msg.phone, turn.state)
         self.sender.kick()
-        return True
 
     async def _turn(self, msg: Inbound) -> dialog.Turn:
         """The bot's answer; a voice note is answered like its transcript, echoed briefly."""

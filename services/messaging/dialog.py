@@ -31,6 +31,11 @@ def _d(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+def _name(msg: Inbound) -> str:
+    """The guest's profile name with its spaces tidied; "" when it is only spaces (of any Unicode kind)."""
+    return " ".join(msg.name.split())
+
+
 def _held_buttons(code: str, body: str) -> ui.Outgoing:
     return ui.buttons(body, [(f"pay:{code}", "Pagar"), ("dates", "Cambiar fechas"), (f"cancel:{code}", "Cancelar")])
 
@@ -56,7 +61,7 @@ async def respond(msg: Inbound, state: dict[str, Any], backend: Backend, today: 
         return Turn([ui.text(t.UNSUPPORTED)], state)
 
     cabins = await backend.cabins()
-    parsed = nlu.parse(msg.text, today, {c.slug: c.name for c in cabins})
+    parsed = await nlu.parse_off_loop(msg.text, today, {c.slug: c.name for c in cabins})
     clean = nlu.normalize(msg.text)
     if state.get("awaiting") in ("guests", "nights") and clean.isdigit():  # a bare answer: "4"
         parsed = nlu.Parse(
@@ -85,8 +90,8 @@ async def respond(msg: Inbound, state: dict[str, Any], backend: Backend, today: 
             lines = [f"• {c.name}: hasta {c.capacity} pers. · {', '.join(c.amenities[:5])}" for c in cabins]
             return Turn([ui.text(t.INFO.format(cabins="\n".join(lines)))], state)
         case "greeting":
-            name = f", {msg.name.split()[0]}" if msg.name else ""
-            return Turn([ui.text(t.WELCOME.format(name=name))], state)
+            first = _name(msg).partition(" ")[0]
+            return Turn([ui.text(t.WELCOME.format(name=f", {first}" if first else ""))], state)
         case "unknown":
             state["unknowns"] = state.get("unknowns", 0) + 1
             if state["unknowns"] >= 2:  # help instead of looping: offer a person
@@ -157,7 +162,7 @@ async def _hold(msg: Inbound, state: dict[str, Any], backend: Backend, cabin_id:
     if not (check_in and check_out and guests):
         return await _next_step(state, backend)
     try:
-        held = await backend.hold(cabin_id, check_in, check_out, guests, msg.phone, msg.name, f"wa:{msg.wamid}")
+        held = await backend.hold(cabin_id, check_in, check_out, guests, msg.phone, _name(msg), f"wa:{msg.wamid}")
     except Refused as exc:
         text = t.TAKEN if exc.reason == "DATES_UNAVAILABLE" else t.INVALID.format(reason=str(exc))
         return Turn([ui.text(text)], state)

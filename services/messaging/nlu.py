@@ -3,16 +3,22 @@
 Rules first, because they are predictable and fast, for what guests actually
 write ("este finde", "del 15 al 18 de diciembre", "desde el viernes por 3
 noches", "somos cuatro", "2 adultos y 1 niño"); dateparser for the dates the
-rules do not cover. Numbers in words go through text2num. Everything is
-resolved against `today` in the cabin's time zone; a date that already passed
-this year means next year (in December, "enero" is next January), and a
-check-out is always after its check-in.
+rules do not cover, reading only around month names and relative days (its
+time grows with the text it is given). Numbers in words go through text2num.
+Everything is resolved against `today` in the cabin's time zone; a date that
+already passed this year means next year (in December, "enero" is next
+January), and a check-out is always after its check-in. On an event loop,
+`parse_off_loop` parses on a thread of its own.
 """
 
+import asyncio
 import re
 import unicodedata
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import MAXYEAR, date, timedelta
+from datetime import MAXYEAR, date, datetime, timedelta
+from itertools import islice
 
 import dateparser.search
 from dateutil.easter import easter
@@ -350,18 +356,27 @@ def _future_day(day: int, today: date) -> date | None:
     return None
 
 
-def _dateparser(text: str, today: date) -> date | None:
-    """What the rules missed, when the text names a month or a relative day."""
-    if not re.search(rf"{_MONTH}|\bsemana que viene\b|\bdentro de\b", text):
-        return None
-    from datetime import datetime
+_DATE_WORD = re.compile(rf"{_MONTH}|\bsemana que viene\b|\bdentro de\b")
+_REACH = 30  # characters either side of a date word: "el lunes 3 de agosto de 2027", "dentro de dos semanas"
+_PARTS = 3  # date words dateparser reads around, at most: its time grows with the text, not with what it finds
 
-    found = dateparser.search.search_dates(
-        text,
-        languages=["es"],
-        settings={"PREFER_DATES_FROM": "future", "RELATIVE_BASE": datetime.combine(today, datetime.min.time())},
-    )
-    return found[0][1].date() if found and found[0][1].year < MAXYEAR else None  # no stay ends within year 9999
+
+def _date_parts(text: str) -> Iterator[str]:
+    """The whole words within _REACH of each month name or relative day, in order."""
+    for m in _DATE_WORD.finditer(text):
+        start = text.rfind(" ", 0, max(m.start() - _REACH, 0)) + 1
+        end = text.find(" ", m.end() + _REACH)
+        yield text[start : end if end >= 0 else len(text)]
+
+
+def _dateparser(text: str, today: date) -> date | None:
+    """What the rules missed, when the text names a month or a relative day: dateparser reads
+    only around those words, so a long message costs it no more than a few short ones."""
+    settings = {"PREFER_DATES_FROM": "future", "RELATIVE_BASE": datetime.combine(today, datetime.min.time())}
+    for part in islice(_date_parts(text), _PARTS):
+        if found := dateparser.search.search_dates(part, languages=["es"], settings=settings):
+            return found[0][1].date() if found[0][1].year < MAXYEAR else None  # no stay ends within year 9999
+    return None
 
 
 def cabin_of(text: str, cabins: dict[str, str]) -> str | None:
@@ -388,3 +403,12 @@ def parse(text: str, today: date, cabins: dict[str, str] | None = None) -> Parse
     if intent in ("unknown", "greeting") and (check_in or nights or guests_of(clean)):
         intent = "availability"  # "hola, del 10 al 12 para 2?" asks for availability
     return Parse(intent, check_in, check_out, nights, guests_of(clean), cabin_of(clean, cabins or {}))
+
+
+# One thread: dateparser keeps state between calls and is not thread-safe (scrapinghub/dateparser#441).
+_PARSER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlu")
+
+
+async def parse_off_loop(text: str, today: date, cabins: dict[str, str] | None = None) -> Parse:
+    """`parse` on a thread of its own: the event loop goes on serving while dateparser works."""
+    return await asyncio.get_running_loop().run_in_executor(_PARSER, parse, text, today, cabins)

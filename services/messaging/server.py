@@ -18,7 +18,7 @@ class MessagingServicer(Bound[MessagingApp], messaging_pb2_grpc.MessagingService
         self, request: messaging_pb2.ParseTextRequest, context: Context
     ) -> messaging_pb2.ParseTextResponse:
         today = convert.today(request)
-        return convert.parse_pb(nlu.parse(request.text[:2000], today, await self.app.cabin_names.get()))
+        return convert.parse_pb(await nlu.parse_off_loop(request.text[:2000], today, await self.app.cabin_names.get()))
 
     async def GetConversation(
         self, request: messaging_pb2.GetConversationRequest, context: Context

@@ -112,16 +112,28 @@ async def enqueue(
     return inserted is not None
 
 
-async def mark_processed(conn: Conn, inbox_id: int, error: str | None = None) -> None:
-    await conn.execute("UPDATE inbox SET processed_at = now(), last_error = $2 WHERE id = $1", inbox_id, error)
+async def mark_processed(conn: Conn, inbox_id: int) -> None:
+    await conn.execute("UPDATE inbox SET processed_at = now(), last_error = NULL WHERE id = $1", inbox_id)
 
 
-async def defer(conn: Conn, inbox_id: int, seconds: float, error: str) -> None:
+async def defer(conn: Conn, inbox_id: int, seconds: float, error: str, failed: bool) -> None:
+    """Try the message again in `seconds`; `failed`: the failure was its own (not another service down)."""
     await conn.execute(
-        "UPDATE inbox SET attempts = attempts + 1, last_error = $3,"
+        "UPDATE inbox SET attempts = attempts + 1, failures = failures + $4::int, last_error = $3,"
         " next_attempt_at = now() + make_interval(secs => $2) WHERE id = $1",
         inbox_id,
         seconds,
+        error[:500],
+        failed,
+    )
+
+
+async def dead_letter(conn: Conn, inbox_id: int, error: str) -> None:
+    """Give up on the message: processed (later ones go on), marked dead-lettered with its last error."""
+    await conn.execute(
+        "UPDATE inbox SET attempts = attempts + 1, failures = failures + 1, last_error = $2,"
+        " processed_at = now(), dead_lettered_at = now() WHERE id = $1",
+        inbox_id,
         error[:500],
     )
 

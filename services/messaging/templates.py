@@ -38,6 +38,8 @@ UNKNOWN = "Perdón, no te entendí 🙈 Decime fechas y cantidad de personas, o 
 UNSUPPORTED = "Por ahora solo puedo leer texto y audios. ¿Me lo escribís?"
 INFO = "{cabins}\n¿Querés que te pase disponibilidad?"
 INVALID = "{reason} ¿Probamos de nuevo?"
+# A message given up on (dead-lettered):
+SORRY = "Uy, perdón: tuve un problema con tu mensaje y no lo pude responder 😕 ¿Me lo escribís de otra forma?"
 
 CONFIRMED = "¡Listo, {name}! Tu reserva {code} en {cabin} ({check_in} → {check_out}) está confirmada 🎉 Te esperamos."
 EXPIRED = "Se venció la reserva {code} en {cabin} ({check_in} → {check_out}) porque no recibimos el pago. Si querés, la armamos de nuevo."

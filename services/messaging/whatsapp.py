@@ -34,9 +34,7 @@ class Inbound:
     @property
     def reply_id(self) -> str:
         """The id of the button or list row the guest tapped, if any."""
-        interactive = self.payload.get("interactive", {})
-        chosen = interactive.get("button_reply") or interactive.get("list_reply") or {}
-        return str(chosen.get("id") or self.payload.get("button", {}).get("payload") or "")
+        return str(_chosen(self.payload).get("id") or _obj(self.payload.get("button")).get("payload") or "")
 
 
 @dataclass(frozen=True)
@@ -55,20 +53,34 @@ def _when(timestamp: Any) -> datetime | None:
         return None
 
 
+def _obj(value: Any) -> dict[str, Any]:
+    """A nested object of the payload, or {} when something else was sent there."""
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    """A nested array of the payload, or [] when something else was sent there."""
+    return value if isinstance(value, list) else []
+
+
+def _chosen(message: dict[str, Any]) -> dict[str, Any]:
+    """The button or list row an interactive message answers."""
+    interactive = _obj(message.get("interactive"))
+    return _obj(interactive.get("button_reply")) or _obj(interactive.get("list_reply"))
+
+
 def _text(message: dict[str, Any]) -> str:
     kind = message.get("type", "")
     if kind == "text":
-        return str(message.get("text", {}).get("body", ""))
+        return str(_obj(message.get("text")).get("body", ""))
     if kind in ("image", "document", "video"):
-        return str(message.get(kind, {}).get("caption", ""))
+        return str(_obj(message.get(kind)).get("caption", ""))
     if kind == "interactive":
-        interactive = message.get("interactive", {})
-        chosen = interactive.get("button_reply") or interactive.get("list_reply") or {}
-        return str(chosen.get("title", ""))
+        return str(_chosen(message).get("title", ""))
     if kind == "button":  # a template's quick reply
-        return str(message.get("button", {}).get("text", ""))
+        return str(_obj(message.get("button")).get("text", ""))
     if kind == "location":
-        place = message.get("location", {})
+        place = _obj(message.get("location"))
         return str(place.get("name") or place.get("address") or "")
     return ""
 
@@ -83,33 +95,36 @@ def parse(raw: bytes) -> tuple[list[Inbound], list[Status]]:
     messages: list[Inbound] = []
     statuses: list[Status] = []
     for entry in body["entry"]:
-        for change in entry.get("changes", []) if isinstance(entry, dict) else []:
-            value = change.get("value", {}) if isinstance(change, dict) else {}
-            names = {c.get("wa_id"): c.get("profile", {}).get("name", "") for c in value.get("contacts", []) or []}
-            for m in value.get("messages", []) or []:
-                if not isinstance(m, dict) or not m.get("id") or not m.get("from"):
+        for change in _list(_obj(entry).get("changes")):
+            value = _obj(_obj(change).get("value"))
+            names = {
+                str(c.get("wa_id")): _obj(c.get("profile")).get("name", "")
+                for c in map(_obj, _list(value.get("contacts")))
+            }
+            for m in map(_obj, _list(value.get("messages"))):
+                if not m.get("id") or not m.get("from"):
                     continue
                 kind = str(m.get("type", "unsupported"))
                 messages.append(
                     Inbound(
                         wamid=str(m["id"])[:200],
                         phone=str(m["from"])[:20],
-                        name=str(names.get(m["from"], ""))[:100],
+                        name=str(names.get(str(m["from"]), ""))[:100],
                         type=kind[:20],
                         text=_text(m)[:4096],
                         sent_at=_when(m.get("timestamp")),
                         payload=m,
                     )
                 )
-            for s in value.get("statuses", []) or []:
-                if isinstance(s, dict) and s.get("id") and s.get("status"):
+            for st in map(_obj, _list(value.get("statuses"))):
+                if st.get("id") and st.get("status"):
                     statuses.append(
                         Status(
-                            str(s["id"])[:200],
-                            str(s["status"])[:20],
-                            _when(s.get("timestamp")),
-                            str(s.get("recipient_id", ""))[:20],
-                            list(s.get("errors", []) or []),
+                            str(st["id"])[:200],
+                            str(st["status"])[:20],
+                            _when(st.get("timestamp")),
+                            str(st.get("recipient_id", ""))[:20],
+                            [e for e in _list(st.get("errors")) if isinstance(e, dict)],
                         )
                     )
     return messages, statuses

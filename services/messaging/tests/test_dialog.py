@@ -255,3 +255,14 @@ async def test_a_refused_hold_says_why() -> None:
     backend.refuse_hold = Refused("CAPACITY_EXCEEDED", "Son demasiados para esta cabaña.")
     assert only(await guest.taps("cabin:1")).text == t.INVALID.format(reason="Son demasiados para esta cabaña.")
     assert backend.held == {} and "held" not in guest.state
+
+
+async def test_a_profile_name_of_only_spaces_is_no_name() -> None:
+    backend = FakeBackend()
+    for name, greeted in (("\u2003\u00a0", ""), ("", ""), ("  Ana\u2003 Pérez ", ", Ana")):
+        hello = Inbound("wamid.1", PHONE, name, "text", "hola", None, {})
+        assert only(await dialog.respond(hello, {}, backend, TODAY)).text == t.WELCOME.format(name=greeted)
+    state = (await offered(Guest(backend))).state
+    chosen = {"interactive": {"type": "list_reply", "list_reply": {"id": "cabin:1", "title": "x"}}}
+    await dialog.respond(Inbound("wamid.2", PHONE, "\u2003", "interactive", "x", None, chosen), state, backend, TODAY)
+    assert [h.guest_name for h in backend.held.values()] == [""]  # booking's adapter names them "Huésped"

@@ -1,5 +1,6 @@
 """Normalising WhatsApp webhook payloads, and the message builder's limits."""
 
+import json
 from typing import Any
 
 import pytest
@@ -74,3 +75,33 @@ def test_buttons_respect_meta_limits_and_fall_back_to_a_list() -> None:
     assert len(rows) == 10 and all(len(r["title"]) <= 24 and len(r["description"]) <= 72 for r in rows)
     assert len(many.body["interactive"]["action"]["button"]) <= 20
     assert ui.choices_of(ok) == [("a", "Pagar"), ("b", "Cambiar fechas"), ("c", "Cancelar")]
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        {"interactive": "not an object"},
+        {"interactive": {"button_reply": ["x"], "list_reply": 3}},
+        {"text": "not an object"},
+        {"button": None, "location": "here"},
+    ],
+)
+def test_fields_of_the_wrong_shape_read_as_absent(hostile: dict[str, Any]) -> None:
+    message = {**msg("interactive"), **hostile}
+    [parsed], _ = parse(envelope(message))
+    assert (parsed.text, parsed.reply_id) == ("", "")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"contacts": "x", "messages": {"id": "m"}, "statuses": "y"},
+        {"contacts": [1, {"wa_id": ["unhashable"], "profile": "x"}], "messages": [{"id": "m1", "from": ["a"]}]},
+        {"statuses": [{"id": "s", "status": "sent", "errors": "boom"}]},
+    ],
+)
+def test_arrays_and_objects_of_the_wrong_shape_are_skipped(value: dict[str, Any]) -> None:
+    raw = json.dumps({"entry": [{"changes": [{"value": value}, "junk"]}, 7]}).encode()
+    messages, statuses = parse(raw)  # never raises on a JSON object with an entry list
+    assert all(s.errors == [] for s in statuses)
+    assert all(isinstance(m.phone, str) for m in messages)
