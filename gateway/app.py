@@ -4,19 +4,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import asyncpg
-from fastapi import Depends, FastAPI, Response
+from fastapi import FastAPI, Response
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from gateway.clients import ServiceClients
-from gateway.deps import rate_limited
 from gateway.errors import install_error_handlers
-from gateway.idempotency import IdempotencyMiddleware
 from gateway.middleware import install_middleware
 from gateway.ratelimit import RateLimiter
 from gateway.routes import accommodations, admin, health, ical, reservations, webhooks
 from services.common.redis_client import create_redis
 from services.common.settings import Settings, get_settings
+from services.common.telemetry import redact_urls
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -47,10 +46,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0.0",
         description="Booking automation for cabin rentals: REST API and webhooks.",
         lifespan=lifespan,
-        dependencies=[Depends(rate_limited)],
     )
-    app.add_middleware(IdempotencyMiddleware)  # inside request_context: replays get this request's ids
-    install_middleware(app, production=settings.production)
+    install_middleware(app, production=settings.production)  # ids, limits and the admin token before the body
     install_error_handlers(app)
     routers = (health.router, accommodations.router, reservations.router, ical.router, admin.router, webhooks.router)
     for router in routers:
@@ -60,5 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="/metrics")
+    FastAPIInstrumentor.instrument_app(
+        app, excluded_urls="/metrics", server_request_hook=lambda span, _scope: redact_urls(span)
+    )
     return app

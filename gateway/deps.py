@@ -19,11 +19,6 @@ def _clients(request: Request) -> ServiceClients:
     return clients
 
 
-async def rate_limited(request: Request) -> None:
-    """Every route: 429 once this client has used its budget (see gateway/ratelimit.py)."""
-    await request.app.state.limiter.check(request)
-
-
 SettingsDep = Annotated[Settings, Depends(_settings)]
 ClientsDep = Annotated[ServiceClients, Depends(_clients)]
 
@@ -61,6 +56,7 @@ def _optional_admin(request: Request, settings: SettingsDep) -> dict[str, Any] |
 
 
 def require_admin(request: Request, settings: SettingsDep) -> dict[str, Any]:
+    """Admin routes depend on it; gateway/middleware.py also calls it before their body is read."""
     claims = _claims(request, settings)
     if claims is None:
         raise HTTPException(401, "This needs an admin token.", headers=_CHALLENGE)

@@ -47,6 +47,14 @@ def error_response(status: int, code: str, message: str, **extra: object) -> JSO
     return JSONResponse({"error": {"code": code, "message": message, **extra}}, status_code=status)
 
 
+def http_error_response(exc: HTTPException) -> JSONResponse:
+    """The envelope of an HTTPException, its headers (WWW-Authenticate, Retry-After) kept."""
+    response = error_response(exc.status_code, HTTP_CODES.get(exc.status_code, "error"), str(exc.detail))
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
 def grpc_error_response(exc: grpc.aio.AioRpcError) -> JSONResponse:
     code = exc.code()
     status = GRPC_TO_HTTP.get(code)
@@ -63,10 +71,7 @@ def grpc_error_response(exc: grpc.aio.AioRpcError) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
-        response = error_response(exc.status_code, HTTP_CODES.get(exc.status_code, "error"), str(exc.detail))
-        if exc.headers:
-            response.headers.update(exc.headers)
-        return response
+        return http_error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

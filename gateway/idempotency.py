@@ -4,7 +4,8 @@ The first request with a key runs and its response (status, headers, body)
 is kept in Redis for 48 h; a retry with the same key and the same request
 gets exactly that response back, byte for byte, even the manage token shown
 once. The same key with a different request is 422; while the first is still
-running, 409. Server errors (5xx) are not kept: a retry runs again. The key
+running, 409. Only final answers are kept (2xx, and 4xx about the request
+itself): a 5xx, a 429 or a 409 answers the moment, so a retry runs again. The key
 is scoped to the route and the caller's credentials, so one client cannot
 read another's response. With Redis down requests run normally: booking keeps
 its own idempotency key in Postgres, so a retried hold still holds once.
@@ -21,7 +22,6 @@ import redis.asyncio as aioredis
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.errors import error_response
-from gateway.middleware import MAX_BODY_BYTES
 
 log = logging.getLogger(__name__)
 ROUTES = re.compile(r"^/api/v1/reservations(/[^/]+/cancel)?$")
@@ -29,6 +29,9 @@ KEEP_SECONDS = 48 * 3600
 RUNNING_SECONDS = 60  # a marker outlives no request: gateway deadlines are shorter
 _KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 _PER_REQUEST = {b"x-request-id", b"x-trace-id", b"date", b"server"}
+# 4xx that depend on the moment, not the request: timed out, a conflict with the current state
+# (dates taken, a cap reached), too early, too many requests.
+_TRANSIENT = {408, 409, 425, 429}
 
 
 class IdempotencyMiddleware:
@@ -47,14 +50,10 @@ class IdempotencyMiddleware:
                 scope, receive, send
             )
         body, more = b"", True
-        while more:  # the body decides whether a retry is the same request
+        while more:  # the body decides whether a retry is the same request (the guard caps it)
             message = await receive()
             body += message.get("body", b"")
             more = message.get("more_body", False)
-            if len(body) > MAX_BODY_BYTES:  # a chunked body has no Content-Length to refuse it by
-                return await error_response(413, "payload_too_large", "The request body is too large.")(
-                    scope, receive, send
-                )
         credentials = headers.get(b"authorization", b"") + b"|" + headers.get(b"x-manage-token", b"")
         slot = "idem:" + hashlib.sha256(scope["path"].encode() + b"|" + credentials + b"|" + key.encode()).hexdigest()
         fingerprint = hashlib.sha256(body).hexdigest()
@@ -91,8 +90,8 @@ class IdempotencyMiddleware:
 
 async def _keep(redis: aioredis.Redis, slot: str, fingerprint: str, start: Message, body: bytes) -> None:
     try:
-        if not start or start["status"] >= 500:
-            await redis.delete(slot)  # failed: the client's retry should run again
+        if not start or not final(start["status"]):
+            await redis.delete(slot)  # the client's retry should run again
             return
         headers = [
             [base64.b64encode(k).decode(), base64.b64encode(v).decode()]
@@ -103,6 +102,11 @@ async def _keep(redis: aioredis.Redis, slot: str, fingerprint: str, start: Messa
         await redis.set(slot, json.dumps(record | {"body": base64.b64encode(body).decode()}), ex=KEEP_SECONDS)
     except (aioredis.RedisError, OSError) as exc:
         log.warning("idempotent response not kept: %s", exc)
+
+
+def final(status: int) -> bool:
+    """Whether a retry of the same request would get this status again."""
+    return 200 <= status < 300 or (400 <= status < 500 and status not in _TRANSIENT)
 
 
 async def _answer_retry(stored: dict[str, Any], fingerprint: str, scope: Scope, receive: Receive, send: Send) -> None:

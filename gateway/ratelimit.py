@@ -71,12 +71,11 @@ class RateLimiter:
         self.proxies = trusted_networks(proxies)
         self.script = redis.register_script(_BUCKET)
 
-    async def check(self, request: Request) -> None:
-        """Raise 429 with Retry-After when this client has used up its budget for the route."""
-        path = request.url.path
-        if path in EXEMPT:
+    async def check(self, request: Request, route: str) -> None:
+        """Raise 429 with Retry-After when this client has used up its budget for `route` (the
+        matched route's template: one budget for every reservation code, one for every unmatched path)."""
+        if request.url.path in EXEMPT:
             return
-        route = getattr(request.scope.get("route"), "path", path)
         webhook = route.startswith("/api/v1/webhooks/")
         limit = self.webhook_limit if webhook else self.limit
         peer = request.client.host if request.client else "unknown"

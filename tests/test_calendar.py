@@ -300,7 +300,7 @@ async def test_stale_feeds_degrade_readiness_and_removing_a_feed_frees_its_dates
                 minutes,
             )
             async with httpx.AsyncClient() as client:
-                ready = await client.get(f"{stack.gateway_url}/api/v1/readyz")
+                ready = await client.get(f"{stack.gateway_url}/api/v1/readyz", headers=auth)
             assert ready.status_code == 200
             assert ready.json()["checks"]["calendar"]["feeds"]["state"] == state
             assert ready.json()["status"] == overall
@@ -309,5 +309,5 @@ async def test_stale_feeds_degrade_readiness_and_removing_a_feed_frees_its_dates
     async with httpx.AsyncClient() as client:
         removed = await client.delete(f"{stack.gateway_url}/api/v1/admin/ical/feeds/{feed_id}", headers=auth)
         assert removed.json() == {"blocks_removed": 1}
-        assert (await client.get(f"{stack.gateway_url}/api/v1/readyz")).json()["status"] == "ok"
+        assert (await client.get(f"{stack.gateway_url}/api/v1/readyz", headers=auth)).json()["status"] == "ok"
     assert available(stack, cabin.id, 40, 42)

@@ -2,7 +2,7 @@
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import grpc
@@ -11,8 +11,9 @@ from fastapi.responses import JSONResponse
 from grpc_health.v1 import health_pb2
 
 from cabanas.v1 import calendar_pb2
+from gateway import schemas
 from gateway.clients import SERVICES
-from gateway.deps import ClientsDep
+from gateway.deps import ClientsDep, OptionalAdminDep
 from gateway.routes import API_PREFIX
 
 router = APIRouter(prefix=API_PREFIX, tags=["health"])
@@ -69,10 +70,35 @@ async def _feed_ages(clients: ClientsDep) -> dict[str, Any]:
     return {"state": state, "count": len(ages), "oldest_sync_age_seconds": round(oldest)}
 
 
-@router.get("/readyz", responses={503: {"description": "Not ready: a critical check fails (the same body)"}})
-async def readyz(request: Request, clients: ClientsDep) -> JSONResponse:
-    """Readiness: Postgres, Redis and each service's gRPC health, with status and
-    latency; 503 when a critical one fails."""
+READY_CACHE_SECONDS = 1.0
+
+
+class _Latest:
+    """The latest readiness report, checked at most once per READY_CACHE_SECONDS however many
+    ask: askers at the same moment share one round of checks."""
+
+    def __init__(self) -> None:
+        self._round: asyncio.Task[dict[str, Any]] | None = None
+        self._started = 0.0
+
+    async def get(self, check: Callable[[], Coroutine[Any, Any, dict[str, Any]]]) -> dict[str, Any]:
+        stale = time.monotonic() - self._started >= READY_CACHE_SECONDS
+        if self._round is None or (self._round.done() and stale):
+            self._started = time.monotonic()
+            self._round = asyncio.create_task(check())
+        return await asyncio.shield(self._round)  # one asker leaving does not cancel the others' round
+
+
+def _latest(request: Request) -> _Latest:
+    """This app's; made on first use (the only state this router keeps)."""
+    state = request.app.state
+    if not hasattr(state, "readiness"):
+        state.readiness = _Latest()
+    latest: _Latest = state.readiness
+    return latest
+
+
+async def _report(request: Request, clients: ClientsDep) -> dict[str, Any]:
     state = request.app.state
 
     async def postgres() -> None:
@@ -91,5 +117,23 @@ async def readyz(request: Request, clients: ClientsDep) -> JSONResponse:
     critical = [name for name in failed if results[name]["critical"]]
     stale = results["calendar"].get("feeds", {}).get("state") == "degraded"
     status = "fail" if critical else ("degraded" if failed or stale else "ok")
-    body = {"status": status, "failed": failed, "checks": results}
-    return JSONResponse(body, status_code=503 if critical else 200)
+    return {"status": status, "failed": failed, "checks": results}
+
+
+READY: schemas.Responses = {**schemas.errors(401), 503: {"description": "Not ready: a critical check fails"}}
+
+
+@router.get("/readyz", responses=READY)
+async def readyz(request: Request, clients: ClientsDep, admin: OptionalAdminDep) -> JSONResponse:
+    """Readiness: Postgres, Redis and each service's gRPC health; 503 when a critical one fails.
+
+    Anyone gets each check's status, from a report at most READY_CACHE_SECONDS old: probes
+    and strangers cost the services one round of checks per interval, whatever their rate.
+    An admin token gets a fresh report with each check's latency, error and criticality, the
+    failed checks and the iCal feeds' ages."""
+    if admin is None:
+        report = await _latest(request).get(lambda: _report(request, clients))
+        body = {"status": report["status"], "checks": {name: r["status"] for name, r in report["checks"].items()}}
+    else:
+        report = body = await _report(request, clients)
+    return JSONResponse(body, status_code=503 if report["status"] == "fail" else 200)

@@ -1,8 +1,9 @@
 """JSON logs, one line per event, carrying the current trace and span ids.
 
-Guests' phone numbers and emails are masked and credentials in query strings
-(`?token=…`) are replaced, whoever wrote the line (our code, uvicorn's access
-log, a library's exception): logs are read by more people than guest data is.
+Guests' phone numbers, emails and WhatsApp message ids (base64 of the guest's
+number) are masked and credentials in query strings (`?token=…`) are replaced,
+whoever wrote the line (our code, uvicorn's access log, a library's exception):
+logs are read by more people than guest data is.
 """
 
 import json
@@ -21,12 +22,15 @@ _EMAIL = re.compile(r"([A-Za-z0-9])[A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0
 # 11 to 15 digits, optionally after "+": E.164 numbers with their country code (WhatsApp ids
 # are 549…); the last 4 stay. Ten-digit ids (Mercado Pago payments) stay readable.
 _PHONE = re.compile(r"(?<![\w.])\+?\d{7,11}(\d{4})(?![\w])")
+# A WhatsApp message id: "wamid." and base64; its last 4 characters stay, enough to tell two apart.
+_WAMID = re.compile(r"wamid\.([\w+/=.-]+)")
 _CREDENTIAL = re.compile(r"(?i)\b((?:manage_|access_)?token|secret|password|signature|hub\.verify_token)=[^&\s\"']+")
 
 
 def redact(text: str) -> str:
-    """`text` with emails, phone numbers and query-string credentials masked."""
+    """`text` with emails, phone numbers, WhatsApp message ids and query-string credentials masked."""
     text = _CREDENTIAL.sub(r"\1=[redacted]", text)
+    text = _WAMID.sub(lambda m: f"wamid.***{m.group(1)[-4:]}", text)
     text = _EMAIL.sub(r"\1***@\2", text)
     return _PHONE.sub(r"***\1", text)
 

@@ -1,6 +1,10 @@
 """OpenTelemetry: a tracer provider named after the service, OTLP export when
 OTEL_EXPORTER_OTLP_ENDPOINT is set, W3C propagation (the SDK default) and the
-official instrumentations for grpc.aio, asyncpg, redis and httpx."""
+official instrumentations for grpc.aio, asyncpg, redis and httpx.
+
+Spans are read by more people than guest data is: the URLs the instrumentations
+record lose every query value (iCal `token`, `hub.verify_token`, `phone`, a feed's
+secret...) and the phones and emails in their paths (see `redact_url`)."""
 
 import os
 from collections.abc import Iterator
@@ -14,8 +18,45 @@ from opentelemetry.instrumentation.grpc import GrpcAioInstrumentorClient, GrpcAi
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.instrumentation.redis import RedisInstrumentor
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
-from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace import Span, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+from services.common.logs import redact
+
+# Where the HTTP instrumentations (server and client, old and new conventions) put the URL.
+URL_ATTRIBUTES = ("http.url", "url.full", "http.target", "url.path")
+QUERY_ATTRIBUTE = "url.query"
+MASK = "REDACTED"  # what OpenTelemetry's own URL redaction writes
+
+
+def redact_query(query: str) -> str:
+    """Every value masked; the names stay, they say what was asked."""
+    pairs = (pair.partition("=") for pair in query.split("&"))
+    return "&".join(f"{name}={MASK}" if sep else MASK for name, sep, _ in pairs) if query else query
+
+
+def redact_url(url: str) -> str:
+    """A URL, or a path, with its query values masked and phones and emails masked as the logs mask them."""
+    path, mark, query = url.partition("?")
+    return redact(path) + mark + redact_query(query)
+
+
+def redact_urls(span: trace.Span) -> None:
+    """Mask the URL attributes `span` has so far (see `redact_url`)."""
+    attributes = getattr(span, "attributes", None) or {}  # an SDK span's; a non-recording one has none
+    for key in (*URL_ATTRIBUTES, QUERY_ATTRIBUTE):
+        value = attributes.get(key)
+        if isinstance(value, str):
+            span.set_attribute(key, redact_query(value) if key == QUERY_ATTRIBUTE else redact_url(value))
+
+
+class RedactUrls(SpanProcessor):
+    """Redacts every span's URL attributes as it starts, where instrumentations (httpx's) set them.
+    The ASGI server instrumentation sets its own again after the start: the gateway redacts those
+    in its server request hook (gateway/app.py)."""
+
+    def on_start(self, span: Span, parent_context: Context | None = None) -> None:  # noqa: ARG002 - the SDK's signature
+        redact_urls(span)
 
 
 def setup_telemetry(service: str) -> TracerProvider:
@@ -25,6 +66,7 @@ def setup_telemetry(service: str) -> TracerProvider:
     patch the factory functions.
     """
     provider = TracerProvider(resource=Resource.create({SERVICE_NAME: service}))
+    provider.add_span_processor(RedactUrls())
     if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"):
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
     trace.set_tracer_provider(provider)
