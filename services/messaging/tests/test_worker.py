@@ -6,6 +6,7 @@ down a message waits however long it takes."""
 import json
 import uuid
 from collections.abc import AsyncIterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from services.common.errors import unavailable
 from services.messaging import store
 from services.messaging import templates as t
 from services.messaging.conversations import Sender, Worker
-from services.messaging.ports import Cabin
+from services.messaging.ports import Cabin, Offer
 from services.messaging.tests.test_dialog import FakeBackend
 from services.messaging.whatsapp import Inbound
 from tests.stack import Infra
@@ -38,6 +39,13 @@ class FlakyBackend(FakeBackend):
         if self.down:
             raise unavailable("UNAVAILABLE", "booking did not answer")
         return await super().cabins()
+
+
+class BrokenBackend(FakeBackend):
+    """An in-memory booking whose availability answer breaks the dialog every time (a bug, not an outage)."""
+
+    async def offers(self, check_in: date, check_out: date, guests: int) -> list[Offer]:
+        raise RuntimeError("a bug in the availability answer")
 
 
 async def _deaf(msg: Inbound) -> tuple[str, float]:
@@ -94,8 +102,8 @@ async def test_a_failing_message_is_dead_lettered_with_one_apology_and_the_next_
     pool: asyncpg.Pool, redis: aioredis.Redis
 ) -> None:
     phone = "549" + str(uuid.uuid4().int)[:10]
-    worker = _worker(pool, redis, FakeBackend())
-    poison = _message(phone, "hola", interactive="not an object")  # the dialog reads a reply id from it
+    worker = _worker(pool, redis, BrokenBackend())
+    poison = _message(phone, "hay lugar del 10 al 12 de enero para 2?")  # the dialog asks for offers
     after = _message(phone, "ayuda")
     async with pool.acquire() as conn:
         await store.store_inbound(conn, [poison, after], "")
@@ -110,7 +118,7 @@ async def test_a_failing_message_is_dead_lettered_with_one_apology_and_the_next_
     assert await _replies(pool, phone) == [t.SORRY, t.HELP]  # one apology, then the next message answered
     row = await _row(pool, poison.wamid)
     assert row["failures"] == 3 and row["dead_lettered_at"] is not None and row["processed_at"] is not None
-    assert row["last_error"].startswith("AttributeError: ")
+    assert row["last_error"].startswith("RuntimeError: ")
     assert (await _row(pool, after.wamid))["dead_lettered_at"] is None
     assert _dead_letters() == before + 1
     async with pool.acquire() as conn:
