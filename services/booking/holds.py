@@ -38,6 +38,9 @@ for _scope in ("phone", "client"):
     HOLDS_CAPPED.labels(_scope)  # exported as 0 from the start, so the first refusal shows in increase()
 EXPIRE_EVERY_SECONDS = 5.0
 EXPIRE_BATCH = 100
+# How far ahead a stay may start: two years (seasons are priced a year or two ahead; and a date
+# near 9999-12-31 has no room for date arithmetic).
+MAX_DAYS_AHEAD = 730
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,16 @@ def today_in(time_zone: str) -> date:
     return datetime.now(ZoneInfo(time_zone)).date()
 
 
+def check_dates(check_in: date, time_zone: str) -> None:
+    """A stay starts today at the earliest, and at most MAX_DAYS_AHEAD days ahead."""
+    today = today_in(time_zone)
+    if check_in < today:
+        raise invalid("DATES_IN_PAST", "La fecha de llegada ya pasó.")
+    if (check_in - today).days > MAX_DAYS_AHEAD:
+        message = f"Tomamos reservas con hasta {MAX_DAYS_AHEAD} días de anticipación."
+        raise invalid("DATES_TOO_FAR", message, max_days_ahead=str(MAX_DAYS_AHEAD))
+
+
 def hash_token(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
@@ -123,8 +136,7 @@ def check_stay(acc: asyncpg.Record, check_in: date, check_out: date, guests: int
     """Validate a stay in a cabin (active, not in the past, its rules) and price it."""
     if not acc["active"]:
         raise conflict("ACCOMMODATION_INACTIVE", f"{acc['name']} no está disponible para reservas.")
-    if check_in < today_in(acc["time_zone"]):
-        raise invalid("DATES_IN_PAST", "La fecha de llegada ya pasó.")
+    check_dates(check_in, acc["time_zone"])
     return quote(rules_of(acc), check_in, check_out, guests)
 
 
@@ -264,39 +276,51 @@ async def reservations(
         )
 
 
-async def confirm(pool: asyncpg.Pool, code: str, payment_reference: str) -> tuple[asyncpg.Record, Outcome]:
-    """Confirm once paid; idempotent. A hold that expired meanwhile re-takes its
-    dates if still free; otherwise it is flagged paid_but_unavailable (refund)."""
+async def confirm(
+    pool: asyncpg.Pool, code: str, payment_reference: str, *, by_admin: bool = False
+) -> tuple[asyncpg.Record, Outcome]:
+    """Confirm once paid, or by an admin (paid in cash); idempotent. A paid hold that
+    expired meanwhile re-takes its dates if still free; otherwise it is flagged
+    paid_but_unavailable (refund). Without a payment there is nothing to refund: an
+    admin's confirm of a cancelled reservation, or of a run-out hold whose dates are
+    taken, is refused instead."""
+    paid = bool(payment_reference)
+    if not paid and not by_admin:
+        raise invalid("PAYMENT_REFERENCE_REQUIRED", "Una confirmación necesita un pago o un administrador.")
     async with pool.acquire() as conn, conn.transaction():
         row = await store.get_reservation(conn, code, for_update=True)
         if row is None:
             raise not_found(f"No existe la reserva {code}.")
-        paid = {"confirmed_at": datetime.now().astimezone(), "payment_reference": payment_reference or None}
+        changes = {"confirmed_at": datetime.now().astimezone(), "payment_reference": payment_reference or None}
         match row["status"]:
             case "confirmed":
                 return row, Outcome.ALREADY_CONFIRMED
             case "pre_reserved":
                 row = await store.update_reservation(
-                    conn, row["id"], {"status": "confirmed", "expires_at": None, **paid}
+                    conn, row["id"], {"status": "confirmed", "expires_at": None, **changes}
                 )
                 await store.emit(conn, "reservation.confirmed", row["id"])
                 return row, Outcome.CONFIRMED
             case "expired":
                 try:
                     async with conn.transaction():  # a savepoint: a refusal must not undo the flag below
-                        retaken = await store.update_reservation(conn, row["id"], {"status": "confirmed", **paid})
+                        retaken = await store.update_reservation(conn, row["id"], {"status": "confirmed", **changes})
                         await store.emit(conn, "reservation.confirmed", row["id"])
                     return retaken, Outcome.RETAKEN
                 except asyncpg.ExclusionViolationError:
-                    pass
+                    if not paid:
+                        raise conflict(
+                            "DATES_UNAVAILABLE", f"La reserva {code} venció y sus fechas ya están tomadas."
+                        ) from None
             case "cancelled":
-                pass
+                if not paid:
+                    raise conflict("RESERVATION_CANCELLED", f"La reserva {code} está cancelada.")
             case _:
                 raise conflict("INVALID_STATE", f"La reserva {code} no se puede confirmar ({row['status']}).")
         if row["paid_but_unavailable"]:
             return row, Outcome.PAID_BUT_UNAVAILABLE
         row = await store.update_reservation(
-            conn, row["id"], {"paid_but_unavailable": True, "payment_reference": payment_reference or None}
+            conn, row["id"], {"paid_but_unavailable": True, "payment_reference": payment_reference}
         )
         await store.emit(conn, "reservation.paid_but_unavailable", row["id"])
         return row, Outcome.PAID_BUT_UNAVAILABLE
@@ -369,11 +393,11 @@ async def availability(
             cabins = [await cabin(conn, accommodation_id)]
         else:
             cabins, _ = await store.list_accommodations(conn, include_inactive=False, limit=1000, offset=0)
+        if cabins:
+            check_dates(check_in, cabins[0]["time_zone"])
         ids = [c["id"] for c in cabins]
         taken = {r["accommodation_id"] for r in await store.busy(conn, ids, check_in, check_out)}
         busy = await store.busy(conn, ids, *window) if window else []
-    if cabins and check_in < today_in(cabins[0]["time_zone"]):
-        raise invalid("DATES_IN_PAST", "La fecha de llegada ya pasó.")
     free, refused = [], []
     for acc in cabins:
         try:

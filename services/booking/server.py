@@ -69,7 +69,10 @@ class BookingServicer(Bound[BookingApp], booking_pb2_grpc.BookingServiceServicer
     async def ConfirmReservation(
         self, request: booking_pb2.ConfirmReservationRequest, context: Context
     ) -> booking_pb2.ConfirmReservationResponse:
-        return convert.confirm_pb(*await holds.confirm(self.app.db, request.code, request.payment_reference))
+        confirmed = await holds.confirm(
+            self.app.db, request.code, request.payment_reference, by_admin=request.forced_by_admin
+        )
+        return convert.confirm_pb(*confirmed)
 
     async def CancelReservation(
         self, request: booking_pb2.CancelReservationRequest, context: Context

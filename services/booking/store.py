@@ -1,6 +1,8 @@
 """SQL of the booking schema. Functions take a connection so callers decide the
 transaction; reservation rows always carry `accommodation_name`."""
 
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import date
 from typing import Any, Literal
 
@@ -200,9 +202,22 @@ async def busy(conn: Conn, accommodation_ids: list[int], start: date, end: date)
     )
 
 
+@asynccontextmanager
+async def feed_lock(conn: Conn, accommodation_id: int, source: str) -> AsyncIterator[None]:
+    """One sync of a cabin's feed at a time, across the transactions it takes: a session
+    advisory lock (the pool's reset on release frees it too, should the unlock not run)."""
+    key = f"booking.feed.{accommodation_id}.{source}"
+    await conn.execute("SELECT pg_advisory_lock(hashtextextended($1, 0))", key)
+    try:
+        yield
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock(hashtextextended($1, 0))", key)
+
+
 async def blocks_of(conn: Conn, accommodation_id: int, source: str) -> list[asyncpg.Record]:
+    """A feed's blocks. Only a sync of the feed changes them: under `feed_lock` they stay as read."""
     return await conn.fetch(
-        _reservations("r.accommodation_id = $1 AND r.external_source = $2 AND r.status = 'blocked' FOR UPDATE OF r"),
+        _reservations("r.accommodation_id = $1 AND r.external_source = $2 AND r.status = 'blocked'"),
         accommodation_id,
         source,
     )
@@ -240,22 +255,31 @@ async def list_reservations(
 # Outbox -------------------------------------------------------------------------
 
 
+Event = tuple[str, int, dict[str, Any]]  # type, reservation id, fields added to its snapshot
+
+
 async def emit(conn: Conn, type: str, reservation_id: int, extra: dict[str, Any] | None = None) -> None:
     """Record a domain event about a reservation, in the caller's transaction."""
-    if type.startswith("reservation."):
-        # Counted when written: the transactions that write events almost never roll back after it.
-        RESERVATION_EVENTS.labels(type.removeprefix("reservation.")).inc()
+    await emit_all(conn, [(type, reservation_id, extra or {})])
+
+
+async def emit_all(conn: Conn, events: Sequence[Event]) -> None:
+    """Record domain events in this order, in the caller's transaction, pipelined: the outbox's
+    lock, taken here and held until commit, is not kept waiting on one round trip per event."""
+    if not events:
+        return
+    for type, _, _ in events:
+        if type.startswith("reservation."):
+            # Counted when written: the transactions that write events almost never roll back after it.
+            RESERVATION_EVENTS.labels(type.removeprefix("reservation.")).inc()
     carrier: dict[str, str] = {}
     propagate.inject(carrier)  # links the asynchronous consumers to this request's trace
     await outbox.before_append(conn, EVENTS_CHANNEL)
-    await conn.execute(
+    await conn.executemany(
         "INSERT INTO outbox (type, payload, traceparent)"
         " SELECT $1, (to_jsonb(r) - 'manage_token_hash') || jsonb_build_object('accommodation_name', a.name) || $3,"
         " $4 FROM reservations r JOIN accommodations a ON a.id = r.accommodation_id WHERE r.id = $2",
-        type,
-        reservation_id,
-        extra or {},
-        carrier.get("traceparent", ""),
+        [(type, reservation_id, extra, carrier.get("traceparent", "")) for type, reservation_id, extra in events],
     )
 
 

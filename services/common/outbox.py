@@ -4,7 +4,10 @@ Writers call `before_append` in the transaction that changes state, right
 before inserting into their outbox table: a transaction-scoped advisory lock
 makes outbox ids be handed out in commit order (a sequence value is taken at
 insert time, not commit time, so without it a reader that has seen id 12
-could later see id 11 commit and skip it). The lock is held only until commit.
+could later see id 11 commit and skip it). The lock is held only until commit,
+so writers take it last, just before committing. It is one lock per outbox,
+keyed by its channel: the order matters within an outbox only, and one
+service's writers never wait on another's.
 
 `Feed.stream` replays `id > cursor` in id order, then tails: LISTEN/NOTIFY
 wakes it, a one-second poll covers a lost listener connection.
@@ -22,13 +25,13 @@ from services.common.db import Conn
 log = logging.getLogger(__name__)
 BATCH = 500
 POLL_SECONDS = 1.0
-_LOCK = 0x6361_6261_6E61_7301  # "cabanas" + 1
 
 
 async def before_append(conn: Conn, channel: str) -> None:
-    """Serialise outbox writers until commit and wake the channel's listeners on commit."""
-    await conn.execute("SELECT pg_advisory_xact_lock($1)", _LOCK)
-    await conn.execute("SELECT pg_notify($1, '')", channel)
+    """Serialise the channel's outbox writers until commit and wake its listeners on commit."""
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), pg_notify($2, '')", f"outbox.{channel}", channel
+    )
 
 
 Fetch = Callable[[Conn, int, int], Awaitable[list[asyncpg.Record]]]
