@@ -34,6 +34,7 @@ from tests.stack import Infra, Stack
 Booking = booking_pb2_grpc.BookingServiceStub
 EVENTS = 2000
 HOLDERS = 3  # clients making holds on other cabins during the sync, one after another each
+OTHER_CABINS = 16  # the cabins they hold, 300 stays each
 
 
 @pytest.fixture(scope="module")
@@ -100,12 +101,14 @@ def test_holds_go_on_during_a_large_sync(booking: Booking, infra: Infra) -> None
         ("twin-2", 91, 93),  # over twin-1 of the same feed: a conflict
     ]
     bulk = [(f"bulk-{i}", 100 + i, 101 + i) for i in range(EVENTS - len(special))]
-    others = [make_cabin(booking).id for _ in range(HOLDERS)]
+    # Enough cabins that every hold gets free nights within the 730 bookable days (~1,200 holds run).
+    others = [make_cabin(booking).id for _ in range(OTHER_CABINS)]
     stays = itertools.count()
 
     def one_hold() -> None:
         n = next(stays)
-        hold(booking, others[n % HOLDERS], day(40 + 2 * (n // HOLDERS)), day(41 + 2 * (n // HOLDERS)))
+        night = 40 + 2 * (n // OTHER_CABINS % 300)
+        hold(booking, others[n % OTHER_CABINS], day(night), day(night + 1))
 
     replies: list[booking_pb2.SyncExternalBlocksResponse] = []
     elapsed, latencies, errors = _while_running(
