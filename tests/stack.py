@@ -14,10 +14,16 @@ import pytest
 
 from devtools.devstack import SERVICES, spawn, stop_children, wait_ready, wait_serving
 from devtools.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
+from services.common.migrate import schemas
 from testsupport.fake_graph import FakeGraph
 from testsupport.otlp import OtlpReceiver
 
 JWT_SECRET = "test-only-jwt-secret-0123456789abcdef-0123456789"
+# The fakes of the internet (channel feeds, the Graph API) listen on 127.0.0.1: the services, and
+# the clients tests make in this process, may reach them. Refusing them is
+# tests/hardening/test_10_ssrf_and_slow_feeds.py's business, which turns this off.
+PRIVATE_FETCH = {"ALLOW_PRIVATE_FETCH_ADDRESSES": "true"}
+os.environ.update(PRIVATE_FETCH)
 
 
 def admin_token(secret: str = JWT_SECRET, role: str = "admin", expires_in: int = 600) -> str:
@@ -28,6 +34,7 @@ def admin_token(secret: str = JWT_SECRET, role: str = "admin", expires_in: int =
 MERCADOPAGO_SECRET = "test-only-mercadopago-webhook-secret"
 WHATSAPP_SECRET = "test-only-whatsapp-app-secret"
 WHATSAPP_VERIFY = "test-only-verify-token"
+SERVICE_TOKEN_SECRET = "test-only-service-token-secret"
 
 
 @dataclass
@@ -84,8 +91,12 @@ def otlp() -> Iterator[OtlpReceiver]:
 
 
 def stack_env(infra: Infra, otlp: OtlpReceiver) -> dict[str, str]:
-    """Environment for a fresh set of processes on free ports."""
+    """Environment for a fresh set of processes on free ports. Each process connects as its own
+    database role (`spawn` picks its `<NAME>_DATABASE_URL`); DATABASE_URL is the superuser's, for
+    tools. Calls between processes are signed and checked: tests dial services unsigned, which
+    development allows."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+    env |= infra.postgres.create_roles(schemas())
     env |= {f"{name.upper()}_ADDR": f"127.0.0.1:{free_port()}" for name in SERVICES}
     gateway_port = free_port()
     env |= {
@@ -109,9 +120,11 @@ def stack_env(infra: Infra, otlp: OtlpReceiver) -> dict[str, str]:
         "WHATSAPP_VERIFY_TOKEN": WHATSAPP_VERIFY,
         "WHATSAPP_PHONE_ID": "106540352242922",
         "WHATSAPP_API_BASE": infra.graph.url,
+        **PRIVATE_FETCH,
         "GRPC_BIND_HOST": "127.0.0.1",
         "GRPC_SHUTDOWN_GRACE_SECONDS": "3",
         "JWT_SECRET": JWT_SECRET,
+        "SERVICE_TOKEN_SECRET": SERVICE_TOKEN_SECRET,
         "RATE_LIMIT_REQUESTS": "1000000",  # the suite is one client; tests/test_hardening.py tests the limit
         # One client reusing a few phones; tests/hardening/test_04_spam_and_squatting.py tests the caps.
         "MAX_OPEN_HOLDS_PER_PHONE": "0",

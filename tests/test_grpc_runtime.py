@@ -29,6 +29,7 @@ METRICS_PORT = free_port()
 def _start(metrics_port: int = 0) -> tuple[subprocess.Popen[bytes], str]:
     addr = f"127.0.0.1:{free_port()}"
     env = dict(os.environ, SPEECH_ADDR=addr, GRPC_BIND_HOST="127.0.0.1", GRPC_SHUTDOWN_GRACE_SECONDS="5")
+    env["ENVIRONMENT"] = "development"  # unsigned test calls; production needs SERVICE_TOKEN_SECRET
     env["METRICS_PORT"] = str(metrics_port)
     proc = spawn("tests.fixtures.slow_service", env)
     wait_serving("slow", addr, proc)

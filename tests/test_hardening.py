@@ -248,6 +248,9 @@ PUBLIC = {
     "/api/v1/ical/export/{accommodation_id}.ics",
     "/api/v1/webhooks/mercadopago",
     "/api/v1/webhooks/whatsapp",
+    "/pago/ok",  # where Mercado Pago sends the guest back: a short page, the reservation's state only
+    "/pago/pendiente",
+    "/pago/error",
 }
 
 

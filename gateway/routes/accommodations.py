@@ -30,6 +30,15 @@ async def get_accommodation(accommodation_id: schemas.IdPath, clients: ClientsDe
     )
 
 
+def _busy_window_end(check_in: date, check_out: date) -> date:
+    """BUSY_WINDOW_DAYS from the check-in, or the check-out if later; the check-out when that would
+    pass 9999-12-31 (booking refuses such a stay: 422 dates_too_far)."""
+    try:
+        return max(check_out, check_in + timedelta(days=BUSY_WINDOW_DAYS))
+    except OverflowError:
+        return check_out
+
+
 @router.get("/{accommodation_id}/availability", responses=schemas.errors(404))
 async def availability(
     accommodation_id: schemas.IdPath,
@@ -38,13 +47,12 @@ async def availability(
     clients: ClientsDep,
     guests: Annotated[int, Query(ge=1, le=50)] = 1,
 ) -> schemas.AvailabilityOut:
-    window_end = max(check_out, check_in + timedelta(days=BUSY_WINDOW_DAYS))
     reply = await clients.booking.CheckAvailability(
         booking_pb2.CheckAvailabilityRequest(
             stay=pb.range_pb(check_in, check_out),
             guests=guests,
             accommodation_id=accommodation_id,
-            busy_window=pb.range_pb(check_in, window_end),
+            busy_window=pb.range_pb(check_in, _busy_window_end(check_in, check_out)),
         )
     )
     free = next((a for a in reply.available if a.accommodation.id == accommodation_id), None)

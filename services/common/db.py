@@ -6,6 +6,13 @@ its checksum in `<schema>.schema_migrations`; an edited, already applied file is
 an error. A Postgres advisory lock per schema makes replicas that start together
 apply each file once. (yoyo-migrations was considered: it needs a second,
 synchronous driver and locks with a table; this is asyncpg end to end.)
+
+Least privilege (docs/operations.md): each process connects as its own role,
+`cabanas_<name>`; a service's role owns its schema and nothing else (no
+CREATE on the database, no access to another schema), the gateway's may only
+connect. The migration role, `cabanas_migrate`, may act as each of them: it
+applies a schema's migrations as the schema's owner, so what it creates
+belongs to the service. `roles_sql()` is the one description of these roles.
 """
 
 import asyncio
@@ -14,7 +21,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -62,6 +69,62 @@ async def record_outcome(pool: asyncpg.Pool, write: Callable[..., Awaitable[Any]
             await asyncio.sleep(1)
 
 
+MIGRATION_ROLE = "cabanas_migrate"
+# Processes that use Postgres but own no schema: they may connect, nothing more.
+CONNECT_ONLY = ("gateway",)
+
+
+def role_of(process: str) -> str:
+    """The Postgres role process `process` (a service's name, or "gateway") connects as."""
+    return f"cabanas_{_check_schema(process)}"
+
+
+def _create_role(role: str) -> str:
+    return (
+        f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}')"
+        f" THEN CREATE ROLE {role} LOGIN; END IF; END $$"
+    )
+
+
+def _hand_over(schema: str, role: str) -> str:
+    """Tables, views and free-standing sequences of `schema` made `role`'s (a schema created
+    before the roles existed); a table's own sequences follow it."""
+    return (
+        "DO $$ DECLARE o record; BEGIN FOR o IN SELECT c.relname FROM pg_class c"
+        " JOIN pg_namespace n ON n.oid = c.relnamespace"
+        f" WHERE n.nspname = '{schema}' AND c.relkind IN ('r', 'p', 'v', 'S')"
+        f" AND pg_get_userbyid(c.relowner) <> '{role}'"
+        " AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i')"
+        " AND d.classid = 'pg_class'::regclass AND c.relkind = 'S')"
+        f" LOOP EXECUTE format('ALTER TABLE %I.%I OWNER TO {role}', '{schema}', o.relname); END LOOP; END $$"
+    )
+
+
+def roles_sql(database: str, schemas: Sequence[str], extensions: Sequence[str] = ("btree_gist",)) -> list[str]:
+    """Statements that set up (or repair) the roles of `database`, run once by its owner or a
+    superuser; idempotent. Passwords are not set here: `ALTER ROLE ... PASSWORD` apart."""
+    database = _check_schema(database)
+    owners = {schema: role_of(schema) for schema in schemas}
+    roles = [MIGRATION_ROLE, *owners.values(), *(role_of(name) for name in CONNECT_ONLY)]
+    statements = [_create_role(role) for role in roles]
+    statements += [
+        # Nobody creates schemas or temporary tables; each role only connects, then uses what it owns.
+        f"REVOKE ALL ON DATABASE {database} FROM PUBLIC",
+        f"GRANT CONNECT ON DATABASE {database} TO {', '.join(roles)}",
+        "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+        # Extensions need more than a service has: made here, so a migration's CREATE EXTENSION IF NOT EXISTS passes.
+        *(f"CREATE EXTENSION IF NOT EXISTS {_check_schema(name)} WITH SCHEMA public" for name in extensions),
+    ]
+    for schema, role in owners.items():
+        statements += [
+            f"CREATE SCHEMA IF NOT EXISTS {_check_schema(schema)} AUTHORIZATION {role}",
+            f"ALTER SCHEMA {schema} OWNER TO {role}",
+            _hand_over(schema, role),
+            f"GRANT {role} TO {MIGRATION_ROLE}",
+        ]
+    return statements
+
+
 def _check_schema(schema: str) -> str:
     if not _IDENTIFIER.match(schema):
         raise ValueError(f"invalid schema name {schema!r}")
@@ -97,12 +160,18 @@ def _load(directory: Path | None) -> list[tuple[str, str, str]]:
 
 
 async def migrate(conn: Conn, schema: str, directory: Path | None) -> list[str]:
-    """Create `schema` and apply the pending migrations in `directory`; return their versions."""
+    """Apply the pending migrations in `directory` to `schema`, as the schema's owner (the
+    service's role, when the migration role runs this); create the schema if there is none
+    (a database without roles: development, tests). Return the versions applied."""
     schema = _check_schema(schema)
     migrations = _load(directory)
     await conn.execute("SELECT pg_advisory_lock(hashtext($1))", f"cabanas.migrate.{schema}")
     try:
-        await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        owner = await conn.fetchval("SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = $1", schema)
+        if owner is None:
+            await conn.execute(f"CREATE SCHEMA {schema}")
+        elif owner != await conn.fetchval("SELECT current_user"):
+            await conn.execute(f"SET ROLE {_check_schema(owner)}")  # refused unless we may act as the owner
         await conn.execute(f"SET search_path TO {schema}, public")
         await conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -127,5 +196,5 @@ async def migrate(conn: Conn, schema: str, directory: Path | None) -> list[str]:
             done.append(version)
         return done
     finally:
-        await conn.execute("RESET search_path")
+        await conn.execute("RESET search_path; RESET ROLE")
         await conn.execute("SELECT pg_advisory_unlock(hashtext($1))", f"cabanas.migrate.{schema}")

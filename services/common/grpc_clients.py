@@ -4,11 +4,20 @@ Every call gets a deadline: a client interceptor adds the channel's default
 when the caller gave none. UNAVAILABLE is retried by the channel's service
 config (gRFC A6) for idempotent methods only: a service also answers
 UNAVAILABLE when its database fails mid-call.
+
+Every call also says who makes it: once a process has called `identify(name,
+secret)`, the interceptor puts `name`, the time and an HMAC-SHA256 of both
+under SERVICE_TOKEN_SECRET in the `cabanas-caller` metadata; the callee's
+caller check (services/common/grpc_server.py) verifies it and looks the method
+up in its table of allowed callers.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -16,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import grpc
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
+from pydantic import SecretStr
 
 from cabanas.v1 import booking_pb2, calendar_pb2, messaging_pb2, payments_pb2, speech_pb2
 from services.common.errors import DomainError, Kind
@@ -74,30 +84,71 @@ else:
     _UnaryStream = grpc.aio.UnaryStreamClientInterceptor
 
 
-class _DefaultDeadline(_UnaryUnary, _UnaryStream):
+CALLER_METADATA = "cabanas-caller"  # "<name>:<unix seconds>:<hex HMAC-SHA256 of name:seconds>"
+
+
+def caller_signature(secret: SecretStr, caller: str, timestamp: int) -> str:
+    key = secret.get_secret_value().encode()
+    return hmac.new(key, f"{caller}:{timestamp}".encode(), hashlib.sha256).hexdigest()
+
+
+def caller_token(secret: SecretStr, caller: str, timestamp: int | None = None) -> str:
+    """What `caller` puts in CALLER_METADATA: its name, signed with the time (now by default)."""
+    at = int(time.time()) if timestamp is None else timestamp
+    return f"{caller}:{at}:{caller_signature(secret, caller, at)}"
+
+
+class _Identity:
+    """Who this process is on its outgoing calls: `identify()` sets it once at start."""
+
+    name = ""
+    secret: SecretStr | None = None
+
+    def metadata(self) -> tuple[tuple[str, str], ...]:
+        if not self.name or self.secret is None:
+            return ()  # development without SERVICE_TOKEN_SECRET: unsigned (the callee allows it there)
+        return ((CALLER_METADATA, caller_token(self.secret, self.name)),)
+
+
+_IDENTITY = _Identity()
+
+
+def identify(name: str, secret: SecretStr | None) -> None:
+    """Sign this process's outgoing calls as `name` (a service's name, or "gateway")."""
+    _IDENTITY.name, _IDENTITY.secret = name, secret
+
+
+class _CallDefaults(_UnaryUnary, _UnaryStream):
+    """The channel's deadline when the caller gave none, and this process's signed name."""
+
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
 
-    def _with_deadline(self, details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientCallDetails:
-        if details.timeout is not None:
-            return details
+    def _completed(self, details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientCallDetails:
+        timeout = self.seconds if details.timeout is None else details.timeout
+        metadata = (*(details.metadata or ()), *_IDENTITY.metadata())
         return grpc.aio.ClientCallDetails(
-            details.method, self.seconds, details.metadata, details.credentials, details.wait_for_ready
+            details.method,
+            timeout,
+            grpc.aio.Metadata(*metadata),
+            details.credentials,
+            details.wait_for_ready,
         )
 
     async def intercept_unary_unary(self, continuation: Callable[..., Any], details: Any, request: Any) -> Any:
-        return await continuation(self._with_deadline(details), request)
+        return await continuation(self._completed(details), request)
 
     async def intercept_unary_stream(self, continuation: Callable[..., Any], details: Any, request: Any) -> Any:
-        return await continuation(self._with_deadline(details), request)
+        return await continuation(self._completed(details), request)
 
 
 def channel(address: str, deadline: float = DEFAULT_DEADLINE) -> grpc.aio.Channel:
-    """An insecure channel (mesh or NetworkPolicy territory) with default deadline and retries."""
+    """An insecure channel (mesh or NetworkPolicy territory) with default deadline, retries
+    and the caller's signed name."""
     return grpc.aio.insecure_channel(
         address,
         options=[("grpc.service_config", _SERVICE_CONFIG), ("grpc.enable_retries", 1)],
-        interceptors=[_DefaultDeadline(deadline)],  # type: ignore[list-item]  # the stubs ask for a cast or this
+        interceptors=[_CallDefaults(deadline)],  # type: ignore[list-item]  # the stubs ask for a cast or this
     )
 
 

@@ -9,6 +9,13 @@ logs, measures and turns unexpected exceptions into INTERNAL, dependencies
 only while they answer, and a graceful shutdown on SIGTERM/SIGINT: health
 NOT_SERVING first, then `server.stop(grace)` lets in-flight calls finish.
 
+Caller checks: every call to a service's own methods carries the caller's
+name signed with SERVICE_TOKEN_SECRET (services/common/grpc_clients.py); the
+`CallerCheck` interceptor verifies it and refuses (PERMISSION_DENIED) a caller
+that `CALLERS` does not list for the method. Unsigned calls are refused in
+production; development lets them through (tests and tools dial services
+directly) and says so once in the log. Health and reflection answer anyone.
+
 Health names: "" and the service's full name report readiness (dependencies
 up); "liveness" is SERVING while the process runs and never checks
 dependencies (a Kubernetes liveness probe must not restart a pod because
@@ -23,6 +30,7 @@ convert the answer. Domain code raises `DomainError`; `_guarded` maps it.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import inspect
 import logging
 import signal
@@ -45,9 +53,11 @@ from grpc_reflection.v1alpha import reflection
 from grpc_status import rpc_status
 from opentelemetry.instrumentation.utils import suppress_instrumentation
 from prometheus_client import Counter, Histogram, start_http_server
+from pydantic import SecretStr
 
 from services.common.db import DATABASE_DOWN, create_pool, migrate
 from services.common.errors import DomainError, Kind
+from services.common.grpc_clients import CALLER_METADATA, caller_signature, identify
 from services.common.logs import setup_logging
 from services.common.redis_client import create_redis
 from services.common.settings import Settings, get_settings
@@ -149,32 +159,154 @@ class Service:
         return ("", self.full_name)
 
 
+if TYPE_CHECKING:  # what an interceptor's `continuation` is
+    HandlerLookup = Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler[Any, Any] | None]]
+
+
+def _with_behaviour(
+    handler: grpc.RpcMethodHandler[Any, Any],
+    unary: Callable[[Callable[..., Any]], Callable[..., Any]],
+    stream: Callable[[Callable[..., Any]], Callable[..., Any]],
+) -> grpc.RpcMethodHandler[Any, Any]:
+    """`handler` with its unary or server-streaming behaviour replaced by `unary(old)` / `stream(old)`."""
+    if handler.unary_unary:
+        return grpc.unary_unary_rpc_method_handler(
+            unary(handler.unary_unary),
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+    if handler.unary_stream:
+        return grpc.unary_stream_rpc_method_handler(
+            stream(handler.unary_stream),
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+    return handler
+
+
 class ErrorInterceptor(_Interceptor):
     """Logs and measures every unary call and turns unexpected exceptions into
     INTERNAL with a generic message: internals never reach the client."""
 
     async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler[Any, Any] | None]],
-        details: grpc.HandlerCallDetails,
+        self, continuation: HandlerLookup, details: grpc.HandlerCallDetails
     ) -> grpc.RpcMethodHandler[Any, Any]:
         handler = await continuation(details)
-        method = details.method
         if handler is None:  # no such method: grpc answers UNIMPLEMENTED itself
             return handler  # type: ignore[return-value]
-        if handler.unary_unary:
-            return grpc.unary_unary_rpc_method_handler(
-                _guard_unary(method, handler.unary_unary),
-                request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer,
-            )
-        if handler.unary_stream:
-            return grpc.unary_stream_rpc_method_handler(
-                _guard_stream(method, handler.unary_stream),
-                request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer,
-            )
-        return handler
+        method = details.method
+        return _with_behaviour(handler, lambda old: _guard_unary(method, old), lambda old: _guard_stream(method, old))
+
+
+# Who may call what: service -> method -> the processes allowed (a service's name, or
+# "gateway"), from the code's calls (the gateway's routes, each service's adapters;
+# tests/hardening/test_13_least_privilege.py derives them again and compares). A method
+# nobody calls is refused to everyone; a new call needs its line here.
+CALLERS: dict[str, dict[str, frozenset[str]]] = {
+    "booking": {
+        "CreateAccommodation": frozenset({"gateway"}),
+        "UpdateAccommodation": frozenset({"gateway"}),
+        "GetAccommodation": frozenset({"gateway", "calendar"}),
+        "ListAccommodations": frozenset({"gateway", "messaging"}),
+        "CheckAvailability": frozenset({"gateway", "messaging"}),
+        "Quote": frozenset(),
+        "PreReserve": frozenset({"gateway", "messaging"}),
+        "ConfirmReservation": frozenset({"gateway", "payments"}),
+        "CancelReservation": frozenset({"gateway", "messaging"}),
+        "GetReservation": frozenset({"gateway", "messaging", "payments"}),
+        "ListReservations": frozenset({"gateway", "messaging", "calendar"}),
+        "ExpireDue": frozenset(),  # booking's own loop expires holds in process
+        "SyncExternalBlocks": frozenset({"calendar"}),
+        "StreamEvents": frozenset({"messaging"}),
+    },
+    "calendar": {
+        "AddFeed": frozenset({"gateway"}),
+        "ListFeeds": frozenset({"gateway"}),
+        "RemoveFeed": frozenset({"gateway"}),
+        "SyncFeed": frozenset({"gateway"}),
+        "SyncAll": frozenset(),
+        "ExportCalendar": frozenset({"gateway"}),
+        "ExportUrl": frozenset({"gateway"}),
+    },
+    "messaging": {
+        "HandleWhatsAppWebhook": frozenset({"gateway"}),
+        "ParseText": frozenset({"gateway"}),
+        "GetConversation": frozenset(),
+        "SetHandoff": frozenset({"gateway"}),
+        "ListOutbox": frozenset({"gateway"}),
+    },
+    "payments": {
+        "CreatePaymentLink": frozenset({"gateway", "messaging"}),
+        "HandleNotification": frozenset({"gateway"}),
+        "GetPayment": frozenset(),
+        "ListPayments": frozenset({"gateway"}),
+        "ReprocessNotification": frozenset({"gateway"}),
+        "StreamEvents": frozenset({"messaging"}),
+    },
+    "speech": {
+        "Transcribe": frozenset({"gateway", "messaging"}),
+    },
+}
+# How far a signature's time may be from ours, seconds: clock skew, not a session.
+CALLER_SIGNATURE_MAX_AGE = 300
+
+
+def verified_caller(token: str, secret: SecretStr, now: float) -> str | None:
+    """The name in a `cabanas-caller` token, if its signature and time are right."""
+    caller, _, rest = token.partition(":")
+    timestamp, _, signature = rest.partition(":")
+    if not caller or not timestamp.isdigit() or abs(now - int(timestamp)) > CALLER_SIGNATURE_MAX_AGE:
+        return None
+    if not hmac.compare_digest(signature, caller_signature(secret, caller, int(timestamp))):
+        return None
+    return caller
+
+
+class CallerCheck(_Interceptor):
+    """Refuses a call to one of `service`'s methods from a caller `CALLERS` does not allow."""
+
+    def __init__(self, service: str, full_name: str, settings: Settings) -> None:
+        self.callers = CALLERS.get(service, {})  # a service missing from the table: nobody
+        self.prefix = f"/{full_name}/"
+        self.secret = settings.service_token_secret
+        self.development = settings.development
+        self.told_unsigned = False
+
+    async def intercept_service(
+        self, continuation: HandlerLookup, details: grpc.HandlerCallDetails
+    ) -> grpc.RpcMethodHandler[Any, Any]:
+        handler = await continuation(details)
+        if handler is None or not details.method.startswith(self.prefix):
+            return handler  # type: ignore[return-value]  # None: UNIMPLEMENTED; health, reflection: anyone
+        refusal = self._refusal(details.method.removeprefix(self.prefix), details.invocation_metadata)
+        if refusal is None:
+            return handler
+        log.warning("call refused: %s", refusal.message, extra={"method": details.method, "reason": refusal.reason})
+
+        def refuse(_request: object, _context: Context) -> NoReturn:
+            raise refusal  # inside the error interceptor's guard: PERMISSION_DENIED with the reason
+
+        return _with_behaviour(handler, lambda _: refuse, lambda _: refuse)
+
+    def _refusal(self, method: str, metadata: Any) -> DomainError | None:
+        """Why the call must be refused, if it must."""
+        token = next((value for key, value in metadata or () if key == CALLER_METADATA), None)
+        if token is None or self.secret is None:
+            if self.development:
+                self._tell_unsigned()
+                return None
+            return DomainError(Kind.FORBIDDEN, "CALLER_UNSIGNED", f"{method} needs a signed caller")
+        caller = verified_caller(str(token), self.secret, time.time())
+        if caller is None:
+            return DomainError(Kind.FORBIDDEN, "CALLER_UNVERIFIED", f"{method}: the caller's signature does not verify")
+        if caller not in self.callers.get(method, frozenset()):
+            return DomainError(Kind.FORBIDDEN, "CALLER_NOT_ALLOWED", f"{caller} may not call {method}")
+        return None
+
+    def _tell_unsigned(self) -> None:
+        if not self.told_unsigned:
+            self.told_unsigned = True
+            log.warning("development: unsigned calls are let through (production refuses them)")
 
 
 # Postgres or Redis unreachable, or a transaction Postgres rolled back to break a
@@ -290,7 +422,8 @@ class _Server:
         self.workers: list[asyncio.Task[None]] = []
         self.health = health_aio.HealthServicer()
         self.server = grpc.aio.server(
-            interceptors=[ErrorInterceptor()],
+            # The error interceptor outside: refusals are measured like any other answer.
+            interceptors=[ErrorInterceptor(), CallerCheck(service.name, service.full_name, settings)],
             options=[
                 ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
                 ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
@@ -390,6 +523,7 @@ def run(service: Service) -> None:
     settings = get_settings()
     settings.check_startup(service.name)
     setup_logging(service.name, settings.log_level)
+    identify(service.name, settings.service_token_secret)
     provider = setup_telemetry(service.name)
     try:
         asyncio.run(_serve(service, settings))

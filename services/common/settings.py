@@ -1,8 +1,10 @@
 """Settings from the environment, one class for every process (docs/configuration.md lists them)."""
 
 from functools import lru_cache
+from typing import Self
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from pydantic import SecretStr
+from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Default gRPC ports; each service listens on the port of its own *_ADDR.
@@ -19,13 +21,20 @@ ENVIRONMENTS = ("production", "development")
 
 # What each process uses and refuses to start without in production: its secrets (and
 # messaging's sending number). docs/configuration.md and deploy/k8s/README.md list the same.
+# Every process signs its calls to the services and checks its callers with SERVICE_TOKEN_SECRET.
 PRODUCTION_SECRETS: dict[str, tuple[str, ...]] = {
-    "gateway": ("whatsapp_app_secret", "whatsapp_verify_token", "mercadopago_webhook_secret", "jwt_secret"),
-    "booking": (),
-    "messaging": ("whatsapp_access_token", "whatsapp_phone_id"),
-    "payments": ("mercadopago_access_token",),
-    "speech": (),
-    "calendar": ("ics_salt",),
+    "gateway": (
+        "whatsapp_app_secret",
+        "whatsapp_verify_token",
+        "mercadopago_webhook_secret",
+        "jwt_secret",
+        "service_token_secret",
+    ),
+    "booking": ("service_token_secret",),
+    "messaging": ("whatsapp_access_token", "whatsapp_phone_id", "service_token_secret"),
+    "payments": ("mercadopago_access_token", "service_token_secret"),
+    "speech": ("service_token_secret",),
+    "calendar": ("ics_salt", "service_token_secret"),
 }
 
 
@@ -35,7 +44,12 @@ class Settings(BaseSettings):
     environment: str = "production"  # development behaviour only with exactly "development"
     log_level: str = "INFO"
 
+    # The process's own Postgres role (a service's owns its schema only).
     database_url: str = "postgresql://postgres@127.0.0.1:5432/cabanas"
+    # The migration role, for `python -m services.common.migrate`; empty = DATABASE_URL.
+    migration_database_url: str = ""
+    # `sslmode` of both URLs when they name none (disable, prefer, require, verify-ca, verify-full).
+    database_sslmode: str = ""
     redis_url: str = "redis://127.0.0.1:6379/0"
 
     # Where each service is reached (and, for the service itself, its port).
@@ -77,11 +91,16 @@ class Settings(BaseSettings):
     # How often open payment links near expiry are checked against Mercado Pago.
     payments_reconcile_interval_seconds: float = 60
     ics_salt: SecretStr | None = None
+    # Key of the HMAC that signs each process's name on its gRPC calls (caller checks).
+    service_token_secret: SecretStr | None = None
     jwt_secret: SecretStr | None = None
     public_base_url: str = "http://localhost:8000"
 
     # How often every iCal feed is fetched (with ±10 % jitter).
     ical_sync_interval_seconds: float = 300
+    # Whether channel feeds and WhatsApp media may be fetched from loopback, private, link-local...
+    # addresses (services/common/safe_http.py): for development and tests, whose servers are local.
+    allow_private_fetch_addresses: bool = False
 
     audio_model: str = ""  # a CTranslate2 Whisper directory; empty = the bundled base model
     audio_model_cache: str = ""  # where the bundled model is assembled; empty = ~/.cache/cabanas
@@ -109,6 +128,14 @@ class Settings(BaseSettings):
     rate_limit_webhook_requests: int = 600
     # Peers whose X-Forwarded-For is believed: comma-separated addresses or CIDRs (the ingress).
     trusted_proxies: str = ""
+
+    @model_validator(mode="after")
+    def _apply_sslmode(self) -> Self:
+        if self.database_sslmode:
+            self.database_url = with_sslmode(self.database_url, self.database_sslmode)
+            if self.migration_database_url:
+                self.migration_database_url = with_sslmode(self.migration_database_url, self.database_sslmode)
+        return self
 
     def service_addr(self, name: str) -> str:
         """Address of service `name` (booking, messaging, payments, speech, calendar)."""
@@ -144,6 +171,15 @@ class Settings(BaseSettings):
         problem = self.startup_problem(process)
         if problem is not None:
             raise SystemExit(f"{process}: {problem}")
+
+
+def with_sslmode(url: str, sslmode: str) -> str:
+    """`url` with `sslmode` in its query, unless it names one already."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query)
+    if any(key == "sslmode" for key, _ in query):
+        return url
+    return urlunsplit(parts._replace(query=urlencode([*query, ("sslmode", sslmode)])))
 
 
 @lru_cache

@@ -5,8 +5,12 @@ other 4xx; a circuit breaker. Meta's error `code` in the body decides what a
 failure means: 131056 (too many messages to this guest) delays only that
 guest, 130429 (throughput) backs off, 131047 (outside the 24-hour window)
 needs a template, 190 (token expired) needs a person.
+
+Its connections go to public addresses only (services/common/safe_http.py): a media URL
+comes in a reply, and must not lead our bearer token or our requests into the cluster.
 """
 
+import asyncio
 import hashlib
 from typing import Any
 
@@ -14,6 +18,8 @@ import httpx
 from circuitbreaker import CircuitBreaker, CircuitBreakerError
 from prometheus_client import Gauge
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from services.common import safe_http
 
 BREAKER_OPEN = Gauge("whatsapp_circuit_open", "1 while sends to the WhatsApp Cloud API are suspended")
 
@@ -33,9 +39,20 @@ RETRY_LATER = {130429: 30.0, 131056: 6.0, 4: 60.0, 80007: 60.0}
 
 
 class WhatsApp:
-    def __init__(self, base_url: str, phone_id: str, token: str, *, wait_base: float = 1.0) -> None:
-        self.http = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"), headers={"Authorization": f"Bearer {token}"}, timeout=10
+    def __init__(
+        self,
+        base_url: str,
+        phone_id: str,
+        token: str,
+        *,
+        wait_base: float = 1.0,
+        allowed: safe_http.Policy | None = None,  # None: as ALLOW_PRIVATE_FETCH_ADDRESSES says
+    ) -> None:
+        self.http = safe_http.client(
+            allowed or safe_http.policy(),
+            base_url=base_url.rstrip("/"),
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
         )
         self.path = f"/{phone_id}/messages"
         self.wait_base = wait_base
@@ -48,6 +65,8 @@ class WhatsApp:
             reply = await self.http.post(self.path, json=body)
         except httpx.TransportError as exc:
             raise _Transient(f"{type(exc).__name__}", retry_in=30) from exc
+        except safe_http.AddressNotAllowed as exc:  # WHATSAPP_API_BASE is wrong: later, once it is fixed
+            raise SendError(str(exc), retry_in=60) from exc
         if reply.status_code < 400:
             return str(reply.json()["messages"][0]["id"])
         try:
@@ -86,29 +105,39 @@ class MediaError(Exception):
 
 
 MAX_MEDIA_BYTES = 16 * 1024 * 1024
+MEDIA_DEADLINE = 60.0  # seconds for the whole fetch: a download that trickles fails
 
 
 async def fetch_media(client: WhatsApp, media_id: str, expected_sha256: str) -> bytes:
     """A message's media: its URL from `GET /{media-id}` (valid 5 minutes), then the
-    bytes with the same bearer token; size limited and checked against the sha256."""
+    bytes with the same bearer token (no redirect followed); size limited and checked
+    against the sha256."""
     try:
-        info = await client.http.get(f"/{media_id}")
-        if info.status_code != 200:
-            raise MediaError(f"media {media_id}: HTTP {info.status_code}")
-        meta = info.json()
-        if int(meta.get("file_size") or 0) > MAX_MEDIA_BYTES:
-            raise MediaError("media larger than 16 MiB")
-        async with client.http.stream("GET", meta["url"]) as reply:
-            if reply.status_code != 200:
-                raise MediaError(f"media download: HTTP {reply.status_code}")
-            data = bytearray()
-            async for chunk in reply.aiter_bytes():
-                data += chunk
-                if len(data) > MAX_MEDIA_BYTES:
-                    raise MediaError("media larger than 16 MiB")
+        async with asyncio.timeout(MEDIA_DEADLINE):
+            data = await _download(client, media_id)
+    except TimeoutError:
+        raise MediaError(f"media {media_id}: took over {MEDIA_DEADLINE:g} s") from None
+    except (safe_http.AddressNotAllowed, safe_http.UndecodableBody) as exc:
+        raise MediaError(f"media {media_id}: {exc}") from exc
     except (httpx.HTTPError, KeyError, ValueError) as exc:
         raise MediaError(f"media {media_id}: {type(exc).__name__}") from exc
     digest = hashlib.sha256(data).hexdigest()
     if expected_sha256 and digest != expected_sha256:
         raise MediaError("media checksum mismatch")
-    return bytes(data)
+    return data
+
+
+async def _download(client: WhatsApp, media_id: str) -> bytes:
+    info = await client.http.get(f"/{media_id}")
+    if info.status_code != 200:
+        raise MediaError(f"media {media_id}: HTTP {info.status_code}")
+    meta = info.json()
+    if int(meta.get("file_size") or 0) > MAX_MEDIA_BYTES:
+        raise MediaError("media larger than 16 MiB")
+    async with client.http.stream("GET", meta["url"]) as reply:
+        if reply.status_code != 200:
+            raise MediaError(f"media download: HTTP {reply.status_code}")
+        try:
+            return await safe_http.read(reply, MAX_MEDIA_BYTES)
+        except safe_http.BodyTooLarge:
+            raise MediaError("media larger than 16 MiB") from None

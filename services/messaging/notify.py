@@ -34,8 +34,12 @@ from services.messaging.ports import BookingEvent, Feeds, Held, PaymentEvent
 log = logging.getLogger(__name__)
 WINDOW = timedelta(hours=24)
 REMIND_BEFORE = timedelta(minutes=10)
-# Failures a loop outlives: booking or payments not answering, Postgres down.
-INTERRUPTIONS = (DomainError, OSError, asyncpg.PostgresError)
+# Failures expected of a loop's pass: booking or payments not answering, Postgres down or its
+# connection lost (InterfaceError), timeouts. The loops outlive any other failure too (logged with
+# its traceback): a loop that died would stop every notification while health says SERVING.
+INTERRUPTIONS = (DomainError, OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
+RETRY_FIRST = 1.0  # seconds after a failed pass, doubling while passes fail
+RETRY_MAX = 60.0
 PAYMENT_TEXTS = {
     "payment.rejected": t.PAYMENT_REJECTED,
     "payment.pending": t.PAYMENT_PENDING,
@@ -113,18 +117,34 @@ class Notifier:
         if reach is not None:
             await self._queue(r, key, text, template, reach)
 
+    async def _forever(self, name: str, one_pass: Callable[[], Awaitable[None]], pause: float) -> None:
+        """`one_pass` `pause` seconds apart, for good: a failed pass is logged and tried again
+        after RETRY_FIRST seconds, twice that after another failure, up to RETRY_MAX."""
+        retry = RETRY_FIRST
+        while True:
+            try:
+                await one_pass()
+            except INTERRUPTIONS as exc:
+                log.warning("%s interrupted (%s), trying again: %s", name, type(exc).__name__, exc)
+            except Exception:
+                log.exception("%s failed, trying again", name)
+            else:
+                retry = RETRY_FIRST
+                await asyncio.sleep(pause)
+                continue
+            await asyncio.sleep(retry)
+            retry = min(2 * retry, RETRY_MAX)
+
     async def _follow(
         self, stream: str, events: Callable[[int], AsyncIterator[E]], handle: Callable[[E], Awaitable[None]]
     ) -> None:
-        while True:
-            try:
-                async for event in events(await self._cursor(stream)):
-                    with continued(f"notify {event.type}", event.traceparent, link=True):
-                        await handle(event)
-                    await self._advance(stream, event.id)
-            except INTERRUPTIONS as exc:
-                log.warning("%s events interrupted, resuming from the cursor: %s", stream, exc)
-            await asyncio.sleep(1)
+        async def one_pass() -> None:  # from the cursor to the stream's end (or its failure)
+            async for event in events(await self._cursor(stream)):
+                with continued(f"notify {event.type}", event.traceparent, link=True):
+                    await handle(event)
+                await self._advance(stream, event.id)
+
+        await self._forever(f"{stream} events", one_pass, 1)
 
     async def follow_booking(self) -> None:
         s = self.settings
@@ -167,9 +187,4 @@ class Notifier:
 
     async def remind(self) -> None:
         """Once per hold, a reminder shortly before it expires."""
-        while True:
-            try:
-                await self.remind_due()
-            except INTERRUPTIONS as exc:
-                log.warning("reminder pass failed: %s", exc)
-            await asyncio.sleep(30)
+        await self._forever("reminders", self.remind_due, 30)

@@ -36,12 +36,18 @@ EXIT_SECONDS = 30  # a refusal comes before any connection: about a second, more
 
 # What each process uses, from the code (the list): the one thing this file does not derive.
 NEEDS = {
-    "gateway": ("WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN", "MERCADOPAGO_WEBHOOK_SECRET", "JWT_SECRET"),
-    "booking": (),
-    "messaging": ("WHATSAPP_ACCESS_TOKEN", "WHATSAPP_PHONE_ID"),
-    "payments": ("MERCADOPAGO_ACCESS_TOKEN",),
-    "speech": (),
-    "calendar": ("ICS_SALT",),
+    "gateway": (
+        "WHATSAPP_APP_SECRET",
+        "WHATSAPP_VERIFY_TOKEN",
+        "MERCADOPAGO_WEBHOOK_SECRET",
+        "JWT_SECRET",
+        "SERVICE_TOKEN_SECRET",
+    ),
+    "booking": ("SERVICE_TOKEN_SECRET",),
+    "messaging": ("WHATSAPP_ACCESS_TOKEN", "WHATSAPP_PHONE_ID", "SERVICE_TOKEN_SECRET"),
+    "payments": ("MERCADOPAGO_ACCESS_TOKEN", "SERVICE_TOKEN_SECRET"),
+    "speech": ("SERVICE_TOKEN_SECRET",),
+    "calendar": ("ICS_SALT", "SERVICE_TOKEN_SECRET"),
 }
 SECRETS = {key: f"test-only-{key.lower()}" for keys in NEEDS.values() for key in keys}
 SANDBOX = "/sandbox/mercadopago"
@@ -103,11 +109,11 @@ def test_only_the_exact_values_are_accepted(value: str) -> None:
 
 
 def test_unset_is_production(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("ENVIRONMENT", "ICS_SALT", "MERCADOPAGO_ACCESS_TOKEN"):
+    for name in ("ENVIRONMENT", "ICS_SALT", "MERCADOPAGO_ACCESS_TOKEN", "SERVICE_TOKEN_SECRET"):
         monkeypatch.delenv(name, raising=False)
     settings = Settings()
     assert settings.production and not settings.development and not settings.mercadopago_sandbox
-    assert settings.startup_problem("calendar") == "refusing to start in production without ICS_SALT"
+    assert settings.startup_problem("calendar") == "refusing to start in production without ICS_SALT, SERVICE_TOKEN_SECRET"
 
 
 def test_an_empty_secret_is_missing() -> None:
