@@ -113,7 +113,9 @@ def test_unset_is_production(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
     settings = Settings()
     assert settings.production and not settings.development and not settings.mercadopago_sandbox
-    assert settings.startup_problem("calendar") == "refusing to start in production without ICS_SALT, SERVICE_TOKEN_SECRET"
+    assert (
+        settings.startup_problem("calendar") == "refusing to start in production without ICS_SALT, SERVICE_TOKEN_SECRET"
+    )
 
 
 def test_an_empty_secret_is_missing() -> None:
