@@ -79,7 +79,7 @@ PROBE_RATE = 5.0  # /healthz a second, evenly spaced
 MAX_IN_FLIGHT = 2000  # beyond this an arrival is shed (and counted): the bound on what the client keeps open
 DRAIN_SECONDS = 60.0  # how long replies and confirmations may take after the load
 
-# What guests write, in the bot's vocabulary (services/messaging/nlu.py): each is answered with one message.
+# What guests write, in the bot's vocabulary (services/messaging/nlu/): each is answered with one message.
 TEXTS = [
     "Hola! tienen lugar este finde para 2?",
     "hola buenas tardes",

@@ -90,7 +90,7 @@ class Season(Strict):
     name: Name
     start: date
     end: date
-    nightly_price: int | None = Field(None, ge=0, description="Minor units")
+    nightly_price: int | None = Field(None, ge=0, le=10**12, description="Minor units")
     multiplier_percent: int | None = Field(None, gt=0, le=1000)
     min_nights: int = Field(0, ge=0, le=60)
 
@@ -102,6 +102,28 @@ class Location(Strict):
     latitude: float = Field(0, ge=-90, le=90)
     longitude: float = Field(0, ge=-180, le=180)
     maps_url: str = Field("", max_length=500)
+
+
+Answer = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+
+
+class GuestInfo(Strict):
+    """The owner's answers to guests' frequent questions, each a short text the bot tells as
+    written; "" = not written, and the bot hands that question to a person."""
+
+    pets: Answer = ""
+    wifi: Answer = ""
+    parking: Answer = ""
+    linen: Answer = Field("", description="Ropa de cama y toallas")
+    grill: Answer = Field("", description="Parrilla, asado")
+    heating: Answer = Field("", description="Calefacción y aire acondicionado")
+    pool: Answer = ""
+    children: Answer = Field("", description="Chicos y bebés, cunas")
+    directions: Answer = Field("", description="Cómo llegar")
+    distance_to_town: Answer = ""
+    house_rules: Answer = ""
+    cancellation_policy: Answer = ""
+    payment_methods: Answer = Field("", description="Cómo pagar")
 
 
 class AccommodationOut(BaseModel):
@@ -125,6 +147,7 @@ class AccommodationOut(BaseModel):
     amenities: list[str]
     photos: list[str]
     location: Location
+    guest_info: GuestInfo
     active: bool
 
 
@@ -150,6 +173,7 @@ class AccommodationIn(Strict):
         default_factory=list, max_length=30
     )
     location: Location = Field(default_factory=Location)
+    guest_info: GuestInfo = Field(default_factory=GuestInfo)
     active: bool = True
 
 
@@ -172,6 +196,7 @@ class AccommodationPatch(Strict):
         None, max_length=30
     )
     location: Location | None = None
+    guest_info: GuestInfo | None = Field(None, description="Changes the answers it names and keeps the others")
     active: bool | None = None
 
 
@@ -297,6 +322,10 @@ class SyncOut(BaseModel):
 class NluIn(Strict):
     text: str = Field(min_length=1, max_length=2000)
     today: date | None = Field(None, ge=date(1900, 1, 1), le=date(2999, 12, 31))  # near 9999 a stay overflows
+    # What the bot asked last, as the dialog passes it (messaging's nlu.EXPECTS).
+    expecting: Literal["", "dates", "nights", "guests", "choice", "yes_no", "cancel_confirm", "which_reservation"] = ""
+    # The stay's check-in so far: with expecting "nights", "hasta el 8" is its check-out.
+    stay_start: date | None = Field(None, ge=date(1900, 1, 1), le=date(2999, 12, 31))
 
 
 class HandoffIn(Strict):

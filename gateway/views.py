@@ -66,6 +66,7 @@ def accommodation(a: booking_pb2.Accommodation) -> schemas.AccommodationOut:
             longitude=loc.longitude,
             maps_url=loc.maps_url,
         ),
+        guest_info=schemas.GuestInfo(**{name: getattr(a.guest_info, name) for name in schemas.GuestInfo.model_fields}),
         active=a.active,
     )
 
@@ -99,8 +100,10 @@ def reservation(r: booking_pb2.Reservation, *, full: bool) -> schemas.Reservatio
 def accommodation_pb(
     body: schemas.AccommodationIn | schemas.AccommodationPatch,
 ) -> tuple[booking_pb2.Accommodation, FieldMask]:
-    """The proto message and the mask of the fields the body sets."""
-    fields = body.model_dump(exclude_unset=isinstance(body, schemas.AccommodationPatch), exclude_none=True)
+    """The proto message and the mask of the fields the body sets; a patch's `guest_info` names
+    the answers it changes (`guest_info.pets`), a new cabin's is all of them."""
+    patch = isinstance(body, schemas.AccommodationPatch)
+    fields = body.model_dump(exclude_unset=patch, exclude_none=True)
     msg = booking_pb2.Accommodation()
     paths = []
     for name, value in fields.items():
@@ -121,6 +124,9 @@ def accommodation_pb(
         elif name == "location":
             msg.location.CopyFrom(booking_pb2.Location(**value))
             paths.append(name)
+        elif name == "guest_info":
+            msg.guest_info.CopyFrom(booking_pb2.GuestInfo(**value))
+            paths.extend([f"guest_info.{answer}" for answer in value] if patch else [name])
         else:
             field = getattr(msg, name)
             if isinstance(value, list):

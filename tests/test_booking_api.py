@@ -276,3 +276,31 @@ def test_admin_manages_cabins_and_lists_reservations(stack: Stack) -> None:
     code = page["items"][0]["code"]
     forced = httpx.post(f"{stack.gateway_url}/api/v1/admin/reservations/{code}/confirm", headers=auth)
     assert forced.status_code == 200 and forced.json()["status"] == "confirmed"
+
+
+def test_admin_writes_the_answers_guests_read(stack: Stack) -> None:
+    auth = {"Authorization": f"Bearer {admin_token()}"}
+    admin = f"{stack.gateway_url}/api/v1/admin/accommodations"
+    answers = {"pets": "Se aceptan mascotas chicas, con aviso.", "wifi": "  Sí, wifi de fibra en toda la casa. "}
+    created = httpx.post(
+        admin,
+        headers=auth,
+        json={
+            "name": f"Cabaña del Río {uuid.uuid4().hex[:6]}",
+            "capacity": 4,
+            "nightly_price": 1,
+            "guest_info": answers,
+        },
+    )
+    assert created.status_code == 201, created.text
+    cabin = created.json()
+    assert cabin["guest_info"]["wifi"] == "Sí, wifi de fibra en toda la casa." and cabin["guest_info"]["pool"] == ""
+    patched = httpx.patch(
+        f"{admin}/{cabin['id']}", headers=auth, json={"guest_info": {"parking": "Cochera para un auto.", "wifi": ""}}
+    )
+    assert patched.status_code == 200, patched.text
+    read = httpx.get(f"{stack.gateway_url}/api/v1/accommodations/{cabin['id']}").json()["guest_info"]
+    assert (read["pets"], read["parking"], read["wifi"]) == (answers["pets"], "Cochera para un auto.", "")
+    too_long = httpx.patch(f"{admin}/{cabin['id']}", headers=auth, json={"guest_info": {"pets": "x" * 1001}})
+    unknown = httpx.patch(f"{admin}/{cabin['id']}", headers=auth, json={"guest_info": {"sauna": "Sí."}})
+    assert (too_long.status_code, unknown.status_code) == (422, 422)

@@ -44,6 +44,11 @@ def wait_for(check: Callable[[], Any], timeout: float = 20, what: str = "conditi
     return result
 
 
+def word() -> str:
+    """A made-up word no other cabin has (letters only: a token with digits reads as a code)."""
+    return "".join(chr(ord("a") + int(c, 16)) for c in uuid.uuid4().hex[:7])
+
+
 def phone() -> str:
     return "549" + str(uuid.uuid4().int)[:10]
 
@@ -144,7 +149,12 @@ def test_from_hola_to_a_hold_with_lists_and_buttons(
     assert (reservation.stay.start.day, reservation.stay.end.day) == (check_in.day, check_out.day)
     pay = say(stack, infra, choose(guest, buttons[0]["reply"]["id"], "button_reply"), 4)
     assert "http" in body_of(pay)
-    cancelled = say(stack, infra, choose(guest, buttons[2]["reply"]["id"], "button_reply"), 5)
+    asked = say(stack, infra, choose(guest, buttons[2]["reply"]["id"], "button_reply"), 5)
+    assert reservation.code in body_of(asked)  # asked first: "¿Cancelo la reserva …?"
+    status = booking.GetReservation(booking_pb2.GetReservationRequest(code=reservation.code)).reservation.status
+    assert status == common_pb2.RESERVATION_STATUS_PRE_RESERVED
+    [yes, _no] = asked["interactive"]["action"]["buttons"]
+    cancelled = say(stack, infra, choose(guest, yes["reply"]["id"], "button_reply"), 6)
     assert reservation.code in body_of(cancelled)
     status = booking.GetReservation(booking_pb2.GetReservationRequest(code=reservation.code)).reservation.status
     assert status == common_pb2.RESERVATION_STATUS_CANCELLED
@@ -153,12 +163,12 @@ def test_from_hola_to_a_hold_with_lists_and_buttons(
 def test_from_hola_to_a_hold_by_free_text(
     stack: Stack, infra: Infra, booking: booking_pb2_grpc.BookingServiceStub
 ) -> None:
-    cabin = make_cabin(booking, capacity=4, name=f"Cabaña Arrayán {uuid.uuid4().hex[:5]}")
-    word = cabin.name.split()[-1]
+    distinct = word()
+    cabin = make_cabin(booking, capacity=4, name=f"Cabaña Arrayán {distinct}")
     guest = phone()
     say(stack, infra, text(guest, "Buenas tardes!"), 0)
     words, _, _ = stay_words(50, 52)
-    held = say(stack, infra, text(guest, f"quiero reservar la cabaña arrayan {word} {words} para 3"), 1)
+    held = say(stack, infra, text(guest, f"quiero reservar la cabaña arrayan {distinct} {words} para 3"), 1)
     assert "Te guardé" in body_of(held) and cabin.name in body_of(held)
     [reservation] = reservations_of(booking, guest)
     assert reservation.accommodation_id == cabin.id and reservation.guests == 3
@@ -244,18 +254,47 @@ def test_handoff_silences_the_bot_until_released(stack: Stack, infra: Infra) -> 
 
 def test_admin_nlu_parse(stack: Stack) -> None:
     auth = {"Authorization": f"Bearer {admin_token()}"}
-    reply = httpx.post(
-        f"{stack.gateway_url}/api/v1/admin/nlu/parse",
-        json={"text": "hay lugar del 15 al 18 de diciembre para cuatro?", "today": "2026-11-23"},
-        headers=auth,
-    )
-    assert reply.json() == {
+
+    def parse(text: str, **context: str) -> object:
+        body = {"text": text, "today": "2026-12-02", **context}
+        return httpx.post(f"{stack.gateway_url}/api/v1/admin/nlu/parse", json=body, headers=auth).json()
+
+    assert parse("hay lugar del 15 al 18 de diciembre para cuatro?", today="2026-11-23") == {
         "intent": "availability",
         "check_in": "2026-12-15",
         "check_out": "2026-12-18",
         "nights": 3,
         "guests": 4,
+        "question": True,
     }
+    # Everything the dialog reads: a check-out alone after "¿cuántas noches?", a correction, a month
+    # without days, babies and pets apart, the topics asked, a refused request, the new intents.
+    assert parse("hasta el 2", expecting="nights", stay_start="2026-12-28") == {
+        "intent": "availability",
+        "check_out": "2027-01-02",
+    }
+    assert parse("no, el 7 no, el 8") == {"intent": "availability", "check_in": "2026-12-08", "rejected": "2026-12-07"}
+    assert parse("somos 2 y un bebé y llevamos 2 perros, ¿tienen cuna? nos vemos en marzo") == {
+        "intent": "availability",
+        "guests": 3,
+        "babies": 1,
+        "pets": 2,
+        "month": 3,
+        "topics": ["pets", "children"],
+        "question": True,
+    }
+    assert parse("no, no la canceles") == {"intent": "cancel", "negated": True}
+    assert parse("¿se puede cancelar si llueve?") == {
+        "intent": "info",
+        "topics": ["cancellation_policy"],
+        "question": True,
+    }
+    assert parse("dale", expecting="yes_no") == {"intent": "affirm"}
+    assert parse("mejor no", expecting="yes_no") == {"intent": "deny"}
+    assert parse("ya pagué") == {"intent": "paid"}
+    assert parse("quiero cambiar las fechas") == {"intent": "change_dates"}
+    wrong = {"text": "dale", "expecting": "maybe"}
+    assert httpx.post(f"{stack.gateway_url}/api/v1/admin/nlu/parse", json=wrong, headers=auth).status_code == 422
     assert httpx.post(f"{stack.gateway_url}/api/v1/admin/nlu/parse", json={"text": "hola"}).status_code == 401
 
 

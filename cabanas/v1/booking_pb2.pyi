@@ -75,7 +75,7 @@ class Location(_message.Message):
     def __init__(self, address: _Optional[str] = ..., city: _Optional[str] = ..., province: _Optional[str] = ..., latitude: _Optional[float] = ..., longitude: _Optional[float] = ..., maps_url: _Optional[str] = ...) -> None: ...
 
 class Accommodation(_message.Message):
-    __slots__ = ("id", "slug", "name", "type", "description", "capacity", "base_nightly_price", "weekend_multiplier_percent", "weekend_nights", "seasons", "min_nights", "max_nights", "deposit_percent", "time_zone", "check_in_time", "check_out_time", "amenities", "photos", "location", "active", "created_at", "updated_at")
+    __slots__ = ("id", "slug", "name", "type", "description", "capacity", "base_nightly_price", "weekend_multiplier_percent", "weekend_nights", "seasons", "min_nights", "max_nights", "deposit_percent", "time_zone", "check_in_time", "check_out_time", "amenities", "photos", "location", "active", "created_at", "updated_at", "guest_info")
     ID_FIELD_NUMBER: _ClassVar[int]
     SLUG_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -98,6 +98,7 @@ class Accommodation(_message.Message):
     ACTIVE_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    GUEST_INFO_FIELD_NUMBER: _ClassVar[int]
     id: int
     slug: str
     name: str
@@ -120,7 +121,38 @@ class Accommodation(_message.Message):
     active: bool
     created_at: _timestamp_pb2.Timestamp
     updated_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[int] = ..., slug: _Optional[str] = ..., name: _Optional[str] = ..., type: _Optional[str] = ..., description: _Optional[str] = ..., capacity: _Optional[int] = ..., base_nightly_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., weekend_multiplier_percent: _Optional[int] = ..., weekend_nights: _Optional[_Iterable[_Union[Weekday, str]]] = ..., seasons: _Optional[_Iterable[_Union[SeasonalRate, _Mapping]]] = ..., min_nights: _Optional[int] = ..., max_nights: _Optional[int] = ..., deposit_percent: _Optional[int] = ..., time_zone: _Optional[str] = ..., check_in_time: _Optional[str] = ..., check_out_time: _Optional[str] = ..., amenities: _Optional[_Iterable[str]] = ..., photos: _Optional[_Iterable[str]] = ..., location: _Optional[_Union[Location, _Mapping]] = ..., active: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    guest_info: GuestInfo
+    def __init__(self, id: _Optional[int] = ..., slug: _Optional[str] = ..., name: _Optional[str] = ..., type: _Optional[str] = ..., description: _Optional[str] = ..., capacity: _Optional[int] = ..., base_nightly_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., weekend_multiplier_percent: _Optional[int] = ..., weekend_nights: _Optional[_Iterable[_Union[Weekday, str]]] = ..., seasons: _Optional[_Iterable[_Union[SeasonalRate, _Mapping]]] = ..., min_nights: _Optional[int] = ..., max_nights: _Optional[int] = ..., deposit_percent: _Optional[int] = ..., time_zone: _Optional[str] = ..., check_in_time: _Optional[str] = ..., check_out_time: _Optional[str] = ..., amenities: _Optional[_Iterable[str]] = ..., photos: _Optional[_Iterable[str]] = ..., location: _Optional[_Union[Location, _Mapping]] = ..., active: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., guest_info: _Optional[_Union[GuestInfo, _Mapping]] = ...) -> None: ...
+
+class GuestInfo(_message.Message):
+    __slots__ = ("pets", "wifi", "parking", "linen", "grill", "heating", "pool", "children", "directions", "distance_to_town", "house_rules", "cancellation_policy", "payment_methods")
+    PETS_FIELD_NUMBER: _ClassVar[int]
+    WIFI_FIELD_NUMBER: _ClassVar[int]
+    PARKING_FIELD_NUMBER: _ClassVar[int]
+    LINEN_FIELD_NUMBER: _ClassVar[int]
+    GRILL_FIELD_NUMBER: _ClassVar[int]
+    HEATING_FIELD_NUMBER: _ClassVar[int]
+    POOL_FIELD_NUMBER: _ClassVar[int]
+    CHILDREN_FIELD_NUMBER: _ClassVar[int]
+    DIRECTIONS_FIELD_NUMBER: _ClassVar[int]
+    DISTANCE_TO_TOWN_FIELD_NUMBER: _ClassVar[int]
+    HOUSE_RULES_FIELD_NUMBER: _ClassVar[int]
+    CANCELLATION_POLICY_FIELD_NUMBER: _ClassVar[int]
+    PAYMENT_METHODS_FIELD_NUMBER: _ClassVar[int]
+    pets: str
+    wifi: str
+    parking: str
+    linen: str
+    grill: str
+    heating: str
+    pool: str
+    children: str
+    directions: str
+    distance_to_town: str
+    house_rules: str
+    cancellation_policy: str
+    payment_methods: str
+    def __init__(self, pets: _Optional[str] = ..., wifi: _Optional[str] = ..., parking: _Optional[str] = ..., linen: _Optional[str] = ..., grill: _Optional[str] = ..., heating: _Optional[str] = ..., pool: _Optional[str] = ..., children: _Optional[str] = ..., directions: _Optional[str] = ..., distance_to_town: _Optional[str] = ..., house_rules: _Optional[str] = ..., cancellation_policy: _Optional[str] = ..., payment_methods: _Optional[str] = ...) -> None: ...
 
 class CreateAccommodationRequest(_message.Message):
     __slots__ = ("accommodation",)

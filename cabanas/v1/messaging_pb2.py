@@ -26,39 +26,39 @@ from cabanas.v1 import common_pb2 as cabanas_dot_v1_dot_common__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x63\x61\x62\x61nas/v1/messaging.proto\x12\ncabanas.v1\x1a\x17\x63\x61\x62\x61nas/v1/common.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"u\n\x1cHandleWhatsAppWebhookRequest\x12\x0f\n\x07payload\x18\x01 \x01(\x0c\x12/\n\x0breceived_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0btraceparent\x18\x03 \x01(\t\"w\n\x1dHandleWhatsAppWebhookResponse\x12\x1c\n\x14\x61\x63\x63\x65pted_message_ids\x18\x01 \x03(\t\x12\x1d\n\x15\x64uplicate_message_ids\x18\x02 \x03(\t\x12\x19\n\x11statuses_recorded\x18\x03 \x01(\x05\"T\n\x10ParseTextRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x1f\n\x05today\x18\x02 \x01(\x0b\x32\x10.cabanas.v1.Date\x12\x11\n\ttime_zone\x18\x03 \x01(\t\"\xa7\x01\n\x11ParseTextResponse\x12\"\n\x06intent\x18\x01 \x01(\x0e\x32\x12.cabanas.v1.Intent\x12\x12\n\nconfidence\x18\x02 \x01(\x02\x12#\n\x04stay\x18\x03 \x01(\x0b\x32\x15.cabanas.v1.DateRange\x12\x0e\n\x06nights\x18\x04 \x01(\x05\x12\x0e\n\x06guests\x18\x05 \x01(\x05\x12\x15\n\raccommodation\x18\x06 \x01(\t\"6\n\x16GetConversationRequest\x12\r\n\x05phone\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\x05\"\xa2\x01\n\x13\x43onversationMessage\x12\r\n\x05wamid\x18\x01 \x01(\t\x12(\n\tdirection\x18\x02 \x01(\x0e\x32\x15.cabanas.v1.Direction\x12\x0c\n\x04type\x18\x03 \x01(\t\x12\x0c\n\x04text\x18\x04 \x01(\t\x12&\n\x02\x61t\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06status\x18\x06 \x01(\t\"\xb3\x01\n\x0c\x43onversation\x12\r\n\x05phone\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\r\n\x05state\x18\x03 \x01(\t\x12\x0f\n\x07handoff\x18\x04 \x01(\x08\x12\x33\n\x0flast_inbound_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\x08messages\x18\x06 \x03(\x0b\x32\x1f.cabanas.v1.ConversationMessage\"2\n\x11SetHandoffRequest\x12\r\n\x05phone\x18\x01 \x01(\t\x12\x0e\n\x06\x61\x63tive\x18\x02 \x01(\x08\"C\n\x11ListOutboxRequest\x12\r\n\x05phone\x18\x01 \x01(\t\x12\x10\n\x08\x61\x66ter_id\x18\x02 \x01(\x03\x12\r\n\x05limit\x18\x03 \x01(\x05\"\xb7\x01\n\rOutboxMessage\x12\n\n\x02id\x18\x01 \x01(\x03\x12\n\n\x02to\x18\x02 \x01(\t\x12\x0c\n\x04type\x18\x03 \x01(\t\x12\x0c\n\x04text\x18\x04 \x01(\t\x12\x14\n\x0cpayload_json\x18\x05 \x01(\t\x12\x0e\n\x06status\x18\x06 \x01(\t\x12\r\n\x05wamid\x18\x07 \x01(\t\x12\r\n\x05\x65rror\x18\x08 \x01(\t\x12.\n\ncreated_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"A\n\x12ListOutboxResponse\x12+\n\x08messages\x18\x01 \x03(\x0b\x32\x19.cabanas.v1.OutboxMessage*\xf6\x01\n\x06Intent\x12\x12\n\x0eINTENT_UNKNOWN\x10\x00\x12\x13\n\x0fINTENT_GREETING\x10\x01\x12\x17\n\x13INTENT_AVAILABILITY\x10\x02\x12\x12\n\x0eINTENT_RESERVE\x10\x03\x12\x10\n\x0cINTENT_PRICE\x10\x04\x12\x0f\n\x0bINTENT_INFO\x10\x05\x12\x1a\n\x16INTENT_MY_RESERVATIONS\x10\x06\x12\x11\n\rINTENT_CANCEL\x10\x07\x12\x0e\n\nINTENT_PAY\x10\x08\x12\x0f\n\x0bINTENT_HELP\x10\t\x12\x10\n\x0cINTENT_HUMAN\x10\n\x12\x11\n\rINTENT_THANKS\x10\x0b*U\n\tDirection\x12\x19\n\x15\x44IRECTION_UNSPECIFIED\x10\x00\x12\x15\n\x11\x44IRECTION_INBOUND\x10\x01\x12\x16\n\x12\x44IRECTION_OUTBOUND\x10\x02\x32\xaf\x03\n\x10MessagingService\x12l\n\x15HandleWhatsAppWebhook\x12(.cabanas.v1.HandleWhatsAppWebhookRequest\x1a).cabanas.v1.HandleWhatsAppWebhookResponse\x12H\n\tParseText\x12\x1c.cabanas.v1.ParseTextRequest\x1a\x1d.cabanas.v1.ParseTextResponse\x12O\n\x0fGetConversation\x12\".cabanas.v1.GetConversationRequest\x1a\x18.cabanas.v1.Conversation\x12\x45\n\nSetHandoff\x12\x1d.cabanas.v1.SetHandoffRequest\x1a\x18.cabanas.v1.Conversation\x12K\n\nListOutbox\x12\x1d.cabanas.v1.ListOutboxRequest\x1a\x1e.cabanas.v1.ListOutboxResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x63\x61\x62\x61nas/v1/messaging.proto\x12\ncabanas.v1\x1a\x17\x63\x61\x62\x61nas/v1/common.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"u\n\x1cHandleWhatsAppWebhookRequest\x12\x0f\n\x07payload\x18\x01 \x01(\x0c\x12/\n\x0breceived_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0btraceparent\x18\x03 \x01(\t\"w\n\x1dHandleWhatsAppWebhookResponse\x12\x1c\n\x14\x61\x63\x63\x65pted_message_ids\x18\x01 \x03(\t\x12\x1d\n\x15\x64uplicate_message_ids\x18\x02 \x03(\t\x12\x19\n\x11statuses_recorded\x18\x03 \x01(\x05\"\x8d\x01\n\x10ParseTextRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x1f\n\x05today\x18\x02 \x01(\x0b\x32\x10.cabanas.v1.Date\x12\x11\n\ttime_zone\x18\x03 \x01(\t\x12\x11\n\texpecting\x18\x04 \x01(\t\x12$\n\nstay_start\x18\x05 \x01(\x0b\x32\x10.cabanas.v1.Date\"\xab\x02\n\x11ParseTextResponse\x12\"\n\x06intent\x18\x01 \x01(\x0e\x32\x12.cabanas.v1.Intent\x12\x12\n\nconfidence\x18\x02 \x01(\x02\x12#\n\x04stay\x18\x03 \x01(\x0b\x32\x15.cabanas.v1.DateRange\x12\x0e\n\x06nights\x18\x04 \x01(\x05\x12\x0e\n\x06guests\x18\x05 \x01(\x05\x12\x15\n\raccommodation\x18\x06 \x01(\t\x12\r\n\x05month\x18\x07 \x01(\x05\x12\x0e\n\x06topics\x18\x08 \x03(\t\x12\x10\n\x08question\x18\t \x01(\x08\x12\x0f\n\x07negated\x18\n \x01(\x08\x12\x0e\n\x06\x62\x61\x62ies\x18\x0b \x01(\x05\x12\x0c\n\x04pets\x18\x0c \x01(\x05\x12\"\n\x08rejected\x18\r \x01(\x0b\x32\x10.cabanas.v1.Date\"6\n\x16GetConversationRequest\x12\r\n\x05phone\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\x05\"\xa2\x01\n\x13\x43onversationMessage\x12\r\n\x05wamid\x18\x01 \x01(\t\x12(\n\tdirection\x18\x02 \x01(\x0e\x32\x15.cabanas.v1.Direction\x12\x0c\n\x04type\x18\x03 \x01(\t\x12\x0c\n\x04text\x18\x04 \x01(\t\x12&\n\x02\x61t\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06status\x18\x06 \x01(\t\"\xb3\x01\n\x0c\x43onversation\x12\r\n\x05phone\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\r\n\x05state\x18\x03 \x01(\t\x12\x0f\n\x07handoff\x18\x04 \x01(\x08\x12\x33\n\x0flast_inbound_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\x08messages\x18\x06 \x03(\x0b\x32\x1f.cabanas.v1.ConversationMessage\"2\n\x11SetHandoffRequest\x12\r\n\x05phone\x18\x01 \x01(\t\x12\x0e\n\x06\x61\x63tive\x18\x02 \x01(\x08\"C\n\x11ListOutboxRequest\x12\r\n\x05phone\x18\x01 \x01(\t\x12\x10\n\x08\x61\x66ter_id\x18\x02 \x01(\x03\x12\r\n\x05limit\x18\x03 \x01(\x05\"\xb7\x01\n\rOutboxMessage\x12\n\n\x02id\x18\x01 \x01(\x03\x12\n\n\x02to\x18\x02 \x01(\t\x12\x0c\n\x04type\x18\x03 \x01(\t\x12\x0c\n\x04text\x18\x04 \x01(\t\x12\x14\n\x0cpayload_json\x18\x05 \x01(\t\x12\x0e\n\x06status\x18\x06 \x01(\t\x12\r\n\x05wamid\x18\x07 \x01(\t\x12\r\n\x05\x65rror\x18\x08 \x01(\t\x12.\n\ncreated_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"A\n\x12ListOutboxResponse\x12+\n\x08messages\x18\x01 \x03(\x0b\x32\x19.cabanas.v1.OutboxMessage*\xc4\x02\n\x06Intent\x12\x12\n\x0eINTENT_UNKNOWN\x10\x00\x12\x13\n\x0fINTENT_GREETING\x10\x01\x12\x17\n\x13INTENT_AVAILABILITY\x10\x02\x12\x12\n\x0eINTENT_RESERVE\x10\x03\x12\x10\n\x0cINTENT_PRICE\x10\x04\x12\x0f\n\x0bINTENT_INFO\x10\x05\x12\x1a\n\x16INTENT_MY_RESERVATIONS\x10\x06\x12\x11\n\rINTENT_CANCEL\x10\x07\x12\x0e\n\nINTENT_PAY\x10\x08\x12\x0f\n\x0bINTENT_HELP\x10\t\x12\x10\n\x0cINTENT_HUMAN\x10\n\x12\x11\n\rINTENT_THANKS\x10\x0b\x12\x11\n\rINTENT_AFFIRM\x10\x0c\x12\x0f\n\x0bINTENT_DENY\x10\r\x12\x0f\n\x0bINTENT_PAID\x10\x0e\x12\x17\n\x13INTENT_CHANGE_DATES\x10\x0f*U\n\tDirection\x12\x19\n\x15\x44IRECTION_UNSPECIFIED\x10\x00\x12\x15\n\x11\x44IRECTION_INBOUND\x10\x01\x12\x16\n\x12\x44IRECTION_OUTBOUND\x10\x02\x32\xaf\x03\n\x10MessagingService\x12l\n\x15HandleWhatsAppWebhook\x12(.cabanas.v1.HandleWhatsAppWebhookRequest\x1a).cabanas.v1.HandleWhatsAppWebhookResponse\x12H\n\tParseText\x12\x1c.cabanas.v1.ParseTextRequest\x1a\x1d.cabanas.v1.ParseTextResponse\x12O\n\x0fGetConversation\x12\".cabanas.v1.GetConversationRequest\x1a\x18.cabanas.v1.Conversation\x12\x45\n\nSetHandoff\x12\x1d.cabanas.v1.SetHandoffRequest\x1a\x18.cabanas.v1.Conversation\x12K\n\nListOutbox\x12\x1d.cabanas.v1.ListOutboxRequest\x1a\x1e.cabanas.v1.ListOutboxResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'cabanas.v1.messaging_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_INTENT']._serialized_start=1374
-  _globals['_INTENT']._serialized_end=1620
-  _globals['_DIRECTION']._serialized_start=1622
-  _globals['_DIRECTION']._serialized_end=1707
+  _globals['_INTENT']._serialized_start=1564
+  _globals['_INTENT']._serialized_end=1888
+  _globals['_DIRECTION']._serialized_start=1890
+  _globals['_DIRECTION']._serialized_end=1975
   _globals['_HANDLEWHATSAPPWEBHOOKREQUEST']._serialized_start=100
   _globals['_HANDLEWHATSAPPWEBHOOKREQUEST']._serialized_end=217
   _globals['_HANDLEWHATSAPPWEBHOOKRESPONSE']._serialized_start=219
   _globals['_HANDLEWHATSAPPWEBHOOKRESPONSE']._serialized_end=338
-  _globals['_PARSETEXTREQUEST']._serialized_start=340
-  _globals['_PARSETEXTREQUEST']._serialized_end=424
-  _globals['_PARSETEXTRESPONSE']._serialized_start=427
-  _globals['_PARSETEXTRESPONSE']._serialized_end=594
-  _globals['_GETCONVERSATIONREQUEST']._serialized_start=596
-  _globals['_GETCONVERSATIONREQUEST']._serialized_end=650
-  _globals['_CONVERSATIONMESSAGE']._serialized_start=653
-  _globals['_CONVERSATIONMESSAGE']._serialized_end=815
-  _globals['_CONVERSATION']._serialized_start=818
-  _globals['_CONVERSATION']._serialized_end=997
-  _globals['_SETHANDOFFREQUEST']._serialized_start=999
-  _globals['_SETHANDOFFREQUEST']._serialized_end=1049
-  _globals['_LISTOUTBOXREQUEST']._serialized_start=1051
-  _globals['_LISTOUTBOXREQUEST']._serialized_end=1118
-  _globals['_OUTBOXMESSAGE']._serialized_start=1121
-  _globals['_OUTBOXMESSAGE']._serialized_end=1304
-  _globals['_LISTOUTBOXRESPONSE']._serialized_start=1306
-  _globals['_LISTOUTBOXRESPONSE']._serialized_end=1371
-  _globals['_MESSAGINGSERVICE']._serialized_start=1710
-  _globals['_MESSAGINGSERVICE']._serialized_end=2141
+  _globals['_PARSETEXTREQUEST']._serialized_start=341
+  _globals['_PARSETEXTREQUEST']._serialized_end=482
+  _globals['_PARSETEXTRESPONSE']._serialized_start=485
+  _globals['_PARSETEXTRESPONSE']._serialized_end=784
+  _globals['_GETCONVERSATIONREQUEST']._serialized_start=786
+  _globals['_GETCONVERSATIONREQUEST']._serialized_end=840
+  _globals['_CONVERSATIONMESSAGE']._serialized_start=843
+  _globals['_CONVERSATIONMESSAGE']._serialized_end=1005
+  _globals['_CONVERSATION']._serialized_start=1008
+  _globals['_CONVERSATION']._serialized_end=1187
+  _globals['_SETHANDOFFREQUEST']._serialized_start=1189
+  _globals['_SETHANDOFFREQUEST']._serialized_end=1239
+  _globals['_LISTOUTBOXREQUEST']._serialized_start=1241
+  _globals['_LISTOUTBOXREQUEST']._serialized_end=1308
+  _globals['_OUTBOXMESSAGE']._serialized_start=1311
+  _globals['_OUTBOXMESSAGE']._serialized_end=1494
+  _globals['_LISTOUTBOXRESPONSE']._serialized_start=1496
+  _globals['_LISTOUTBOXRESPONSE']._serialized_end=1561
+  _globals['_MESSAGINGSERVICE']._serialized_start=1978
+  _globals['_MESSAGINGSERVICE']._serialized_end=2409
 # @@protoc_insertion_point(module_scope)

@@ -25,6 +25,10 @@ class Intent(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     INTENT_HELP: _ClassVar[Intent]
     INTENT_HUMAN: _ClassVar[Intent]
     INTENT_THANKS: _ClassVar[Intent]
+    INTENT_AFFIRM: _ClassVar[Intent]
+    INTENT_DENY: _ClassVar[Intent]
+    INTENT_PAID: _ClassVar[Intent]
+    INTENT_CHANGE_DATES: _ClassVar[Intent]
 
 class Direction(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -43,6 +47,10 @@ INTENT_PAY: Intent
 INTENT_HELP: Intent
 INTENT_HUMAN: Intent
 INTENT_THANKS: Intent
+INTENT_AFFIRM: Intent
+INTENT_DENY: Intent
+INTENT_PAID: Intent
+INTENT_CHANGE_DATES: Intent
 DIRECTION_UNSPECIFIED: Direction
 DIRECTION_INBOUND: Direction
 DIRECTION_OUTBOUND: Direction
@@ -68,30 +76,48 @@ class HandleWhatsAppWebhookResponse(_message.Message):
     def __init__(self, accepted_message_ids: _Optional[_Iterable[str]] = ..., duplicate_message_ids: _Optional[_Iterable[str]] = ..., statuses_recorded: _Optional[int] = ...) -> None: ...
 
 class ParseTextRequest(_message.Message):
-    __slots__ = ("text", "today", "time_zone")
+    __slots__ = ("text", "today", "time_zone", "expecting", "stay_start")
     TEXT_FIELD_NUMBER: _ClassVar[int]
     TODAY_FIELD_NUMBER: _ClassVar[int]
     TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
+    EXPECTING_FIELD_NUMBER: _ClassVar[int]
+    STAY_START_FIELD_NUMBER: _ClassVar[int]
     text: str
     today: _common_pb2.Date
     time_zone: str
-    def __init__(self, text: _Optional[str] = ..., today: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., time_zone: _Optional[str] = ...) -> None: ...
+    expecting: str
+    stay_start: _common_pb2.Date
+    def __init__(self, text: _Optional[str] = ..., today: _Optional[_Union[_common_pb2.Date, _Mapping]] = ..., time_zone: _Optional[str] = ..., expecting: _Optional[str] = ..., stay_start: _Optional[_Union[_common_pb2.Date, _Mapping]] = ...) -> None: ...
 
 class ParseTextResponse(_message.Message):
-    __slots__ = ("intent", "confidence", "stay", "nights", "guests", "accommodation")
+    __slots__ = ("intent", "confidence", "stay", "nights", "guests", "accommodation", "month", "topics", "question", "negated", "babies", "pets", "rejected")
     INTENT_FIELD_NUMBER: _ClassVar[int]
     CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
     STAY_FIELD_NUMBER: _ClassVar[int]
     NIGHTS_FIELD_NUMBER: _ClassVar[int]
     GUESTS_FIELD_NUMBER: _ClassVar[int]
     ACCOMMODATION_FIELD_NUMBER: _ClassVar[int]
+    MONTH_FIELD_NUMBER: _ClassVar[int]
+    TOPICS_FIELD_NUMBER: _ClassVar[int]
+    QUESTION_FIELD_NUMBER: _ClassVar[int]
+    NEGATED_FIELD_NUMBER: _ClassVar[int]
+    BABIES_FIELD_NUMBER: _ClassVar[int]
+    PETS_FIELD_NUMBER: _ClassVar[int]
+    REJECTED_FIELD_NUMBER: _ClassVar[int]
     intent: Intent
     confidence: float
     stay: _common_pb2.DateRange
     nights: int
     guests: int
     accommodation: str
-    def __init__(self, intent: _Optional[_Union[Intent, str]] = ..., confidence: _Optional[float] = ..., stay: _Optional[_Union[_common_pb2.DateRange, _Mapping]] = ..., nights: _Optional[int] = ..., guests: _Optional[int] = ..., accommodation: _Optional[str] = ...) -> None: ...
+    month: int
+    topics: _containers.RepeatedScalarFieldContainer[str]
+    question: bool
+    negated: bool
+    babies: int
+    pets: int
+    rejected: _common_pb2.Date
+    def __init__(self, intent: _Optional[_Union[Intent, str]] = ..., confidence: _Optional[float] = ..., stay: _Optional[_Union[_common_pb2.DateRange, _Mapping]] = ..., nights: _Optional[int] = ..., guests: _Optional[int] = ..., accommodation: _Optional[str] = ..., month: _Optional[int] = ..., topics: _Optional[_Iterable[str]] = ..., question: _Optional[bool] = ..., negated: _Optional[bool] = ..., babies: _Optional[int] = ..., pets: _Optional[int] = ..., rejected: _Optional[_Union[_common_pb2.Date, _Mapping]] = ...) -> None: ...
 
 class GetConversationRequest(_message.Message):
     __slots__ = ("phone", "limit")

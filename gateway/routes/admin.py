@@ -148,18 +148,22 @@ async def transcribe(
 
 @router.post("/nlu/parse", responses=schemas.errors(400))
 async def nlu_parse(body: schemas.NluIn, clients: ClientsDep) -> dict[str, object]:
-    request = messaging_pb2.ParseTextRequest(text=body.text)
+    """What the dialog reads of the text: the intent and each slot or flag that is set."""
+    request = messaging_pb2.ParseTextRequest(text=body.text, expecting=body.expecting)
     if body.today:
         request.today.CopyFrom(pb.date_pb(body.today))
+    if body.stay_start:
+        request.stay_start.CopyFrom(pb.date_pb(body.stay_start))
     reply = await clients.messaging.ParseText(request)
     out: dict[str, object] = {"intent": messaging_pb2.Intent.Name(reply.intent).removeprefix("INTENT_").lower()}
-    if reply.HasField("stay") and reply.stay.start.year:
-        out["check_in"] = pb.day(reply.stay.start).isoformat()
-        if reply.stay.end.year:
-            out["check_out"] = pb.day(reply.stay.end).isoformat()
-    for name in ("nights", "guests", "accommodation"):
+    for name, day in (("check_in", reply.stay.start), ("check_out", reply.stay.end), ("rejected", reply.rejected)):
+        if day.year:  # a stay may have only its end: "hasta el domingo"
+            out[name] = pb.day(day).isoformat()
+    for name in ("nights", "guests", "accommodation", "month", "babies", "pets", "question", "negated"):
         if value := getattr(reply, name):
             out[name] = value
+    if reply.topics:
+        out["topics"] = list(reply.topics)
     return out
 
 

@@ -9,6 +9,7 @@ import asyncpg
 from google.protobuf.message import Message
 
 from cabanas.v1 import booking_pb2, common_pb2
+from services.booking import store
 from services.booking.blocks import Block, SyncResult
 from services.booking.holds import Availability, HoldRequest, Outcome
 from services.booking.pricing import Quote
@@ -110,6 +111,7 @@ def accommodation_pb(row: asyncpg.Record) -> booking_pb2.Accommodation:
         amenities=row["amenities"],
         photos=row["photos"],
         location=booking_pb2.Location(**row["location"]),
+        guest_info=booking_pb2.GuestInfo(**row["guest_info"]),
         active=row["active"],
         created_at=timestamp_pb(row["created_at"]),
         updated_at=timestamp_pb(row["updated_at"]),
@@ -134,6 +136,34 @@ def _season_dict(s: booking_pb2.SeasonalRate) -> dict[str, Any]:
     return out
 
 
+MAX_ANSWER = 1000  # characters of one GuestInfo answer: a short text the bot says as written
+_ANSWERS = frozenset(booking_pb2.GuestInfo.DESCRIPTOR.fields_by_name)
+_ANSWER_PATH = "guest_info."  # an update-mask path naming one answer, e.g. guest_info.pets
+
+
+def _answers(info: booking_pb2.GuestInfo, names: Iterable[str]) -> dict[str, str]:
+    """The named answers of `info`; INVALID when one is too long."""
+    answers = {name: getattr(info, name) for name in names}
+    for name, text in answers.items():
+        if len(text) > MAX_ANSWER:
+            raise invalid(
+                "INVALID_GUEST_INFO",
+                f"La respuesta guest_info.{name} tiene {len(text)} caracteres; el máximo es {MAX_ANSWER}.",
+                field=f"guest_info.{name}",
+            )
+    return answers
+
+
+def _written(info: booking_pb2.GuestInfo) -> dict[str, str]:
+    """The answers the owner wrote (a proto3 "" is not listed): the whole column."""
+    return _answers(info, (f.name for f, _ in info.ListFields()))
+
+
+def _merged(info: booking_pb2.GuestInfo, names: list[str]) -> store.Merge:
+    """The named answers, to merge into the column; an emptied one (None) is removed from it."""
+    return store.Merge({name: text or None for name, text in _answers(info, names).items()})
+
+
 # Accommodation fields by proto field name: (column, converter).
 _FIELDS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "slug": ("slug", str),
@@ -154,20 +184,26 @@ _FIELDS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "amenities": ("amenities", list),
     "photos": ("photos", list),
     "location": ("location", lambda loc: {f.name: v for f, v in loc.ListFields()}),
+    "guest_info": ("guest_info", _written),
     "active": ("active", bool),
 }
 
 
 def accommodation_fields(acc: booking_pb2.Accommodation, paths: list[str]) -> dict[str, Any]:
-    """Column values for the named fields (every set field when `paths` is empty)."""
+    """Column values for the named fields (every set field when `paths` is empty); a path
+    `guest_info.<answer>` changes that answer only."""
     names = paths or [f.name for f, _ in acc.ListFields() if f.name in _FIELDS]
-    unknown = [p for p in names if p not in _FIELDS]
+    answers = [p.removeprefix(_ANSWER_PATH) for p in names if p.startswith(_ANSWER_PATH)]
+    names = [p for p in names if not p.startswith(_ANSWER_PATH)]
+    unknown = [p for p in names if p not in _FIELDS] + [_ANSWER_PATH + a for a in answers if a not in _ANSWERS]
     if unknown:
         raise invalid("INVALID_FIELD", f"Campos que no se pueden cambiar: {', '.join(unknown)}.")
     fields: dict[str, Any] = {}
     for name in names:
         column, convert = _FIELDS[name]
         fields[column] = convert(getattr(acc, name))
+    if answers and "guest_info" not in fields:  # the path `guest_info` covers its sub-paths
+        fields["guest_info"] = _merged(acc.guest_info, answers)
     if "time_zone" in fields and fields["time_zone"] not in available_timezones():
         # Every quote and hold reads it: a bad one would break availability for all cabins.
         raise invalid("INVALID_TIME_ZONE", f"Zona horaria desconocida: {fields['time_zone'][:60]!r}.")

@@ -53,8 +53,20 @@ ACCOMMODATION_COLUMNS = (
     "amenities",
     "photos",
     "location",
+    "guest_info",
     "active",
 )
+
+
+class Merge(dict[str, Any]):
+    """A value for a jsonb object column that updates the keys it names and keeps the others;
+    a key whose value is None is removed."""
+
+
+def _assignment(column: str, value: Any, placeholder: str) -> str:
+    if isinstance(value, Merge):
+        return f"{column} = jsonb_strip_nulls({column} || {placeholder}::jsonb)"
+    return f"{column} = {placeholder}"
 
 
 async def get_accommodation(conn: Conn, *, id: int = 0, slug: str = "") -> asyncpg.Record | None:
@@ -90,7 +102,7 @@ async def update_accommodation(conn: Conn, id: int, fields: dict[str, Any]) -> a
     columns = [c for c in ACCOMMODATION_COLUMNS if c in fields]
     if not columns:
         return await get_accommodation(conn, id=id)
-    assignments = ", ".join(f"{c} = ${i}" for i, c in enumerate(columns, start=2))
+    assignments = ", ".join(_assignment(c, fields[c], f"${i}") for i, c in enumerate(columns, start=2))
     return await conn.fetchrow(
         f"UPDATE accommodations SET {assignments}, updated_at = now() WHERE id = $1 RETURNING *",
         id,

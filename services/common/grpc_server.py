@@ -239,7 +239,7 @@ CALLERS: dict[str, dict[str, frozenset[str]]] = {
         "CreatePaymentLink": frozenset({"gateway", "messaging"}),
         "HandleNotification": frozenset({"gateway"}),
         "GetPayment": frozenset(),
-        "ListPayments": frozenset({"gateway"}),
+        "ListPayments": frozenset({"gateway", "messaging"}),
         "ReprocessNotification": frozenset({"gateway"}),
         "StreamEvents": frozenset({"messaging"}),
     },

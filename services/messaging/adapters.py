@@ -26,9 +26,10 @@ from services.common.errors import DomainError
 from services.common.grpc_clients import channel, downstream, error_info
 from services.common.settings import Settings
 from services.messaging import convert
-from services.messaging.ports import BookingEvent, Cabin, Held, Offer, PaymentEvent, Ports, Refused
+from services.messaging.ports import Availability, BookingEvent, Cabin, Held, PaymentEvent, Ports, Refused
 
 STREAM_SECONDS = 3600  # a following event stream is reopened (from the cursor) every hour
+MAX_CABIN_PAGES = 10  # a thousand cabins: far more than one owner's, and a bound on one turn's work
 LINK_SECONDS = 8  # how long a guest's reply waits for the payment link before promising it for later
 
 
@@ -74,17 +75,22 @@ class GrpcBackend:
         self.booking, self.payments = booking, payments
 
     async def cabins(self) -> list[Cabin]:
+        """Every bookable cabin, page by page (at most MAX_CABIN_PAGES of 100)."""
+        found, token = [], ""
         with downstream("booking"):
-            reply = await self.booking.ListAccommodations(
-                booking_pb2.ListAccommodationsRequest(page={"page_size": 100})
-            )
-        return [convert.cabin(a) for a in reply.accommodations]
+            for _ in range(MAX_CABIN_PAGES):
+                request = booking_pb2.ListAccommodationsRequest(page={"page_size": 100, "page_token": token})
+                reply = await self.booking.ListAccommodations(request)
+                found += [convert.cabin(a) for a in reply.accommodations]
+                if not (token := reply.page.next_page_token):
+                    break
+        return found
 
-    async def offers(self, check_in: date, check_out: date, guests: int) -> list[Offer]:
+    async def offers(self, check_in: date, check_out: date, guests: int) -> Availability:
         request = booking_pb2.CheckAvailabilityRequest(stay=pb.range_pb(check_in, check_out), guests=guests)
         with _refusals(grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.FAILED_PRECONDITION):
             reply = await self.booking.CheckAvailability(request)
-        return [convert.offer(a) for a in reply.available]
+        return convert.availability(reply)
 
     async def hold(
         self, cabin_id: int, check_in: date, check_out: date, guests: int, phone: str, name: str, key: str
@@ -119,6 +125,12 @@ class GrpcBackend:
         request = booking_pb2.CancelReservationRequest(code=code, reason="pedido por WhatsApp", actor="guest")
         with downstream("booking"):
             await self.booking.CancelReservation(request)
+
+    async def payment_status(self, code: str) -> str | None:
+        request = payments_pb2.ListPaymentsRequest(reservation_code=code, page={"page_size": 1})
+        with downstream("payments"):
+            reply = await self.payments.ListPayments(request)  # most recent first
+        return convert.payment_status(reply.payments[0]) if reply.payments else None
 
 
 class GrpcFeeds:

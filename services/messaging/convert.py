@@ -4,6 +4,7 @@ messages, and the booking and payments messages its adapters receive."""
 import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
+from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,7 +16,7 @@ from services.common.errors import invalid
 from services.messaging import nlu
 from services.messaging.conversations import Received
 from services.messaging.dialog import GUEST_ZONE
-from services.messaging.ports import BookingEvent, Cabin, Held, Offer, PaymentEvent
+from services.messaging.ports import Availability, BookingEvent, Cabin, Held, Offer, PaymentEvent
 
 INTENTS = pb.enum_values(messaging_pb2.Intent, "INTENT_")  # nlu's intent names; "unknown" is INTENT_UNKNOWN, 0
 DIRECTIONS = pb.enum_values(messaging_pb2.Direction, "DIRECTION_")  # store.recent's "inbound", "outbound"
@@ -24,7 +25,21 @@ DIRECTIONS = pb.enum_values(messaging_pb2.Direction, "DIRECTION_")  # store.rece
 
 
 def cabin(a: booking_pb2.Accommodation) -> Cabin:
-    return Cabin(a.id, a.slug, a.name, a.capacity, tuple(a.amenities))
+    return Cabin(
+        a.id,
+        a.slug,
+        a.name,
+        a.capacity,
+        tuple(a.amenities),
+        check_in_time=a.check_in_time,
+        check_out_time=a.check_out_time,
+        deposit_percent=a.deposit_percent,
+        min_nights=a.min_nights,
+        address=a.location.address,
+        city=a.location.city,
+        maps_url=a.location.maps_url,
+        faq=MappingProxyType({f.name: text for f, text in a.guest_info.ListFields() if text.strip()}),
+    )
 
 
 def offer(a: booking_pb2.AvailableAccommodation) -> Offer:
@@ -46,7 +61,19 @@ def held(r: booking_pb2.Reservation) -> Held:
         guest_name=r.guest.name,
         phone=r.guest.phone.lstrip("+"),
         channel=pb.CHANNEL_NAMES.get(r.channel, "other"),
+        created_at=r.created_at.ToDatetime(tzinfo=UTC) if r.HasField("created_at") else None,
     )
+
+
+def availability(reply: booking_pb2.CheckAvailabilityResponse) -> Availability:
+    return Availability([offer(a) for a in reply.available], frozenset(u.reason for u in reply.unavailable))
+
+
+PAYMENT_STATUS_NAMES = pb.enum_names(payments_pb2.PaymentStatus, "PAYMENT_STATUS_")
+
+
+def payment_status(p: payments_pb2.Payment) -> str:
+    return PAYMENT_STATUS_NAMES.get(p.status, "other")
 
 
 def booking_event(e: booking_pb2.DomainEvent) -> BookingEvent:
@@ -72,18 +99,38 @@ def today(request: messaging_pb2.ParseTextRequest) -> date:
 
 
 def parse_pb(parsed: nlu.Parse) -> messaging_pb2.ParseTextResponse:
+    """Everything the dialog reads of a parse; the stay may have only a start or only an end."""
     reply = messaging_pb2.ParseTextResponse(
         intent=INTENTS[parsed.intent],
         confidence=0.0 if parsed.intent == "unknown" else 0.8,
         nights=parsed.nights or 0,
         guests=parsed.guests or 0,
         accommodation=parsed.accommodation or "",
+        month=parsed.month or 0,
+        topics=parsed.topics,
+        question=parsed.question,
+        negated=parsed.negated,
+        babies=parsed.babies or 0,
+        pets=parsed.pets or 0,
     )
-    if parsed.check_in and parsed.check_out:
-        reply.stay.CopyFrom(pb.range_pb(parsed.check_in, parsed.check_out))
-    elif parsed.check_in:
+    if parsed.check_in:
         reply.stay.start.CopyFrom(pb.date_pb(parsed.check_in))
+    if parsed.check_out:
+        reply.stay.end.CopyFrom(pb.date_pb(parsed.check_out))
+    if parsed.rejected:
+        reply.rejected.CopyFrom(pb.date_pb(parsed.rejected))
     return reply
+
+
+def expecting(request: messaging_pb2.ParseTextRequest) -> nlu.Expecting:
+    """What the bot asked last, as the request says it."""
+    if request.expecting not in nlu.EXPECTS:
+        raise invalid("INVALID_EXPECTING", f"expecting is one of {', '.join(filter(None, nlu.EXPECTS))} or empty")
+    try:
+        stay_start = pb.day(request.stay_start) if request.HasField("stay_start") else None
+    except ValueError as exc:
+        raise invalid("INVALID_DATE", "stay_start is not a date") from exc
+    return nlu.Expecting(request.expecting, stay_start)
 
 
 def webhook_pb(received: Received) -> messaging_pb2.HandleWhatsAppWebhookResponse:

@@ -5,9 +5,10 @@ gets back; `adapters.py` implements these over gRPC, tests with small fakes.
 streams and reservations. `Transcriber`: the speech service, for voice notes.
 """
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from types import MappingProxyType
 from typing import Protocol
 
 
@@ -26,6 +27,17 @@ class Cabin:
     name: str
     capacity: int
     amenities: tuple[str, ...] = ()
+    check_in_time: str = ""  # "HH:MM", the cabin's local time
+    check_out_time: str = ""
+    deposit_percent: int = 0  # of the stay's total, to hold it
+    min_nights: int = 0  # outside seasons with their own minimum
+    address: str = ""
+    city: str = ""
+    maps_url: str = ""
+    # The owner's answers by GuestInfo field name (booking.proto: "pets", "wifi", ...), only
+    # those written: a question whose field is missing goes to a person. Read-only, and left
+    # out of the hash so a Cabin stays hashable.
+    faq: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
 
 
 @dataclass(frozen=True)
@@ -33,6 +45,15 @@ class Offer:
     cabin: Cabin
     total_minor: int
     currency: str
+
+
+@dataclass(frozen=True)
+class Availability:
+    """The free cabins for a stay, and why the others cannot take it (booking's reasons:
+    "DATES_UNAVAILABLE", "MIN_NIGHTS", "CAPACITY_EXCEEDED", ...)."""
+
+    free: list[Offer]
+    reasons: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -52,6 +73,7 @@ class Held:
     guest_name: str = ""
     phone: str = ""  # the guest's number without "+", as WhatsApp writes it
     channel: str = "whatsapp"  # a name of pb.CHANNELS: where the reservation was made
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -75,7 +97,7 @@ class Backend(Protocol):
 
     async def cabins(self) -> list[Cabin]: ...
 
-    async def offers(self, check_in: date, check_out: date, guests: int) -> list[Offer]:
+    async def offers(self, check_in: date, check_out: date, guests: int) -> Availability:
         """The free cabins that fit, with their price; Refused for an impossible stay."""
         ...
 
@@ -91,7 +113,14 @@ class Backend(Protocol):
 
     async def reservations(self, phone: str) -> list[Held]: ...
 
-    async def cancel(self, code: str) -> None: ...
+    async def cancel(self, code: str) -> None:
+        """Cancel on the guest's explicit yes (the dialog asked first)."""
+        ...
+
+    async def payment_status(self, code: str) -> str | None:
+        """The latest payment's status ("approved", "pending", "in_process", "rejected", ...);
+        None when the reservation has no payment yet."""
+        ...
 
 
 class Feeds(Protocol):

@@ -17,8 +17,9 @@ class MessagingServicer(Bound[MessagingApp], messaging_pb2_grpc.MessagingService
     async def ParseText(
         self, request: messaging_pb2.ParseTextRequest, context: Context
     ) -> messaging_pb2.ParseTextResponse:
-        today = convert.today(request)
-        return convert.parse_pb(await nlu.parse_off_loop(request.text[:2000], today, await self.app.cabin_names.get()))
+        today, expecting = convert.today(request), convert.expecting(request)
+        cabins = await self.app.cabin_names.get()
+        return convert.parse_pb(await nlu.parse_off_loop(request.text[:2000], today, cabins, expecting))
 
     async def GetConversation(
         self, request: messaging_pb2.GetConversationRequest, context: Context

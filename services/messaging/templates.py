@@ -1,12 +1,63 @@
-"""Everything the bot says, in short rioplatense Spanish, in one place."""
+"""Everything the bot says, in short rioplatense Spanish, in one place, with the
+helpers that write dates, amounts and counts the way people here say them."""
 
 from datetime import date
 
 MONTHS = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic")
+MONTH_NAMES = (
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+)
+# The article a cabin's name takes by its first word ("Te guardé la Cabaña del Lago").
+FEMININE = {"cabana", "cabaña", "casa", "casita", "posada", "hostería", "hosteria", "suite", "habitación", "habitacion"}
+MASCULINE = {"refugio", "depto", "departamento", "chalet", "loft", "bungalow", "domo", "monoambiente", "quincho"}
 
 
 def day(value: date) -> str:
+    """Short, for notifications: "5 dic"."""
     return f"{value.day} {MONTHS[value.month - 1]}"
+
+
+def long_day(value: date) -> str:
+    """ "5 de diciembre"."""
+    return f"{value.day} de {MONTH_NAMES[value.month - 1]}"
+
+
+def stay(check_in: date, check_out: date) -> str:
+    """ "del 5 al 8 de diciembre", "del 28 de diciembre al 2 de enero"."""
+    if (check_in.year, check_in.month) == (check_out.year, check_out.month):
+        return f"del {check_in.day} al {long_day(check_out)}"
+    return f"del {long_day(check_in)} al {long_day(check_out)}"
+
+
+def count(n: int, one: str, many: str) -> str:
+    """ "1 noche", "3 noches"."""
+    return f"{n} {one if n == 1 else many}"
+
+
+def party(check_in: date, check_out: date, guests: int) -> str:
+    """ "3 noches, 2 personas"."""
+    return f"{count((check_out - check_in).days, 'noche', 'noches')}, {count(guests, 'persona', 'personas')}"
+
+
+def the(name: str) -> str:
+    """The cabin's name with its article: "la Cabaña del Lago", "el Refugio"; bare when unsure."""
+    first = name.split(" ", 1)[0].lower()
+    if first in FEMININE:
+        return f"la {name}"
+    if first in MASCULINE:
+        return f"el {name}"
+    return name
 
 
 def money(amount_minor: int, currency: str = "ARS") -> str:
@@ -15,29 +66,59 @@ def money(amount_minor: int, currency: str = "ARS") -> str:
 
 
 WELCOME = "¡Hola{name}! Soy el asistente de reservas 🏡 Te ayudo a ver disponibilidad, precios y reservar. ¿Para qué fechas y cuántas personas?"
+WELCOME_BACK = "¡Hola de nuevo! Sigamos donde quedamos."
 HELP = "Puedo mostrarte cabañas libres y precios, reservarte una y mandarte el link de pago. Escribime, por ejemplo: «del 15 al 18 de diciembre, somos 4»."
 ASK_DATES = "¿Para qué fechas? Por ejemplo: «del 15 al 18 de diciembre» o «este finde»."
+ASK_ARRIVAL = "¿Qué día llegarían? Se irían el {check_out}."
+ASK_MONTH_DAYS = "¿Qué días de {month}? Por ejemplo: «del 10 al 13»."
 ASK_NIGHTS = "¿Cuántas noches se quedarían desde el {check_in}?"
-ASK_GUESTS = "¿Cuántas personas son, contando chicos?"
-NONE_FREE = "Uy, para {check_in} → {check_out} ({guests} pers.) no me queda nada libre 😕 ¿Probamos otras fechas?"
-OPTIONS = "Para {check_in} → {check_out} ({nights} noches, {guests} pers.) tengo libre:"
-HELD = (
-    "¡Listo! Te guardé {cabin} del {check_in} al {check_out} ({nights} noches, {guests} pers.).\n"
-    "Total {total} · seña {deposit}.\n{payment}\nLa reserva queda en espera hasta las {until}."
+ASK_GUESTS = "¿Cuántas personas son, contando a los chicos?"
+NONE_FREE = "Uy, {stay} ({party}) no me queda nada libre 😕 ¿Probamos otras fechas?"
+MIN_NIGHTS = "En esas fechas el mínimo es de {minimum}; ¿{proposal} te sirve?"
+TOO_MANY = (
+    "Para {guests} no tengo cabaña: la más grande es para {capacity}. ¿Son menos, o te paso con alguien del equipo?"
 )
+OPTIONS = "{stay} ({party}) tengo libres:"
+NOT_FREE = "{cabin} no está libre {stay}, pero tengo estas:"
+HELD = "¡Listo! Te guardé {cabin} {stay} ({party}).\nTotal {total} · seña {deposit}.\n{payment}"
+HELD_UNTIL = "La reserva queda en espera hasta las {until}."
 PAY_LINK = "Pagá la seña acá: {url}"
 PAY_LATER = "En un ratito te mando el link de pago."
 TAKEN = "Justo se ocupó esa cabaña para esas fechas 😕 ¿Querés ver otras opciones?"
-CANCELLED = "Listo, cancelé la reserva {code}. ¡Cuando quieras armamos otra!"
+ASK_CANCEL = "¿Cancelo la reserva {code}: {cabin}, {stay}?"
+ASK_WHICH = "Tenés más de una reserva. ¿Cuál querés cancelar?"
+KEPT = "Perfecto, no cancelo nada: la reserva sigue en pie."
+NOT_CANCELLING = "Tranqui, no cancelo nada."
+CANCELLED = "Listo, cancelé la reserva {code} ({cabin}, {stay}). ¡Cuando quieras armamos otra!"
 NOTHING_TO_CANCEL = "No encuentro una reserva activa tuya para cancelar."
+RELEASED = "Listo, solté la reserva {code} de esas fechas."
+CONFIRMED_NO_CHANGE = "Tu reserva {code} ya está confirmada: para cambiarle las fechas te paso con alguien del equipo."
 MY_RESERVATIONS = "Tus reservas:\n{lines}"
 NO_RESERVATIONS = "No tenés reservas activas por ahora."
 HANDOFF = "Te paso con una persona del equipo, en breve te escribe 🙌"
+UNANSWERED = "Eso no lo tengo anotado ({topics}): le paso tu pregunta a alguien del equipo y te responde por acá 🙌"
 THANKS = "¡Gracias a vos! Cualquier cosa, acá estoy."
-UNKNOWN = "Perdón, no te entendí 🙈 Decime fechas y cantidad de personas, o elegí una opción."
+OK_NO = "Dale, cualquier cosa acá estoy."
+UNKNOWN = "Perdón, no te entendí 🙈 ¿Querés ver disponibilidad o hablar con alguien del equipo?"
 UNSUPPORTED = "Por ahora solo puedo leer texto y audios. ¿Me lo escribís?"
 INFO = "{cabins}\n¿Querés que te pase disponibilidad?"
+OFFER_AVAILABILITY = "¿Querés que te pase disponibilidad?"
 INVALID = "{reason} ¿Probamos de nuevo?"
+# Payments talk: "ya pagué", "no me llegó el link".
+PAID_CONFIRMED = "¡Sí! Ya me figura: tu reserva {code} ({cabin}, {stay}) está confirmada 🎉"
+PAID_PENDING = "Me figura tu pago de la reserva {code}, todavía en proceso. Te aviso apenas se acredite."
+PAID_REJECTED = "El pago de la reserva {code} figura rechazado 😕 Podés intentar de nuevo: {link}"
+PAID_NOTHING = (
+    "Todavía no me figura ningún pago de la reserva {code}. Si recién pagaste, puede tardar unos minutos; si no, {link}"
+)
+NOTHING_TO_PAY = "No encuentro una reserva tuya esperando el pago. ¿Armamos una? Decime fechas y cuántos son."
+# Info answers from the cabin's data.
+TIMES = "El check-in es desde las {check_in} y el check-out hasta las {check_out}."
+DEPOSIT = "Para reservar se paga una seña del {percent} % del total con el link de Mercado Pago; con eso la reserva queda confirmada."
+HOW_TO_PAY = (
+    "La seña se paga con el link de Mercado Pago que te mando al reservar (tarjeta, débito o dinero en cuenta)."
+)
+MAPS = "Mapa: {url}"
 # A message given up on (dead-lettered):
 SORRY = "Uy, perdón: tuve un problema con tu mensaje y no lo pude responder 😕 ¿Me lo escribís de otra forma?"
 
@@ -48,3 +129,23 @@ PAYMENT_REJECTED = "El pago de la reserva {code} fue rechazado 😕 Podés inten
 PAYMENT_PENDING = "Recibimos tu pago de la reserva {code}; está en proceso. Te aviso apenas se acredite."
 HEARD = "🎤 Entendí: «{text}»"
 WRITE_IT = "No llegué a entender bien el audio 🙉 ¿Me lo escribís?"
+# How a topic is named when nobody wrote its answer.
+TOPIC_LABELS = {
+    "check_in_time": "el horario de entrada",
+    "check_out_time": "el horario de salida",
+    "pets": "las mascotas",
+    "wifi": "el wifi",
+    "parking": "el estacionamiento",
+    "linen": "la ropa de cama y las toallas",
+    "grill": "la parrilla",
+    "heating": "la calefacción",
+    "pool": "la pileta",
+    "children": "los chicos",
+    "address": "cómo llegar",
+    "distance_to_town": "la distancia al centro",
+    "house_rules": "las reglas de la casa",
+    "cancellation_policy": "la política de cancelación",
+    "deposit": "la seña",
+    "payment_methods": "cómo pagar",
+    "photos": "las fotos",
+}

@@ -4,8 +4,10 @@ import os
 import subprocess
 import sys
 
+import grpc
 import jwt
 
+from cabanas.v1 import booking_pb2, booking_pb2_grpc
 from tests.stack import JWT_SECRET, Infra, Stack
 
 
@@ -34,3 +36,15 @@ def test_admin_token_is_a_valid_admin_jwt(infra: Infra) -> None:
     token = _cli(infra, "admin-token", "--sub", "owner", "--hours", "1").strip()
     claims = jwt.decode(token, JWT_SECRET, algorithms=["HS256"])
     assert claims["sub"] == "owner" and claims["role"] == "admin"
+
+
+def test_seeded_cabins_answer_the_frequent_questions(stack: Stack, infra: Infra) -> None:
+    _cli(infra, "seed-demo")
+    with grpc.insecure_channel(stack.addr("booking")) as channel:
+        lake = booking_pb2_grpc.BookingServiceStub(channel).GetAccommodation(
+            booking_pb2.GetAccommodationRequest(slug="cabana-del-lago")
+        )
+    unanswered = [f.name for f in booking_pb2.GuestInfo.DESCRIPTOR.fields if not getattr(lake.guest_info, f.name)]
+    assert not unanswered
+    assert lake.location.maps_url.startswith("https://") and lake.location.city == "Villa La Angostura"
+    assert (lake.check_in_time, lake.check_out_time) == ("14:00", "10:00")

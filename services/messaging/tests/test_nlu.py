@@ -44,7 +44,8 @@ CASES = [
     ("hay algo libre este fin de semana", "availability", D(2026, 11, 27), D(2026, 11, 29), 2, None, None),
     ("tenes lugar el proximo fin de semana", "availability", D(2026, 11, 27), D(2026, 11, 29), 2, None, None),
     ("y el finde que viene?", "availability", D(2026, 11, 27), D(2026, 11, 29), 2, None, None),
-    ("para el finde largo hay algo?", "availability", D(2026, 12, 24), D(2026, 12, 27), 3, None, None),
+    # The next long weekend by Argentina's calendar: Sat 5 to Tue 8 (Mon 7 bridge day, Tue 8 holiday).
+    ("para el finde largo hay algo?", "availability", D(2026, 12, 5), D(2026, 12, 8), 3, None, None),
     ("somos cuatro", "availability", None, None, None, 4, None),
     ("somos 2 adultos y 1 niño", "availability", None, None, None, 3, None),
     ("2 adultos y 2 chicos del 3 al 6 de enero", "availability", D(2027, 1, 3), D(2027, 1, 6), 3, 4, None),
@@ -110,8 +111,9 @@ CASES = [
     ("ya no vamos, anulá todo", "cancel", None, None, None, None, None),
     ("quiero pagar", "pay", None, None, None, None, None),
     ("pasame el link de pago", "pay", None, None, None, None, None),
-    ("como pago la seña?", "pay", None, None, None, None, None),
-    ("puedo pagar con mercado pago?", "pay", None, None, None, None, None),
+    # How to pay is a question (info, topic payment_methods), not the request to pay.
+    ("como pago la seña?", "info", None, None, None, None, None),
+    ("puedo pagar con mercado pago?", "info", None, None, None, None, None),
     ("ayuda", "help", None, None, None, None, None),
     ("que podes hacer?", "help", None, None, None, None, None),
     ("como funciona esto", "help", None, None, None, None, None),
@@ -122,7 +124,7 @@ CASES = [
     ("muchas gracias, chau", "thanks", None, None, None, None, None),
     ("buenisimo, nos vemos", "thanks", None, None, None, None, None),
     ("asdfgh", "unknown", None, None, None, None, None),
-    ("ok", "unknown", None, None, None, None, None),
+    ("ok", "affirm", None, None, None, None, None),
     ("DISPONIBILIDAD PARA DOS DEL 10 AL 12 DE ENERO", "availability", D(2027, 1, 10), D(2027, 1, 12), 2, 2, None),
     ("disponivilidad del 10 al 12 de enero", "availability", D(2027, 1, 10), D(2027, 1, 12), 2, None, None),
     (
@@ -167,3 +169,13 @@ def test_weekend_words_on_the_weekend(today: date) -> None:
     assert este.check_in is not None and este.check_out is not None
     assert este.check_in >= today and este.check_out > este.check_in
     assert proximo.check_in is not None and proximo.check_in >= este.check_in
+
+
+def test_intents_are_the_api_enum() -> None:
+    """nlu.INTENTS, in order, are the names of messaging.v1.Intent's values 0..15."""
+    from cabanas.v1 import messaging_pb2
+    from services.common import pb
+    from services.messaging import nlu
+
+    names = pb.enum_names(messaging_pb2.Intent, "INTENT_")
+    assert tuple(names[n] for n in sorted(names)) == nlu.INTENTS

@@ -174,7 +174,7 @@ def test_stays_with_an_explicit_year(start: date, day2: int, month2: int, nights
     nights=st.one_of(st.none(), st.integers(min_value=1, max_value=60)),
     today=todays,
 )
-def test_dates_only_dateparser_reads(
+def test_month_years_and_offsets(
     day: int, month: str, year: int, amount: int, unit: str, shape: int, nights: int | None, today: date
 ) -> None:
     text = [

@@ -19,7 +19,7 @@ from services.common.errors import unavailable
 from services.messaging import store
 from services.messaging import templates as t
 from services.messaging.conversations import Sender, Worker
-from services.messaging.ports import Cabin, Offer
+from services.messaging.ports import Availability, Cabin
 from services.messaging.tests.test_dialog import FakeBackend
 from services.messaging.whatsapp import Inbound
 from tests.stack import Infra
@@ -44,7 +44,7 @@ class FlakyBackend(FakeBackend):
 class BrokenBackend(FakeBackend):
     """An in-memory booking whose availability answer breaks the dialog every time (a bug, not an outage)."""
 
-    async def offers(self, check_in: date, check_out: date, guests: int) -> list[Offer]:
+    async def offers(self, check_in: date, check_out: date, guests: int) -> Availability:
         raise RuntimeError("a bug in the availability answer")
 
 
