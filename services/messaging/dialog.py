@@ -28,8 +28,11 @@ from services.messaging.whatsapp import Inbound
 
 GUEST_ZONE = ZoneInfo("America/Argentina/Buenos_Aires")
 ACTIVE = ("pre_reserved", "confirmed")
-# Intents that say nothing about the stay being built: their slots are not merged.
-NOT_ABOUT_THE_STAY = {"cancel", "my_reservations", "paid", "pay", "human", "thanks", "deny", "help"}
+# Intents that say nothing about the stay being built: their slots are not merged ("¿tiene
+# cuna para el bebé?" is a question, not a party of one).
+NOT_ABOUT_THE_STAY = {"cancel", "my_reservations", "paid", "pay", "human", "thanks", "deny", "help", "info"}
+# The questions of a booking in progress: an answer, or a question asked meanwhile, goes back to it.
+BOOKING_QUESTIONS = {"dates", "nights", "guests", "choice"}
 LONGER_STAYS = 7  # extra nights tried when a stay is below a minimum, to propose the shortest that works
 # Topics answered from an Accommodation field of their own; the rest from the owner's GuestInfo.
 FAQ_FIELD = {"address": "directions"}
@@ -177,12 +180,16 @@ async def _by_intent(ctx: _Context, parsed: nlu.Parse) -> Turn:
 
 
 def _not_understood(state: dict[str, Any]) -> Turn:
+    """Buttons for the way out; "sí" to it means availability."""
     options = [("menu:dates", "Ver disponibilidad"), ("menu:human", "Hablar con alguien")]
+    if not _building(state):
+        state.update(awaiting="yes_no", asked="availability")
     return Turn([ui.buttons(t.UNKNOWN, options)], state)
 
 
 def _building(state: dict[str, Any]) -> bool:
-    return any(state.get(k) for k in ("check_in", "check_out", "guests", "nights"))
+    """A booking in progress: the bot asked one of its questions and no hold closed it yet."""
+    return state.get("awaiting") in BOOKING_QUESTIONS
 
 
 def _prefaced(line: str, turn: Turn) -> Turn:
@@ -191,11 +198,32 @@ def _prefaced(line: str, turn: Turn) -> Turn:
     return turn
 
 
+def _corrected(state: dict[str, Any], parsed: nlu.Parse) -> bool:
+    """ "no, el 14 no, el 15": the stay's date on the 14th moves to the 15th of its own month,
+    the other end kept while it still makes a stay. False when no date of the stay was taken back."""
+    new = parsed.check_in or parsed.check_out
+    if not (parsed.rejected and new):
+        return False
+    for slot in ("check_in", "check_out"):
+        current = _d(state.get(slot))
+        if current and current.day == parsed.rejected.day:
+            try:
+                state[slot] = current.replace(day=new.day).isoformat()
+            except ValueError:  # the 31st of a shorter month: read the date as said
+                state[slot] = new.isoformat()
+            start, end = _d(state.get("check_in")), _d(state.get("check_out"))
+            if start and end and end <= start:
+                state["check_out"] = None
+            state["nights"] = (end - start).days if start and end and end > start else None
+            return True
+    return False
+
+
 def _merge(state: dict[str, Any], parsed: nlu.Parse) -> None:
     """The stay's facts the message gave: dates, nights, party, cabin."""
     check_in, check_out = parsed.check_in, parsed.check_out
-    if parsed.rejected and check_in and not check_out and state.get("check_out") == parsed.rejected.isoformat():
-        check_in, check_out = None, check_in  # "no, el 7 no, el 8" about the check-out
+    if _corrected(state, parsed):
+        check_in = check_out = None
     if check_in:
         nights = state.get("nights") if not check_out and not parsed.nights else None
         state.update(check_in=check_in.isoformat(), check_out=None, nights=nights)

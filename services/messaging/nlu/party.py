@@ -96,8 +96,8 @@ def party_of(text: str) -> Party:
     relatives = _RELATIVE.findall(_GROUP.sub(" ", text))
     babies += sum(1 for r in relatives if r in ("bebe", "beba"))
     guests = _guests(text, grouped, _named(text))
-    if guests is not None and not 0 < guests <= 50:
-        guests = None
+    if guests is not None and (not 0 < guests <= 50 or guests <= babies):
+        guests = None  # only babies named: "¿tiene cuna para el bebé?" says nothing of the party
     return Party(guests, babies or None, pets)
 
 

@@ -420,6 +420,8 @@ CASES: list[Case] = [
     c(T, "tiene pileta?", "info", topics="pool"),
     c(T, "la piscina es climatizada?", "info", topics="pool"),
     c(T, "tienen cuna?", "info", topics="children"),
+    c(T, "tiene cuna para el bebe?", "info", topics="children", babies=1),  # a baby named is no party
+    c(T, "hay sillita para la beba?", "info", topics="children", babies=1),
     c(T, "aceptan chicos?", "info", topics="children"),
     c(T, "los bebes pagan?", "info", topics="children"),
     c(T, "me pasas la direccion?", "info", topics="address"),

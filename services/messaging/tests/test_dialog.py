@@ -604,3 +604,29 @@ async def test_a_profile_name_of_only_spaces_is_no_name() -> None:
     chosen = {"interactive": {"type": "list_reply", "list_reply": {"id": "cabin:1", "title": "x"}}}
     await dialog.respond(Inbound("wamid.2", PHONE, "\u2003", "interactive", "x", None, chosen), state, backend, TODAY)
     assert [h.guest_name for h in backend.held.values()] == [""]  # booking's adapter names them "Huésped"
+
+
+async def test_a_question_after_the_hold_is_only_answered() -> None:
+    guest = Guest(FakeBackend())
+    await guest.holds()
+    for question in ("tiene cuna para el bebe?", "a que hora podemos entrar?"):
+        reply = only(await guest.says(question))
+        assert reply.type == "text" and "tengo libres" not in reply.text, reply.text
+    assert guest.state["guests"] == 4
+
+
+async def test_yes_to_the_way_out_shows_availability() -> None:
+    guest = Guest(FakeBackend())
+    await guest.says("asdkjh")
+    assert only(await guest.says("ok")).text == t.ASK_DATES
+
+
+@pytest.mark.parametrize(
+    ("correction", "stay"),
+    [("no, el 14 no, el 15", ("2027-01-15", "2027-01-17")), ("no el 17 no, el 18", ("2027-01-14", "2027-01-18"))],
+)
+async def test_a_correction_moves_that_end_of_the_stay(correction: str, stay: tuple[str, str]) -> None:
+    guest = Guest(FakeBackend())
+    await guest.says("del 14 al 17 de enero somos 2")
+    await guest.says(correction)
+    assert (guest.state["check_in"], guest.state["check_out"]) == stay
