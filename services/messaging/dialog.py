@@ -123,6 +123,9 @@ async def _understood(ctx: _Context, parsed: nlu.Parse) -> Turn:
         if parsed.intent == "deny" or (parsed.intent == "cancel" and parsed.negated):
             state.update(awaiting=None, pending_cancel=None)
             return _say(state, t.KEPT)
+    naming = awaiting == "which_reservation" and parsed.intent == "cancel" and not parsed.negated
+    if naming and (chosen := _pick(await _active(ctx), parsed, ctx.cabins)):  # "la del lago", "la de enero"
+        return await _ask_cancel(ctx, chosen.code)
     if awaiting == "yes_no" and parsed.intent in ("affirm", "deny"):
         about = state.pop("asked", None)
         state["awaiting"] = None
@@ -372,6 +375,20 @@ async def _active(ctx: _Context) -> list[Held]:
     """The guest's reservations still standing, newest first."""
     mine = [r for r in await ctx.backend.reservations(ctx.msg.phone) if r.status in ACTIVE]
     return sorted(mine, key=lambda r: (r.created_at is not None, r.created_at), reverse=True)
+
+
+def _pick(mine: list[Held], parsed: nlu.Parse, cabins: list[Cabin]) -> Held | None:
+    """The one reservation the guest's words name (by cabin, arrival day or month); None if not one."""
+    cabin = next((c.name for c in cabins if c.slug == parsed.accommodation), None)
+    named = [
+        r
+        for r in mine
+        if (cabin is None or r.cabin == cabin)
+        and (parsed.check_in is None or r.check_in == parsed.check_in)
+        and (parsed.month is None or r.check_in.month == parsed.month)
+    ]
+    said = cabin or parsed.check_in or parsed.month
+    return named[0] if said and len(named) == 1 else None
 
 
 def _describe(r: Held) -> tuple[str, str]:

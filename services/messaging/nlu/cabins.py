@@ -10,14 +10,19 @@ from services.messaging.nlu.normalize import normalize
 
 # First words that say what kind of place it is, not which: "la cabaña" names no cabin.
 KINDS = frozenset({"cabana", "casa", "depto", "loft", "chalet", "domo", "suite", "casita", "complejo"})
+# An article the owner put in the name ("La Casa Grande") is no word of it: "la grande" names it.
+ARTICLES = frozenset({"la", "el", "los", "las"})
 
 
 def _names(name: str) -> list[str]:
     """How a guest calls the cabin `name`: "cabana del lago", "la del lago", "el refugio"."""
     words = normalize(name).split()
     said = [" ".join(words)]
+    while len(words) > 1 and words[0] in ARTICLES:
+        words = words[1:]
+    said.append(" ".join(words))
     for part in (" ".join(words[1:]), words[0] if len(words) > 1 and words[0] not in KINDS else ""):
-        said += [f"la {part}", f"el {part}"] if part else []
+        said += [f"la {part}", f"el {part}", f"al {part}"] if part else []  # "al refugio": a + el
     return said
 
 

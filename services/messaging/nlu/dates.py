@@ -478,6 +478,7 @@ def _dated(
 ) -> Stay | None:
     if not atoms:
         return None
+    atoms = _from_range(atoms)
     first = atoms[0]
     second = atoms[1] if len(atoms) > 1 and _END_CUE.search(atoms[1].before) else None
     if second is None:
@@ -494,6 +495,15 @@ def _dated(
     if check_in is None:
         return Stay()
     return Stay(check_in, _place(second, check_in, second.month, end=True))
+
+
+def _from_range(atoms: list[_Atom]) -> list[_Atom]:
+    """A range said after a lone date is the stay: "para fin de año, del 29/12 al 2/1"; "tengo
+    reserva el 10 de enero, ¿la paso del 17 al 20?"."""
+    if len(atoms) > 1 and _END_CUE.search(atoms[1].before):
+        return atoms
+    later = next((i for i in range(1, len(atoms) - 1) if _END_CUE.search(atoms[i + 1].before)), None)
+    return atoms[later:] if later else atoms
 
 
 def _year_before(month_in: int | None, second: _Atom) -> str | None:

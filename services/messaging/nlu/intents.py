@@ -4,7 +4,9 @@ PHRASES: one line a phrasing, (intent, pattern on the normal form). A phrasing f
 "no" in the same clause ("no quiero cancelar", "no, no la canceles") is a refusal, not a request;
 a cancellation inside a question about the policy ("¿se puede cancelar si llueve?") is the
 question (topic cancellation_policy), never the request. Several requests: the first in PRIORITY
-wins ("no quiero cancelar, quiero pagar" -> pay). A short answer made only of yes or no words
+wins ("no quiero cancelar, quiero pagar" -> pay). "booked" (a reservation the guest holds, "tengo
+reservado el refugio") is no intent of its own: parse.py makes it info beside a question, else
+my_reservations. A short answer made only of yes or no words
 (AFFIRM, DENY, with FILLER around them: "sí dale gracias", "no, mejor no") is affirm or deny.
 `classify` then weighs the slots the message gave (parse.py)."""
 
@@ -33,11 +35,20 @@ INTENTS = (
 # "hay lugar para estacionar" asks about parking, not about free dates.
 _NOT_FOR_CARS = r"(?! para (?:estacionar|el auto|los autos|la camioneta|el coche|la moto|\d+ autos?))"
 
+# After "ya pagué", "te mandé el comprobante": what was paid, and how ("de la seña", "por Mercado
+# Pago"): part of the payment said, no question about the deposit or the ways to pay.
+_PAID_TAIL = (
+    r"(?: (?:todo|(?:de |del |por )?(?:la |el )?(?:sena|total|saldo|resto|deposito|adelanto|reserva|estadia|"
+    r"transferencia|pago|plata)|(?:por|con|via|desde|a traves de) (?:el |la )?(?:mercadopago|transferencia|"
+    r"tarjeta|efectivo|link|alias|cbu|cvu|homebanking|app|debito|credito)))*"
+)
+
 PHRASES: list[tuple[str, str]] = [
     # paid: the guest says the money went
     (
         "paid",
-        r"\bya (?:te |les |le |lo |la )?(?:pague|pagamos|abone|abonamos|transferi|transferimos|deposite|depositamos|sene|senamos)(?: (?:la|el) (?:sena|total|deposito|plata|adelanto|saldo))?\b",
+        r"\bya (?:te |les |le |lo |la )?(?:pague|pagamos|abone|abonamos|transferi|transferimos|deposite|depositamos|sene|senamos)\b"
+        + _PAID_TAIL,
     ),
     (
         "paid",
@@ -45,15 +56,18 @@ PHRASES: list[tuple[str, str]] = [
     ),
     (
         "paid",
-        r"\bya (?:te |les )?(?:hice|hicimos|envie|mande|pase|enviamos|mandamos|pasamos) (?:el pago|la transferencia|el deposito|el comprobante|la plata|la sena|el dinero|la guita)\b",
+        r"\bya (?:te |les )?(?:hice|hicimos|envie|mande|pase|enviamos|mandamos|pasamos) (?:el pago|la transferencia|el deposito|el comprobante|la plata|la sena|el dinero|la guita)\b"
+        + _PAID_TAIL,
     ),
     (
         "paid",
-        r"\b(?:te|les) (?:mande|envie|pase|hice|mandamos|enviamos|pasamos|hicimos) (?:la transferencia|el comprobante|la plata|el pago|la sena|el deposito)\b",
+        r"\b(?:te|les) (?:mande|envie|pase|hice|mandamos|enviamos|pasamos|hicimos) (?:la transferencia|el comprobante|la plata|el pago|la sena|el deposito)\b"
+        + _PAID_TAIL,
     ),
     (
         "paid",
-        r"\b(?:te|les|le) (?:transferi|transferimos|pague|pagamos|deposite|depositamos|pase la plata|pase la sena|pasamos la sena|mande la plata)\b",
+        r"\b(?:te|les|le) (?:transferi|transferimos|pague|pagamos|deposite|depositamos|pase la plata|pase la sena|pasamos la sena|mande la plata)\b"
+        + _PAID_TAIL,
     ),
     (
         "paid",
@@ -65,7 +79,12 @@ PHRASES: list[tuple[str, str]] = [
     ),
     (
         "paid",
-        r"\b(?:aca|ahi) (?:va|te mando|te paso|tenes|esta) el comprobante\b|\bte (?:paso|mando|envio|adjunto) el comprobante\b|\bcomprobante de (?:pago|transferencia)\b",
+        r"(?:\b(?:aca|ahi) (?:va|te mando|te paso|tenes|esta) el comprobante\b|\b(?:te|les) (?:paso|mando|envio|adjunto) el comprobante\b|\bcomprobante\b)"
+        + _PAID_TAIL,
+    ),
+    (
+        "paid",
+        r"\bme (?:debitaron|cobraron|descontaron)\b|\bse (?:debito|acredito)\b|\b(?:te|les) llego (?:el pago|la plata|la transferencia|la sena)\b|\bestado (?:de|del) (?:mi |el )?pago\b|\b(?:se )?acredito el pago\b",
     ),
     # human: a person, please
     (
@@ -87,6 +106,10 @@ PHRASES: list[tuple[str, str]] = [
     (
         "human",
         r"\bhay alguien\b(?! (?:en|que (?:este|pueda ir)))|\bme (?:atiende|atendes|puede atender|podria atender) (?:alguien|una persona|un humano|el dueno|la duena)\b|\balguien que me (?:atienda|responda|ayude)\b",
+    ),
+    (
+        "human",
+        r"\besto no (?:funciona|anda|sirve)\b|\bno (?:me )?(?:entendes|entienden|entendiste) nada\b|\bno me (?:entendes|entendiste|entienden)\b|\bquiero (?:hacer )?un reclamo\b|\bpesimo servicio\b|\bque mal servicio\b|\bhace (?:una hora|\d+ (?:horas|minutos)|rato) que espero\b",
     ),
     (
         "human",
@@ -112,7 +135,7 @@ PHRASES: list[tuple[str, str]] = [
     ),
     (
         "change_dates",
-        r"\bcambio de fechas?\b|\botras? fechas?\b|\bcambiar(?:la|lo)? (?:para|al)\b|\bpasar(?:la|lo)? (?:para|al)\b|\bcorrer(?:la|lo)? (?:para|al|una semana)\b|\breprogramar\b|\bpostergar\b|\bme equivoque de (?:fechas?|dias?)\b",
+        r"\bcambio de fechas?\b|\botras? fechas?\b|\bcambiar(?:la|lo)? (?:para|al|del)\b|\bpasar(?:la|lo)? (?:para|al|del)\b|\bcorrer(?:la|lo)? (?:para|al|del|una semana)\b|\breprogramar\b|\bpostergar\b|\bme equivoque de (?:fechas?|dias?)\b",
     ),
     (
         "change_dates",
@@ -136,7 +159,7 @@ PHRASES: list[tuple[str, str]] = [
     # my_reservations
     (
         "my_reservations",
-        r"\bmis? reservas?\b|\bnuestra reserva\b|\btengo (?:una |la )?reserva\b|\bestado de (?:mi |la )?reserva\b|\bque reservas? (?:tengo|tenemos|hice|hicimos)\b|\bcodigo de (?:mi )?reserva\b",
+        r"\bmis? reservas?\b|\bnuestra reserva\b|\bestado de (?:mi |la )?reserva\b|\bque reservas? (?:tengo|tenemos|hice|hicimos)\b|\bcodigo de (?:mi )?reserva\b",
     ),
     (
         "my_reservations",
@@ -146,10 +169,20 @@ PHRASES: list[tuple[str, str]] = [
         "my_reservations",
         r"\b(?:ya )?(?:esta|quedo|quedamos|estamos|quede) (?:confirmad[oa]s?|reservad[oa]s?|agendad[oa]s?)\b|\bme (?:confirmas|confirman) (?:la reserva|si)\b|\b(?:que|cuando|para que) (?:dia|fecha|fechas) (?:reserve|reservamos|tengo|tenemos)\b|\bxcodex\b",
     ),
+    (
+        "my_reservations",
+        r"\b(?:sigue|siguen|esta|quedo|quedaron) (?:en pie|vigentes?|activas?|firmes?|hechas?|tomadas?|registradas?)\b",
+    ),
+    # booked: a reservation the guest holds, named beside what they ask ("tengo reservado el
+    # refugio, ¿a qué hora llego?": the question); alone, it asks for their reservations
+    (
+        "booked",
+        r"\b(?:tengo|tenemos) (?:reservad[oa]|(?:una |la )?reserva(?: hecha)?)\b|\b(?<!si )(?:ya )?(?:reserve|hice (?:una |la )?reserva|hicimos (?:una |la )?reserva)\b",
+    ),
     # reserve
     (
         "reserve",
-        r"(?<!para )(?<!antes de )\breserv(?:ar|armela|arla|arlo|ame|amela|amelo|ala|alo|alas|emos|en|o|amos|aria|ariamos)\b",
+        r"(?<!para )(?<!antes de )(?<!si )\breserv(?:ar|armela|arla|arlo|ame|amela|amelo|ala|alo|alas|emos|en|o|amos|aria|ariamos)\b",
     ),
     ("reserve", r"\b(?:hacer|hago|hacemos|realizar|quiero|quisiera|queria|necesito|queremos) (?:una |la )?reserva\b"),
     (
@@ -175,7 +208,7 @@ PHRASES: list[tuple[str, str]] = [
     ),
     (
         "price",
-        r"\bcuanto (?:por|la) noche\b|\bcuanto (?:me |nos )?(?:sale|saldria|seria)\b(?! (?:la |el )?(?:sena|deposito|adelanto|anticipo|garantia))|\bcuanto (?:para|x)\b",
+        r"\bcuanto (?:por|la) noche\b|\bcuanto (?:me |nos )?(?:sale|salen|saldria|saldrian|seria|serian|costaria|costarian)\b(?! (?:la |el )?(?:sena|deposito|adelanto|anticipo|garantia))|\bcuanto (?:para|x)\b",
     ),
     # availability
     (
@@ -223,13 +256,14 @@ PRIORITY = (
     "reserve",
     "price",
     "availability",
+    "booked",
     "info",
     "help",
     "thanks",
     "greeting",
 )
 # What asks for something: a message with booking facts and none of these asks for availability.
-REQUESTS = frozenset(PRIORITY) - {"info", "help", "thanks", "greeting"}
+REQUESTS = frozenset(PRIORITY) - {"booked", "info", "help", "thanks", "greeting"}
 
 AFFIRM = (
     "si",
@@ -308,6 +342,7 @@ DENY = (
     "no es eso",
     "nop",
     "nono",
+    "me equivoque",  # "nono, me equivoqué" to "¿Cancelo…?"
 )
 FILLER = (
     "gracias",
@@ -324,6 +359,7 @@ FILLER = (
     "xpausex",
     "entonces",
     "ahi",
+    "perdon",
 )
 _ANSWER = re.compile(
     r"\s*(" + "|".join(re.escape(p) for p in sorted({*AFFIRM, *DENY, *FILLER}, key=len, reverse=True)) + r")\b"

@@ -8,7 +8,8 @@ both); topics with no request are an info question; a yes or no word alone is af
 
 `expecting` says what the bot asked last, so short answers are read as answers: "4" after
 "¿cuántas personas?" is 4 guests; "3" after "¿cuántas noches?" is 3 nights and "hasta el 8" the
-check-out after the check-in so far; "la del bosque" after the cabin list is reserving it."""
+check-out after the check-in so far; "la del bosque" after the cabin list is reserving it, and
+after "¿cuál querés cancelar?" it is cancelling that one."""
 
 import re
 from collections.abc import Mapping
@@ -128,13 +129,17 @@ def _intent(
     found = intents.find(paused, topics.spans_of(paused, "cancellation_policy"))
     if found.intent in intents.REQUESTS and not found.negated:
         return found.intent, False
+    if found.intent == "booked" and not found.negated:  # the dates are those of the stay held
+        return ("info" if asked else "my_reservations"), False
+    if expecting.what == "which_reservation" and (cabin or stay.check_in or stay.month):
+        return "cancel", False  # "la del lago" after "¿cuál querés cancelar?": that one
     if cabin and expecting.what == "choice":
         return "reserve", False  # "la del bosque" after the list: as tapping it
     if booking:
         return "availability", False
     if asked:
         return "info", False
-    if found.intent:
+    if found.intent and found.intent != "booked":
         return found.intent, found.negated
     if cabin:
         return "availability", False  # "la del bosque?": is it free

@@ -35,7 +35,9 @@ RELATIVES = (
     r"herman[oa]|amig[oa]|nen[ea]|bebe|beba|abuel[oa]|prim[oa]|ti[oa]|sobrin[oa]|cunad[oa]|niet[oa]|companer[oa]|"
     r"vieja|viejo|gorda|gordo|flaca|flaco|jermu|cumpa"
 )
-_RELATIVE = re.compile(rf"\b(?:mi|con mi|y mi|el|la|con el|con la|su|y su|con su) ({RELATIVES})\b(?! de)")
+_RELATIVE = re.compile(
+    rf"\b(?:mi|con mi|y mi|el|la|con el|con la|su|y su|con su|nuestro|nuestra|y nuestro|y nuestra) ({RELATIVES})\b(?! de\b)"
+)
 # Two people each: "voy con mis viejos" is 3.
 _PAIR = re.compile(r"\b(?:mis|con mis|y mis|a mis|los|con los|y los|mas los) (?:viejos|padres|suegros|abuelos)\b")
 # Groups of a size: "vamos 2 familias de 4" is 8 people.
@@ -48,7 +50,7 @@ _TOTAL = re.compile(
     r"\b(?:somos|seriamos|seremos|vamos|iriamos|viajamos|vendriamos|estariamos|vamos a ser|seria para|es para|"
     r"en total|un total de|total|grupo de|familia de|somos un grupo de|somos una familia de|para|reserva para|"
     r"lugar para|cabana para|capacidad para)"
-    rf" (?:los |nosotros |nosotras )?(\d+)\b(?! (?:noches?|dias?|semanas?|hs|am|pm|y medi|{_DATE_AFTER})| ?/)"
+    rf" (?:los mismos |las mismas |los |nosotros |nosotras )?(\d+)\b(?! (?:noches?|dias?|semanas?|hs|am|pm|y medi|{_DATE_AFTER})| ?/)"
 )
 _TOTAL_AFTER = re.compile(r"\b(\d+) en total\b")
 # After a total, a count that corrects it: "somos 4, no perdón 5", "para 3, mejor 4".
@@ -61,7 +63,7 @@ _ALONE = re.compile(
 )
 _COUPLE = re.compile(r"\b(?:en pareja|somos pareja)\b")
 _PETS = re.compile(
-    rf"\b(?:{_COUNT}|mis \d+|mi|con mi|con el|con la|y el|y la|y mi|nuestro|nuestra) (perr[oa]s?|perrit[oa]s?|gat[oa]s?|gatit[oa]s?|mascotas?)\b"
+    rf"\b(?:{_COUNT}|mis \d+|mi|con mi|con el|con la|y el|y la|y mi|al|a mi|nuestro|nuestra) (perr[oa]s?|perrit[oa]s?|gat[oa]s?|gatit[oa]s?|mascotas?)\b"
 )
 _WORD_COUNTS = {"un": 1, "una": 1, "uno": 1}
 

@@ -28,7 +28,7 @@ REMARKS: list[tuple[str, str]] = [
     ("time", r"\b\d{1,2}:\d{2}\b"),
     ("time", rf"\ba las {_HOUR}\b"),
     ("daypart", rf"\b(?:{_DAYPART})\b"),
-    ("age", r"\b(?:de )?\d+(?: y \d+)? (?:anos|anitos|meses)\b(?! nuevo)"),
+    ("age", r"\b(?:de )?\d+(?: y \d+)? (?:anos|ano|anitos|meses|mes)\b(?! nuevo)"),
     # How long before, no stay: "si cancelo con una semana de anticipación".
     ("notice", r"\b(?:con )?(?:\d+|una|un) (?:semanas?|dias?|mes|meses|horas) de (?:anticipacion|antelacion|aviso)\b"),
     (
@@ -44,6 +44,12 @@ REMARKS: list[tuple[str, str]] = [
     (
         "later",
         r"\b(?:hablamos|te aviso|te confirmo|te escribo|les aviso|les confirmo|les escribo|te digo|nos hablamos|seguimos|lo vemos|lo charlamos) (?:manana|pasado manana)\b|\b(?:manana|pasado manana) (?:te|les) (?:aviso|confirmo|escribo|digo)\b",
+    ),
+    # Where they saw the cabins: "las vimos en Instagram" asks for no photos, "en internet" no wifi.
+    (
+        "source",
+        r"\b(?:vi|vimos|encontre|encontramos|conoci|conocimos|recomendaron|pasaron|sigo|seguimos|busque|buscamos)"
+        r"\b(?: \w+){0,3} (?:en|por) (?:instagram|facebook|ig|fb|google|airbnb|booking|internet|la web|tiktok|marketplace)\b",
     ),
     (
         "past",

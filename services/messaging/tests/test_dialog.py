@@ -630,3 +630,14 @@ async def test_a_correction_moves_that_end_of_the_stay(correction: str, stay: tu
     await guest.says("del 14 al 17 de enero somos 2")
     await guest.says(correction)
     assert (guest.state["check_in"], guest.state["check_out"]) == stay
+
+
+@pytest.mark.parametrize("which", ["la del bosque", "la de enero", "la del 20 de enero"])
+async def test_the_reservation_to_cancel_can_be_named(which: str) -> None:
+    backend = FakeBackend()
+    guest = Guest(backend)
+    await guest.holds()
+    await guest.holds("del 20 al 23 de enero para 2", cabin=2)
+    await guest.says("quiero cancelar")
+    assert only(await guest.says(which)).text.startswith("¿Cancelo la reserva RES2")
+    assert backend.cancelled == []
