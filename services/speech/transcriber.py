@@ -13,6 +13,18 @@ all of them are decoded in batches; each segment goes back to the note it
 came from. The batched pipeline decodes with one temperature (no fallback),
 which is why one note alone on a CPU keeps the sequential `transcribe`.
 
+Spanish notes alone (`transcribe`, the CPU's path) are decoded after a
+domain prompt (`DOMAIN_PROMPT`): Whisper reads it as the text that came
+before the note, so "seña", "finde largo", "cabaña" and the months come out
+right more often ("señal del tinde" without it). It is a sentence as a guest
+would write it, not a word list: Whisper continues a style, and the list
+measured worse. It goes in as faster-whisper's `hotwords`, put before every
+30 s window (`initial_prompt` would reach only the first one once previous
+text is not carried over). The batched pipeline gets no prompt: there it made
+everyday Spanish worse (it even wrote "¿Cuánto es la seña?" over a note that
+said nothing of the kind). Other languages get none either. Figures, and how
+to measure another wording: bench/speech_prompt.py and the README.
+
 Confidence, in [0, 1]: the duration-weighted mean over the kept segments of
 exp(avg_logprob) × (1 − no_speech_prob) — the mean token probability, discounted
 by the chance that it was not speech at all; 0 when nothing was kept.
@@ -35,6 +47,12 @@ NO_SPEECH_MAX = 0.6
 # The batched pipeline's own VAD settings: speech cut into clips Whisper reads in one window.
 CLIP_VAD = VadOptions(max_speech_duration_s=30, min_silence_duration_ms=160)
 CLIPS_PER_BATCH = 16
+# Chosen in bench/speech_prompt.py: the wording that lowered WER on the domain notes and the
+# fixtures without raising it on everyday Spanish (word lists and cabin names did not).
+DOMAIN_PROMPT = (
+    "Hola, quería reservar una cabaña para el finde largo. ¿Cuánto es la seña? Somos cuatro, entre enero,"
+    " febrero, marzo, abril, mayo, junio, julio, agosto, septiembre, octubre, noviembre o diciembre."
+)
 
 
 @dataclass(frozen=True)
@@ -96,9 +114,13 @@ def confidence(segments: list[Segment]) -> float:
 
 
 class Transcriber:
-    def __init__(self, model_dir: str, model_name: str, device_preference: str, threads: int) -> None:
+    def __init__(
+        self, model_dir: str, model_name: str, device_preference: str, threads: int, prompt: str | None = DOMAIN_PROMPT
+    ) -> None:
+        """`prompt`: what a Spanish note alone is decoded after; None for none (the benchmark's baseline)."""
         self.device, self.compute_type = pick_device(device_preference)
         self.model_name = model_name
+        self.prompt = prompt
         self.model = WhisperModel(
             model_dir, device=self.device, compute_type=self.compute_type, cpu_threads=cpu_threads(threads)
         )
@@ -107,7 +129,12 @@ class Transcriber:
     def transcribe(self, samples: np.ndarray, language: str | None) -> Transcript:
         started = time.perf_counter()
         raw, info = self.model.transcribe(
-            samples, language=language, vad_filter=True, condition_on_previous_text=False, beam_size=5
+            samples,
+            language=language,
+            vad_filter=True,
+            condition_on_previous_text=False,
+            beam_size=5,
+            hotwords=self._prompt(language),
         )
         kept = [Segment(s.start, s.end, s.text.strip(), s.avg_logprob, s.no_speech_prob) for s in raw]
         return self._result(samples, kept, info.language, float(info.language_probability), started)
@@ -142,6 +169,10 @@ class Transcriber:
                     Segment(max(0.0, s.start - at), s.end - at, s.text.strip(), s.avg_logprob, s.no_speech_prob)
                 )
         return [self._result(n, segs, language, 1.0, started) for n, segs in zip(notes, found, strict=True)]
+
+    def _prompt(self, language: str | None) -> str | None:
+        """Only a note known to be Spanish: a detected language is not known before decoding starts."""
+        return self.prompt if language == "es" else None
 
     def _result(
         self, samples: np.ndarray, segments: list[Segment], language: str, probability: float, started: float

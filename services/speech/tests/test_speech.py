@@ -33,11 +33,14 @@ KEYWORDS = {
     "disponibilidad": {"cabana", "diciembre"},
     "precio": {"cuanto", "personas"},
     "reserva": {"reservar", "semana"},
+    "sena": {"sena", "finde"},  # what the domain prompt is for: "la señal del tinde" without it
 }
 # espeak-ng's formant voice is far from a person's: Whisper base gets the short,
 # clear notes (near) right and stumbles on long ones. The bound is the corpus WER
-# measured here (0.34: 0.47, 0.45, 0.00) plus margin; a real voice does better.
+# measured here (0.28: 0.47, 0.36, 0.00, 0.11) plus margin; a real voice does better.
 MAX_CORPUS_WER = 0.45
+# The batched pipeline decodes without the domain prompt (transcriber.py), so not the note that needs it.
+BATCHED = ("disponibilidad", "precio", "reserva")
 
 
 @pytest.fixture(scope="module")
@@ -151,16 +154,16 @@ def test_concurrent_notes_are_batched_and_each_gets_its_own_text(infra: Infra, o
     own = {"speech": spawn("services.speech", env)}
     try:
         wait_serving("speech", addr, own["speech"])
-        with grpc.insecure_channel(addr) as channel, ThreadPoolExecutor(3) as pool:
+        audio = {name: (FIXTURES / f"{name}.ogg").read_bytes() for name in BATCHED}
+        with grpc.insecure_channel(addr) as channel, ThreadPoolExecutor(len(audio)) as pool:
             stub = speech_pb2_grpc.SpeechServiceStub(channel)
-            audio = {name: (FIXTURES / f"{name}.ogg").read_bytes() for name in EXPECTED}
             replies = dict(zip(audio, pool.map(lambda a: transcribe(stub, a), audio.values()), strict=True))
         for name, reply in replies.items():
             assert KEYWORDS[name] <= set(words(reply.text)), (name, reply.text)
             assert reply.segments and reply.segments[-1].end <= reply.duration + 0.5
         text = httpx.get(f"http://127.0.0.1:{metrics}/metrics").text
-        assert "speech_batch_size_count 1.0" in text and "speech_batch_size_sum 3.0" in text, text
-        assert 'speech_transcriptions_total{outcome="ok"} 3.0' in text
+        assert "speech_batch_size_count 1.0" in text and f"speech_batch_size_sum {len(audio)}.0" in text, text
+        assert f'speech_transcriptions_total{{outcome="ok"}} {len(audio)}.0' in text
     finally:
         stop_children(own)
 
