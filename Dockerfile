@@ -42,7 +42,7 @@ RUN groupadd --system --gid 10001 cabanas \
 COPY --from=builder /opt/venv /opt/venv
 WORKDIR /app
 USER 10001:10001
-# gateway HTTP; gRPC booking, messaging, payments, speech, calendar; METRICS_PORT in deploy/k8s.
-EXPOSE 8000 50051 50052 50053 50054 50055 9090
+# gateway HTTP; gRPC booking, messaging, payments, speech, calendar, accounts; METRICS_PORT in deploy/k8s.
+EXPOSE 8000 50051 50052 50053 50054 50055 50056 9090
 ENTRYPOINT ["python", "-m"]
 CMD ["gateway"]

@@ -4,9 +4,11 @@ Runs in development (ENVIRONMENT=development unless the environment names
 another). Starts the embedded Postgres and Redis under `.data/` (unless DATABASE_URL /
 REDIS_URL point elsewhere), with production's database roles: each process
 connects as its own, the migrations run as the migration role first. Then the
-five services and the gateway, their calls signed with a development
-SERVICE_TOKEN_SECRET kept with the data (unless one is set); waits until
-everything is ready, prints where it is, and on Ctrl-C (or SIGTERM) stops the
+six services and the gateway, their calls signed with a development
+SERVICE_TOKEN_SECRET kept with the data (unless one is set); creates the
+development owner (CONSOLE_OWNER_EMAIL / CONSOLE_OWNER_PASSWORD /
+CONSOLE_OWNER_PHONE; unset: owner@localhost with a generated password kept with
+the data); waits until everything is ready, prints where it is, and on Ctrl-C (or SIGTERM) stops the
 gateway, then the services, then Redis and Postgres, leaving no process behind.
 If any child dies, everything is stopped and the exit code is 1. A port it
 needs that is already taken (another `make run`, or one left running) is
@@ -21,6 +23,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
@@ -67,10 +70,11 @@ def spawn(module: str, env: dict[str, str], log: Path | None = None) -> subproce
         return subprocess.Popen(command, env=env, stderr=sink)
 
 
-def run_tool(module: str, *args: str, env: dict[str, str]) -> str:
-    """Run `python -m module args` to the end, with `own_env`; its output (its log goes to ours)."""
+def run_tool(module: str, *args: str, env: dict[str, str], stdin: str | None = None) -> str:
+    """Run `python -m module args` to the end, with `own_env` and `stdin`; its output (its log goes to ours)."""
     command = [sys.executable, "-m", module, *args]
-    return subprocess.run(command, env=own_env(module, env), check=True, stdout=subprocess.PIPE, text=True).stdout
+    done = subprocess.run(command, env=own_env(module, env), check=True, stdout=subprocess.PIPE, text=True, input=stdin)
+    return done.stdout
 
 
 def wait_serving(name: str, addr: str, proc: subprocess.Popen[bytes]) -> None:
@@ -165,11 +169,13 @@ def main() -> int:
         for name in SERVICES:
             wait_serving(name, settings.service_addr(name), children[name])
         print(run_tool("services.booking.cli", "seed-demo", env=env), end="", flush=True)
+        owner = dev_owner(settings, data)
+        create_owner(owner, env)
         children["gateway"] = spawn("devtools.gateway", env)
         base = f"http://localhost:{settings.gateway_port}"
         wait_ready(f"{base}/api/v1/readyz", children["gateway"])
         token = run_tool("services.booking.cli", "admin-token", "--sub", "dev", env=env).strip()
-        _print_banner(base, env, settings.service_addr, token)
+        _print_banner(base, env, settings.service_addr, token, owner)
         while True:
             for name, proc in children.items():
                 if proc.poll() is not None:
@@ -199,6 +205,29 @@ def _dev_secret(path: Path) -> str:
     return path.read_text().strip()
 
 
+DEV_OWNER_EMAIL = "owner@localhost"
+
+
+@dataclass(frozen=True)
+class Owner:
+    email: str
+    password: str
+    phone: str
+
+
+def dev_owner(settings: Settings, data: Path) -> Owner:
+    """The development owner: CONSOLE_OWNER_*, else owner@localhost with a password kept with the data."""
+    given = settings.console_owner_password
+    password = given.get_secret_value() if given else _dev_secret(data / "console_owner_password")
+    return Owner(settings.console_owner_email or DEV_OWNER_EMAIL, password, settings.console_owner_phone)
+
+
+def create_owner(owner: Owner, env: dict[str, str]) -> None:
+    """Make `owner` an active owner with that password, whether it existed or not (the CLI, --reset)."""
+    args = ["create-owner", "--email", owner.email, "--name", "Dueña", "--phone", owner.phone, "--force", "--reset"]
+    run_tool("services.accounts.cli", *args, env=env, stdin=owner.password + "\n")
+
+
 def stop_children(children: dict[str, subprocess.Popen[bytes]]) -> None:
     """SIGTERM the gateway first, then the rest, each given time to drain."""
     for group in (["gateway"], [n for n in children if n != "gateway"]):
@@ -213,7 +242,7 @@ def stop_children(children: dict[str, subprocess.Popen[bytes]]) -> None:
                 proc.wait()
 
 
-def _print_banner(base: str, env: dict[str, str], addr: Callable[[str], str], admin_token: str) -> None:
+def _print_banner(base: str, env: dict[str, str], addr: Callable[[str], str], admin_token: str, owner: Owner) -> None:
     lines = [
         "",
         "Cabañas is running. Ctrl-C stops everything.",
@@ -224,6 +253,7 @@ def _print_banner(base: str, env: dict[str, str], addr: Callable[[str], str], ad
         f"  Redis        {env['REDIS_URL']}",
         f"  admin token  {admin_token}",
         "               (12 h; more with: python -m services.booking.cli admin-token)",
+        f"  owner        {owner.email}   password {owner.password}",
         *(f"  {name:<12} grpc://{addr(name)}" for name in SERVICES),
         "",
     ]

@@ -7,6 +7,7 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from cabanas.v1 import (
+    accounts_pb2_grpc,
     booking_pb2_grpc,
     calendar_pb2_grpc,
     messaging_pb2_grpc,
@@ -28,7 +29,7 @@ class HealthClient(Protocol):
 
 
 class ServiceClients:
-    """Stubs for the five services plus their health endpoints."""
+    """Stubs for the six services plus their health endpoints."""
 
     def __init__(self, settings: Settings) -> None:
         self.channels = {name: channel(settings.service_addr(name), DEADLINES.get(name, 5.0)) for name in SERVICES}
@@ -37,6 +38,7 @@ class ServiceClients:
         self.payments = payments_pb2_grpc.PaymentsServiceStub(self.channels["payments"])
         self.speech = speech_pb2_grpc.SpeechServiceStub(self.channels["speech"])
         self.calendar = calendar_pb2_grpc.CalendarServiceStub(self.channels["calendar"])
+        self.accounts = accounts_pb2_grpc.AccountsServiceStub(self.channels["accounts"])
         self.health = {name: cast(HealthClient, health_pb2_grpc.HealthStub(ch)) for name, ch in self.channels.items()}
 
     async def close(self) -> None:

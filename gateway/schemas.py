@@ -330,3 +330,43 @@ class NluIn(Strict):
 
 class HandoffIn(Strict):
     active: bool
+
+
+Role = Literal["owner", "staff", "viewer"]
+# The service checks e-mails itself (owner@localhost is one); this only keeps out what cannot be.
+LoginEmail = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+$", max_length=254)]
+OptionalPhone = Phone | Literal[""]
+
+
+class UserIn(Strict):
+    email: LoginEmail
+    password: str = Field(min_length=1, max_length=256, description="At least 10 characters, not an obvious one")
+    role: Role
+    name: Name
+    phone: OptionalPhone = Field("", description="WhatsApp, E.164")
+
+
+class UserPatch(Strict):
+    """Any of these; `active: false` deactivates the user (their sessions end)."""
+
+    name: Name | None = None
+    phone: OptionalPhone | None = None
+    role: Role | None = None
+    active: bool | None = None
+
+
+class UserOut(BaseModel):
+    id: int
+    email: str
+    name: str
+    phone: str
+    role: Role
+    active: bool
+    created_at: datetime
+    last_login_at: datetime | None
+
+
+class UserPage(BaseModel):
+    items: list[UserOut]
+    page: int
+    total: int

@@ -5,7 +5,7 @@ from typing import Any
 
 from google.protobuf.field_mask_pb2 import FieldMask
 
-from cabanas.v1 import booking_pb2, calendar_pb2, common_pb2, payments_pb2
+from cabanas.v1 import accounts_pb2, booking_pb2, calendar_pb2, common_pb2, payments_pb2
 from gateway import schemas
 from services.common import pb
 from services.common.pb import day, range_pb
@@ -197,3 +197,27 @@ def sync_result(r: calendar_pb2.SyncResult) -> schemas.SyncOut:
         conflicts=[conflict(c) for c in r.conflicts],
         error=r.error,
     )
+
+
+ROLES = pb.enum_values(accounts_pb2.Role, "ROLE_")
+ROLE_NAMES = pb.enum_names(accounts_pb2.Role, "ROLE_")
+
+
+def user(u: accounts_pb2.User) -> schemas.UserOut:
+    return schemas.UserOut(
+        id=u.id,
+        email=u.email,
+        name=u.name,
+        phone=u.phone,
+        role=ROLE_NAMES[u.role],
+        active=u.active,
+        created_at=u.created_at.ToDatetime(tzinfo=UTC),
+        last_login_at=_when(u.last_login_at, u.HasField("last_login_at")),
+    )
+
+
+def user_patch_pb(body: schemas.UserPatch) -> tuple[accounts_pb2.User, FieldMask]:
+    """The proto message and the mask of the fields the body sets (`active: false` included)."""
+    fields = body.model_dump(exclude_unset=True, exclude_none=True)
+    message = accounts_pb2.User(**(fields | ({"role": ROLES[fields["role"]]} if "role" in fields else {})))
+    return message, FieldMask(paths=list(fields))

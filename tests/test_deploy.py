@@ -24,7 +24,7 @@ from tests.test_k8s import OVERLAYS, containers, of_kind, ours, pod, render
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCKERFILES = ("Dockerfile", "Dockerfile.speech-cuda")
-SCHEMAS = ("booking", "payments", "calendar", "messaging")  # the services with a migrations/ folder
+SCHEMAS = ("booking", "payments", "calendar", "messaging", "accounts")  # the services with a migrations/ folder
 
 
 def instructions(dockerfile: str) -> list[tuple[str, str]]:

@@ -289,7 +289,10 @@ def test_no_secret_values_are_committed(overlay: str) -> None:
     assert secret["metadata"]["name"].startswith("cabanas-secrets-")
     assert "stringData" not in secret
     values = {k: base64.b64decode(v).decode() for k, v in secret["data"].items()}
-    roles = {f"{who}_DATABASE_URL" for who in ("MIGRATION", "BOOKING", "CALENDAR", "MESSAGING", "PAYMENTS", "GATEWAY")}
+    roles = {
+        f"{who}_DATABASE_URL"
+        for who in ("MIGRATION", "ACCOUNTS", "BOOKING", "CALENDAR", "MESSAGING", "PAYMENTS", "GATEWAY")
+    }
     assert set(values) == {"POSTGRES_PASSWORD", "REDIS_URL", "JWT_SECRET", "ICS_SALT", "SERVICE_TOKEN_SECRET"} | roles
     for key, value in values.items():
         if key.endswith("_URL"):

@@ -4,16 +4,19 @@ it needs already taken, it says which and what to set, and leaves nothing behind
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
 import time
 from pathlib import Path
 
+import grpc
 import httpx
 import psutil
 import pytest
 
+from cabanas.v1 import accounts_pb2, accounts_pb2_grpc
 from devtools.devstack import SERVICES
 from devtools.embedded import free_port
 
@@ -62,6 +65,7 @@ def test_make_run_starts_everything_and_ctrl_c_stops_it(tmp_path: Path) -> None:
         assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
         assert httpx.get(f"{base}/readyz").status_code == 200
         assert (data / "postgres" / "PG_VERSION").exists()
+        _the_development_owner_logs_in(log.read_text(), env["ACCOUNTS_ADDR"])
 
         started = psutil.Process(make.pid).children(recursive=True)
         names = " ".join(" ".join(p.cmdline()) for p in started)
@@ -76,6 +80,19 @@ def test_make_run_starts_everything_and_ctrl_c_stops_it(tmp_path: Path) -> None:
         if make.poll() is None:
             os.killpg(make.pid, signal.SIGKILL)
     assert '"msg": "stopping"' in log.read_text()
+
+
+def _the_development_owner_logs_in(banner: str, accounts_addr: str) -> None:
+    """The banner names owner@localhost and its generated password, and they open a session."""
+    found = re.search(r"owner\s+(\S+)\s+password (\S+)", banner)
+    assert found, banner
+    email, password = found.groups()
+    assert email == "owner@localhost"
+    with grpc.insecure_channel(accounts_addr) as channel:
+        session = accounts_pb2_grpc.AccountsServiceStub(channel).Login(
+            accounts_pb2.LoginRequest(email=email, password=password), timeout=10
+        )
+    assert session.user.role == accounts_pb2.ROLE_OWNER
 
 
 @pytest.mark.parametrize("variable", ["EMBEDDED_POSTGRES_PORT", "EMBEDDED_REDIS_PORT"])

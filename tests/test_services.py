@@ -15,6 +15,7 @@ FULL_NAMES = {
     "payments": "cabanas.v1.PaymentsService",
     "speech": "cabanas.v1.SpeechService",
     "calendar": "cabanas.v1.CalendarService",
+    "accounts": "cabanas.v1.AccountsService",
 }
 
 
@@ -41,7 +42,7 @@ async def test_each_service_owns_its_schema(stack: Stack, infra: Infra) -> None:
     conn = await asyncpg.connect(infra.postgres.url)
     try:
         schemas = {r["nspname"] for r in await conn.fetch("SELECT nspname FROM pg_namespace")}
-        assert {"booking", "messaging", "payments", "calendar"} <= schemas
+        assert {"booking", "messaging", "payments", "calendar", "accounts"} <= schemas
         versions = await conn.fetch("SELECT version FROM booking.schema_migrations ORDER BY version")
         assert [r["version"] for r in versions][:2] == ["0001_extensions", "0002_booking"]
         assert await conn.fetchval("SELECT 1 FROM pg_extension WHERE extname = 'btree_gist'") == 1

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, UploadFile
 
-from cabanas.v1 import booking_pb2, calendar_pb2, messaging_pb2, payments_pb2, speech_pb2
+from cabanas.v1 import accounts_pb2, booking_pb2, calendar_pb2, messaging_pb2, payments_pb2, speech_pb2
 from gateway import schemas, views
 from gateway.deps import ClientsDep, require_admin
 from gateway.routes import API_PREFIX
@@ -186,3 +186,34 @@ async def outbox(
 async def handoff(phone: str, body: schemas.HandoffIn, clients: ClientsDep) -> dict[str, object]:
     reply = await clients.messaging.SetHandoff(messaging_pb2.SetHandoffRequest(phone=phone[:20], active=body.active))
     return {"phone": reply.phone, "handoff": reply.handoff}
+
+
+@router.post("/users", status_code=201, responses=schemas.errors(400, 409))
+async def create_user(body: schemas.UserIn, clients: ClientsDep) -> schemas.UserOut:
+    """A user of the console; 422 `weak_password` for a short or obvious password, 409 for an e-mail in use."""
+    created = await clients.accounts.CreateUser(
+        accounts_pb2.CreateUserRequest(
+            email=body.email, name=body.name, phone=body.phone, role=views.ROLES[body.role], password=body.password
+        )
+    )
+    return views.user(created)
+
+
+@router.get("/users")
+async def list_users(clients: ClientsDep, page: Annotated[int, Query(ge=1, le=10_000)] = 1) -> schemas.UserPage:
+    reply = await clients.accounts.ListUsers(
+        accounts_pb2.ListUsersRequest(
+            page={"page_size": PAGE_SIZE, "page_token": str((page - 1) * PAGE_SIZE) if page > 1 else ""}
+        )
+    )
+    return schemas.UserPage(items=[views.user(u) for u in reply.users], page=page, total=reply.page.total_size)
+
+
+@router.patch("/users/{user_id}", responses=schemas.errors(400, 404, 409))
+async def update_user(user_id: schemas.IdPath, body: schemas.UserPatch, clients: ClientsDep) -> schemas.UserOut:
+    """Change a user's name, phone, role or active; 409 `last_owner` when no active owner would be left."""
+    message, mask = views.user_patch_pb(body)
+    updated = await clients.accounts.UpdateUser(
+        accounts_pb2.UpdateUserRequest(id=user_id, user=message, update_mask=mask)
+    )
+    return views.user(updated)

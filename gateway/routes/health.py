@@ -21,8 +21,9 @@ router = APIRouter(prefix=API_PREFIX, tags=["health"])
 CHECK_TIMEOUT = 2.0
 # Without these the system still books: booking's Redis locks are only an
 # optimisation, the bot asks guests to type instead of sending audio, calendars
-# catch up later. They degrade readiness instead of failing it.
-NON_CRITICAL = {"redis", "speech", "calendar"}
+# catch up later, guests book without the team's accounts (only the console and
+# the admin users routes need them). They degrade readiness instead of failing it.
+NON_CRITICAL = {"redis", "speech", "calendar", "accounts"}
 
 
 @router.get("/healthz")

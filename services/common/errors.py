@@ -16,6 +16,7 @@ class Kind(Enum):
     NOT_FOUND = "not_found"  # 404
     ALREADY_EXISTS = "already_exists"  # 409
     FORBIDDEN = "forbidden"  # a credential that does not allow it (403)
+    UNAUTHENTICATED = "unauthenticated"  # no valid credential: a wrong password, an ended session (401)
     UNAVAILABLE = "unavailable"  # something it needs did not answer; nothing took effect (503)
     EXHAUSTED = "exhausted"  # too much at once; retry later (429)
 

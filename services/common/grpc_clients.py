@@ -27,7 +27,7 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 from pydantic import SecretStr
 
-from cabanas.v1 import booking_pb2, calendar_pb2, messaging_pb2, payments_pb2, speech_pb2
+from cabanas.v1 import accounts_pb2, booking_pb2, calendar_pb2, messaging_pb2, payments_pb2, speech_pb2
 from services.common.errors import DomainError, Kind
 
 DEFAULT_DEADLINE = 5.0
@@ -42,13 +42,17 @@ NOT_IDEMPOTENT = {
     "AddFeed",
     "HandleNotification",
     "ReprocessNotification",
+    "CreateUser",
+    "UpdateUser",
+    "Login",  # a second session, a second failure counted
+    "CreateApiToken",
 }
 
 
 def service_config() -> str:
     """Service config: round robin over the resolved addresses, and (gRFC A6) retry UNAVAILABLE
     (the server did not act) on every idempotent method of our services and on health checks."""
-    files = (booking_pb2, calendar_pb2, messaging_pb2, payments_pb2, speech_pb2)
+    files = (accounts_pb2, booking_pb2, calendar_pb2, messaging_pb2, payments_pb2, speech_pb2)
     names = [
         {"service": service.full_name, "method": method.name}
         for file in files

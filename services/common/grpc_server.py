@@ -1,4 +1,4 @@
-"""gRPC server bootstrap shared by the five services.
+"""gRPC server bootstrap shared by the six services.
 
 `run(service)` is each service's `__main__`: a refusal to start (one line,
 exit 1) on an unknown ENVIRONMENT or, in production, without the secrets the
@@ -246,6 +246,19 @@ CALLERS: dict[str, dict[str, frozenset[str]]] = {
     "speech": {
         "Transcribe": frozenset({"gateway", "messaging"}),
     },
+    "accounts": {
+        "CreateUser": frozenset({"gateway"}),
+        "GetUser": frozenset(),
+        "ListUsers": frozenset({"gateway"}),
+        "UpdateUser": frozenset({"gateway"}),
+        "SetPassword": frozenset(),
+        "Login": frozenset(),
+        "Authenticate": frozenset(),
+        "Logout": frozenset(),
+        "CreateApiToken": frozenset(),
+        "ListApiTokens": frozenset(),
+        "RevokeApiToken": frozenset(),
+    },
 }
 # How far a signature's time may be from ours, seconds: clock skew, not a session.
 CALLER_SIGNATURE_MAX_AGE = 300
@@ -326,6 +339,7 @@ _STATUS = {
     Kind.NOT_FOUND: grpc.StatusCode.NOT_FOUND,
     Kind.ALREADY_EXISTS: grpc.StatusCode.ALREADY_EXISTS,
     Kind.FORBIDDEN: grpc.StatusCode.PERMISSION_DENIED,
+    Kind.UNAUTHENTICATED: grpc.StatusCode.UNAUTHENTICATED,
     Kind.UNAVAILABLE: grpc.StatusCode.UNAVAILABLE,
     Kind.EXHAUSTED: grpc.StatusCode.RESOURCE_EXHAUSTED,
 }

@@ -14,6 +14,7 @@ DEFAULT_ADDRS = {
     "payments": "localhost:50053",
     "speech": "localhost:50054",
     "calendar": "localhost:50055",
+    "accounts": "localhost:50056",
 }
 
 # ENVIRONMENT's accepted values, exactly: unset means production; anything else refuses to start.
@@ -35,6 +36,7 @@ PRODUCTION_SECRETS: dict[str, tuple[str, ...]] = {
     "payments": ("mercadopago_access_token", "service_token_secret"),
     "speech": ("service_token_secret",),
     "calendar": ("ics_salt", "service_token_secret"),
+    "accounts": ("service_token_secret",),
 }
 
 
@@ -58,6 +60,7 @@ class Settings(BaseSettings):
     payments_addr: str = DEFAULT_ADDRS["payments"]
     speech_addr: str = DEFAULT_ADDRS["speech"]
     calendar_addr: str = DEFAULT_ADDRS["calendar"]
+    accounts_addr: str = DEFAULT_ADDRS["accounts"]
     grpc_bind_host: str = "[::]"
     # Seconds in-flight RPCs get to finish after SIGTERM.
     grpc_shutdown_grace_seconds: float = 10.0
@@ -126,6 +129,18 @@ class Settings(BaseSettings):
     rate_limit_window_seconds: int = 60
     # Signed webhooks (WhatsApp, Mercado Pago) come in bursts from few addresses.
     rate_limit_webhook_requests: int = 600
+    # Console sessions: they end after this many hours unused, and this many hours after login at the latest.
+    session_idle_hours: float = 12
+    session_max_hours: float = 7 * 24
+    # Login throttling (services/accounts/throttle.py): failed logins counted over a sliding window;
+    # past a limit the e-mail (or the client address) is refused until old failures leave the window.
+    login_window_seconds: int = 15 * 60
+    login_max_failures_per_email: int = 10
+    login_max_failures_per_client: int = 20
+    # The development owner `make run` creates (unset: owner@localhost with a generated password).
+    console_owner_email: str = ""
+    console_owner_password: SecretStr | None = None
+    console_owner_phone: str = ""
     # Peers whose X-Forwarded-For is believed: comma-separated addresses or CIDRs (the ingress).
     trusted_proxies: str = ""
 
@@ -138,7 +153,7 @@ class Settings(BaseSettings):
         return self
 
     def service_addr(self, name: str) -> str:
-        """Address of service `name` (booking, messaging, payments, speech, calendar)."""
+        """Address of service `name` (booking, messaging, payments, speech, calendar, accounts)."""
         return str(getattr(self, f"{name}_addr"))
 
     @property

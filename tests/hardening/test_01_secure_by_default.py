@@ -48,6 +48,7 @@ NEEDS = {
     "payments": ("MERCADOPAGO_ACCESS_TOKEN", "SERVICE_TOKEN_SECRET"),
     "speech": ("SERVICE_TOKEN_SECRET",),
     "calendar": ("ICS_SALT", "SERVICE_TOKEN_SECRET"),
+    "accounts": ("SERVICE_TOKEN_SECRET",),
 }
 SECRETS = {key: f"test-only-{key.lower()}" for keys in NEEDS.values() for key in keys}
 SANDBOX = "/sandbox/mercadopago"
@@ -158,7 +159,7 @@ def running(module: str, env: dict[str, str]) -> Iterator[subprocess.Popen[bytes
         stop_children({module: proc})
 
 
-@pytest.mark.parametrize("name", ["booking", "payments", "messaging", "calendar"])
+@pytest.mark.parametrize("name", ["booking", "payments", "messaging", "calendar", "accounts"])
 def test_a_service_starts_in_production_with_its_secrets(name: str) -> None:
     env = minimal_env(**{key: SECRETS[key] for key in NEEDS[name]})
     with running(MODULES[name], env) as proc:

@@ -1,0 +1,1 @@
+"""The owner's web app: server-rendered pages over the services' gRPC APIs (it owns no table)."""

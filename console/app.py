@@ -1,0 +1,88 @@
+"""The console application: settings, middleware, pages, and what a failure looks like."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from zoneinfo import ZoneInfo
+
+import grpc
+from fastapi import FastAPI, Request
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from starlette.exceptions import HTTPException
+
+from console.middleware import PageHeaders
+from console.pages import auth, today
+from console.render import STATIC, page, templates
+from console.security import SESSION_COOKIE, CsrfRefused, LoginRequired
+from console.settings import ConsoleSettings, csrf_key, get_console_settings, startup_problem
+from gateway.clients import ServiceClients
+from gateway.ratelimit import trusted_networks
+from services.common.grpc_clients import identify
+from services.common.settings import Settings, get_settings
+from services.common.telemetry import redact_urls
+
+# A service that does not answer, or not in time: "try again later", not an error page of ours.
+UNAVAILABLE = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.CANCELLED)
+
+
+def create_app(settings: Settings | None = None, console: ConsoleSettings | None = None) -> FastAPI:
+    settings, console = settings or get_settings(), console or get_console_settings()
+    problem = startup_problem(settings, console)
+    if problem is not None:
+        raise SystemExit(f"console: {problem}")
+    identify("console", settings.service_token_secret)  # the services check who calls them
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.clients = ServiceClients(settings)
+        yield
+        await app.state.clients.close()
+
+    app = FastAPI(title="Cabañas console", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    app.state.settings, app.state.console = settings, console
+    app.state.csrf_key = csrf_key(console)
+    app.state.proxies = trusted_networks(settings.trusted_proxies)
+    app.state.zone = ZoneInfo(console.console_time_zone)
+    app.state.templates = templates(app.state.zone)
+    app.add_middleware(PageHeaders, production=settings.production)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(auth.router)
+    app.include_router(today.router)
+    _install_handlers(app)
+
+    @app.get("/", include_in_schema=False)
+    async def home() -> Response:
+        return RedirectResponse("/hoy", status_code=303)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> Response:
+        return PlainTextResponse("ok")
+
+    FastAPIInstrumentor.instrument_app(app, server_request_hook=lambda span, _scope: redact_urls(span))
+    return app
+
+
+def _install_handlers(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def login_required(_: Request, exc: LoginRequired) -> Response:
+        response = RedirectResponse("/login", status_code=303)
+        if exc.stale_cookie:
+            response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    @app.exception_handler(CsrfRefused)
+    async def csrf_refused(request: Request, _: CsrfRefused) -> Response:
+        return page(request, "error.html", status=403, problem="csrf")
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        return page(
+            request, "error.html", status=exc.status_code, problem="not_found" if exc.status_code == 404 else ""
+        )
+
+    @app.exception_handler(grpc.aio.AioRpcError)
+    async def rpc_error(request: Request, exc: grpc.aio.AioRpcError) -> Response:
+        if exc.code() in UNAVAILABLE:
+            return page(request, "error.html", status=503, problem="unavailable")
+        raise exc  # a bug of ours or of a service: Starlette's 500, logged with its traceback
