@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import grpc
-import httpx
 import pytest
 
 from cabanas.v1 import booking_pb2, booking_pb2_grpc, common_pb2
 from services.booking.tests.helpers import hold, make_cabin
-from tests.stack import Infra, Stack, admin_token
-from tests.test_messaging import body_of, phone, post, reservations_of, say, stay_words, word
+from tests.stack import Infra, Stack
+from tests.test_messaging import body_of, phone, post, reservations_of, say, stay_words, wait_for, word
+from tests.test_payments import fake_payment, notify
 from testsupport.whatsapp import choose, envelope, text
 
 ANSWERS = {
@@ -91,6 +91,14 @@ class Chat:
         held = self.taps(f"cabin:{cabin.id}", "list_reply")
         assert "Te guardé la " + cabin.name in body_of(held), body_of(held)
         return self.reservation()
+
+    def paid(self, reservation: booking_pb2.Reservation, status: str) -> None:
+        """A payment of the deposit in `status` at Mercado Pago, notified; then the bot's own
+        message about it (pending, rejected, confirmed) reaches the guest first."""
+        payment_id = fake_payment(self.infra, reservation.code, reservation.deposit.amount_minor, status)
+        assert notify(self.stack, payment_id).status_code == 200
+        self.seen += 1
+        wait_for(lambda: len(self.infra.graph.to(self.guest)) >= self.seen, what=f"the {status} notice")
 
     def reservation(self) -> booking_pb2.Reservation:
         """The guest's newest reservation."""
@@ -191,20 +199,23 @@ def test_a_question_nobody_answered_goes_to_a_person(
     assert len(infra.graph.to(chat.guest)) == chat.seen
 
 
-def test_already_paid_before_and_after_the_payment(
+def test_already_paid_in_each_payment_state(
     stack: Stack, infra: Infra, booking: booking_pb2_grpc.BookingServiceStub
 ) -> None:
+    """Nothing yet, in process, rejected, approved: through Mercado Pago's fake and payments."""
     cabin = cabin_with_answers(booking)
     chat = Chat(stack, infra, booking)
     reservation = chat.holds(cabin, 130, 133)
     nothing = body_of(chat.says("ya pagué"))
     assert "Todavía no me figura ningún pago" in nothing and "http" in nothing
-    confirmed = httpx.post(
-        f"{stack.gateway_url}/api/v1/admin/reservations/{reservation.code}/confirm",
-        headers={"Authorization": f"Bearer {admin_token()}"},
-    )
-    assert confirmed.status_code == 200, confirmed.text
-    assert "está confirmada" in body_of(chat.says("te transferí recién, ya está?"))
+    for status, answer in (
+        ("in_process", "todavía en proceso"),
+        ("rejected", "figura rechazado"),
+        ("approved", "¡Sí! Ya me figura"),
+    ):
+        chat.paid(reservation, status)
+        assert answer in body_of(chat.says("te transferí recién, ya está?")), status
+    assert status_of(booking, reservation.code) == common_pb2.RESERVATION_STATUS_CONFIRMED
 
 
 def test_a_long_message_with_every_fact(
