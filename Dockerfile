@@ -1,7 +1,8 @@
-# One image for the five gRPC services and the gateway; the command picks which:
+# One image for the six gRPC services, the gateway and the console; the command picks which:
 #   docker build -t cabanas .
-#   docker run cabanas services.booking     (or messaging, payments, speech, calendar)
+#   docker run cabanas services.booking     (or messaging, payments, speech, calendar, accounts)
 #   docker run cabanas gateway              (the default)
+#   docker run cabanas console              (the owner's web app)
 #   docker run cabanas services.common.migrate booking payments calendar messaging
 # Settings come from the environment (README "Configuration"); deploy/k8s runs it.
 
@@ -21,6 +22,7 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
 COPY cabanas ./cabanas
 COPY services ./services
 COPY gateway ./gateway
+COPY console ./console
 # Not editable: the code and its SQL migrations land in the venv's
 # site-packages, so the venv alone is the whole application.
 RUN pip install --no-deps .
@@ -42,7 +44,7 @@ RUN groupadd --system --gid 10001 cabanas \
 COPY --from=builder /opt/venv /opt/venv
 WORKDIR /app
 USER 10001:10001
-# gateway HTTP; gRPC booking, messaging, payments, speech, calendar, accounts; METRICS_PORT in deploy/k8s.
-EXPOSE 8000 50051 50052 50053 50054 50055 50056 9090
+# gateway and console HTTP; gRPC booking, messaging, payments, speech, calendar, accounts; METRICS_PORT in deploy/k8s.
+EXPOSE 8000 8001 50051 50052 50053 50054 50055 50056 9090
 ENTRYPOINT ["python", "-m"]
 CMD ["gateway"]

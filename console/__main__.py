@@ -3,7 +3,6 @@
 import uvicorn
 
 from console.app import create_app
-from console.settings import get_console_settings
 from services.common.logs import setup_logging
 from services.common.settings import get_settings
 from services.common.telemetry import setup_telemetry
@@ -11,14 +10,14 @@ from services.common.telemetry import setup_telemetry
 
 def main() -> None:
     """Logs, traces, then uvicorn until SIGTERM, draining like the gateway."""
-    settings, console = get_settings(), get_console_settings()
+    settings = get_settings()
     setup_logging("console", settings.log_level)
     provider = setup_telemetry("console")
     try:
         uvicorn.run(
-            create_app(settings, console),
-            host=console.console_host,
-            port=console.console_port,
+            create_app(settings),
+            host=settings.console_host,
+            port=settings.console_port,
             log_config=None,  # our JSON root handler
             access_log=False,
             timeout_graceful_shutdown=int(settings.grpc_shutdown_grace_seconds),

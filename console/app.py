@@ -15,22 +15,19 @@ from console.middleware import PageHeaders
 from console.pages import auth, today
 from console.render import STATIC, page, templates
 from console.security import SESSION_COOKIE, CsrfRefused, LoginRequired
-from console.settings import ConsoleSettings, csrf_key, get_console_settings, startup_problem
-from gateway.clients import ServiceClients
-from gateway.ratelimit import trusted_networks
+from console.settings import csrf_key
 from services.common.grpc_clients import identify
 from services.common.settings import Settings, get_settings
 from services.common.telemetry import redact_urls
+from services.common.web import ServiceClients, trusted_networks
 
 # A service that does not answer, or not in time: "try again later", not an error page of ours.
 UNAVAILABLE = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.CANCELLED)
 
 
-def create_app(settings: Settings | None = None, console: ConsoleSettings | None = None) -> FastAPI:
-    settings, console = settings or get_settings(), console or get_console_settings()
-    problem = startup_problem(settings, console)
-    if problem is not None:
-        raise SystemExit(f"console: {problem}")
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    settings.check_startup("console")
     identify("console", settings.service_token_secret)  # the services check who calls them
 
     @asynccontextmanager
@@ -40,10 +37,10 @@ def create_app(settings: Settings | None = None, console: ConsoleSettings | None
         await app.state.clients.close()
 
     app = FastAPI(title="Cabañas console", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
-    app.state.settings, app.state.console = settings, console
-    app.state.csrf_key = csrf_key(console)
+    app.state.settings = settings
+    app.state.csrf_key = csrf_key(settings)
     app.state.proxies = trusted_networks(settings.trusted_proxies)
-    app.state.zone = ZoneInfo(console.console_time_zone)
+    app.state.zone = ZoneInfo(settings.console_time_zone)
     app.state.templates = templates(app.state.zone)
     app.add_middleware(PageHeaders, production=settings.production)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -12,7 +12,7 @@ import uuid
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.middleware import HSTS, SECURITY_HEADERS
+from services.common.web import HSTS, SECURITY_HEADERS
 
 log = logging.getLogger("console.access")
 CSP = "; ".join(

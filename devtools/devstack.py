@@ -4,12 +4,12 @@ Runs in development (ENVIRONMENT=development unless the environment names
 another). Starts the embedded Postgres and Redis under `.data/` (unless DATABASE_URL /
 REDIS_URL point elsewhere), with production's database roles: each process
 connects as its own, the migrations run as the migration role first. Then the
-six services and the gateway, their calls signed with a development
-SERVICE_TOKEN_SECRET kept with the data (unless one is set); creates the
-development owner (CONSOLE_OWNER_EMAIL / CONSOLE_OWNER_PASSWORD /
+six services, the gateway and the console (CONSOLE_PORT, 8001), their calls signed
+with a development SERVICE_TOKEN_SECRET kept with the data (unless one is set);
+creates the development owner (CONSOLE_OWNER_EMAIL / CONSOLE_OWNER_PASSWORD /
 CONSOLE_OWNER_PHONE; unset: owner@localhost with a generated password kept with
 the data); waits until everything is ready, prints where it is, and on Ctrl-C (or SIGTERM) stops the
-gateway, then the services, then Redis and Postgres, leaving no process behind.
+gateway and the console, then the services, then Redis and Postgres, leaving no process behind.
 If any child dies, everything is stopped and the exit code is 1. A port it
 needs that is already taken (another `make run`, or one left running) is
 named, with the setting that moves it, before anything starts.
@@ -38,6 +38,7 @@ from services.common.settings import DEFAULT_ADDRS, Settings, get_settings
 log = logging.getLogger("devstack")
 
 SERVICES = tuple(DEFAULT_ADDRS)
+WEB = ("gateway", "console")  # the HTTP processes: started after the services, stopped before them
 START_TIMEOUT = 120.0
 # The embedded servers' ports, and the variables that move them.
 EMBEDDED_PORTS = {"EMBEDDED_POSTGRES_PORT": 55432, "EMBEDDED_REDIS_PORT": 56379}
@@ -99,7 +100,7 @@ def wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"gateway exited with code {proc.returncode}")
+            raise RuntimeError(f"{url}: its process exited with code {proc.returncode}")
         try:
             if httpx.get(url, timeout=2).status_code == 200:
                 return
@@ -115,7 +116,7 @@ def embedded_port(variable: str) -> int:
 
 def ports_needed(settings: Settings) -> dict[str, int]:
     """Every port `make run` listens on, by the variable that sets it."""
-    ports = {"GATEWAY_PORT": settings.gateway_port}
+    ports = {"GATEWAY_PORT": settings.gateway_port, "CONSOLE_PORT": settings.console_port}
     ports |= {f"{name.upper()}_ADDR": int(settings.service_addr(name).rsplit(":", 1)[1]) for name in SERVICES}
     if "DATABASE_URL" not in os.environ:
         ports["EMBEDDED_POSTGRES_PORT"] = embedded_port("EMBEDDED_POSTGRES_PORT")
@@ -138,7 +139,7 @@ def check_ports(settings: Settings) -> None:
 def main() -> int:
     os.environ.setdefault("ENVIRONMENT", "development")  # unless told otherwise; the children inherit it
     settings = get_settings()
-    for name in (*SERVICES, "gateway"):  # a refusal before anything starts
+    for name in (*SERVICES, *WEB):  # a refusal before anything starts
         settings.check_startup(name)
     setup_logging("devstack", settings.log_level)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # readiness polling is noise
@@ -146,7 +147,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _raise_stop)
     data = Path(os.environ.get("CABANAS_DATA_DIR", ".data"))
     env = dict(os.environ)
-    for variable in ("JWT_SECRET", "SERVICE_TOKEN_SECRET"):
+    for variable in ("JWT_SECRET", "SERVICE_TOKEN_SECRET", "CONSOLE_SECRET"):
         if variable not in env and settings.development:
             env[variable] = _dev_secret(data / variable.lower())
     infra: list[EmbeddedPostgres | EmbeddedRedis] = []
@@ -174,8 +175,11 @@ def main() -> int:
         children["gateway"] = spawn("devtools.gateway", env)
         base = f"http://localhost:{settings.gateway_port}"
         wait_ready(f"{base}/api/v1/readyz", children["gateway"])
+        children["console"] = spawn("console", env)
+        console = f"http://localhost:{settings.console_port}"
+        wait_ready(f"{console}/healthz", children["console"])
         token = run_tool("services.booking.cli", "admin-token", "--sub", "dev", env=env).strip()
-        _print_banner(base, env, settings.service_addr, token, owner)
+        _print_banner(base, console, env, settings.service_addr, token, owner)
         while True:
             for name, proc in children.items():
                 if proc.poll() is not None:
@@ -197,7 +201,7 @@ def main() -> int:
 
 
 def _dev_secret(path: Path) -> str:
-    """A development secret kept with the data, so admin tokens survive restarts."""
+    """A development secret kept with the data, so admin tokens (and the console's forms) survive restarts."""
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(32))
@@ -229,8 +233,8 @@ def create_owner(owner: Owner, env: dict[str, str]) -> None:
 
 
 def stop_children(children: dict[str, subprocess.Popen[bytes]]) -> None:
-    """SIGTERM the gateway first, then the rest, each given time to drain."""
-    for group in (["gateway"], [n for n in children if n != "gateway"]):
+    """SIGTERM the gateway and the console first, then the rest, each given time to drain."""
+    for group in (list(WEB), [n for n in children if n not in WEB]):
         procs = [children[n] for n in group if n in children and children[n].poll() is None]
         for proc in procs:
             proc.send_signal(signal.SIGTERM)
@@ -242,7 +246,9 @@ def stop_children(children: dict[str, subprocess.Popen[bytes]]) -> None:
                 proc.wait()
 
 
-def _print_banner(base: str, env: dict[str, str], addr: Callable[[str], str], admin_token: str, owner: Owner) -> None:
+def _print_banner(
+    base: str, console: str, env: dict[str, str], addr: Callable[[str], str], admin_token: str, owner: Owner
+) -> None:
     lines = [
         "",
         "Cabañas is running. Ctrl-C stops everything.",
@@ -253,6 +259,7 @@ def _print_banner(base: str, env: dict[str, str], addr: Callable[[str], str], ad
         f"  Redis        {env['REDIS_URL']}",
         f"  admin token  {admin_token}",
         "               (12 h; more with: python -m services.booking.cli admin-token)",
+        f"  console      {console}",
         f"  owner        {owner.email}   password {owner.password}",
         *(f"  {name:<12} grpc://{addr(name)}" for name in SERVICES),
         "",

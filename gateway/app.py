@@ -8,7 +8,6 @@ from fastapi import FastAPI, Response
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from gateway.clients import ServiceClients
 from gateway.errors import install_error_handlers
 from gateway.middleware import install_middleware
 from gateway.ratelimit import RateLimiter
@@ -17,6 +16,7 @@ from services.common.grpc_clients import identify
 from services.common.redis_client import create_redis
 from services.common.settings import Settings, get_settings
 from services.common.telemetry import redact_urls
+from services.common.web import ServiceClients
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -5,8 +5,8 @@ from typing import Annotated, Any
 import jwt
 from fastapi import Depends, HTTPException, Request
 
-from gateway.clients import ServiceClients
 from services.common.settings import Settings
+from services.common.web import ServiceClients
 
 
 def _settings(request: Request) -> Settings:

@@ -28,6 +28,7 @@ from gateway.deps import require_admin
 from gateway.errors import http_error_response
 from gateway.idempotency import IdempotencyMiddleware
 from gateway.routes import admin, webhooks
+from services.common.web import HSTS, SECURITY_HEADERS
 
 log = logging.getLogger("gateway.access")
 QUIET = ("/api/v1/healthz", "/api/v1/readyz", "/metrics")  # probes and scrapes: metrics only
@@ -45,15 +46,8 @@ MAX_BODY_BYTES_BY_ROUTE = {
     "/api/v1/admin/audio/transcribe": admin.MAX_AUDIO_BYTES + MAX_BODY_BYTES,
     "/api/v1/webhooks/mercadopago": webhooks.MAX_BODY_BYTES,
 }
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Cross-Origin-Resource-Policy": "same-origin",
-}
 # JSON answers never run scripts; the docs and the sandbox checkout page are HTML of their own.
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
-HSTS = "max-age=31536000; includeSubDomains"
 
 
 class BodyTooLarge(HTTPException):

@@ -9,7 +9,6 @@ request goes through and `gateway_rate_limit_errors_total` counts it:
 protection fails open, booking does not stop.
 """
 
-import ipaddress
 import logging
 import math
 import time
@@ -17,6 +16,8 @@ import time
 import redis.asyncio as aioredis
 from fastapi import HTTPException, Request
 from prometheus_client import Counter
+
+from services.common.web import client_ip, trusted_networks
 
 log = logging.getLogger(__name__)
 LIMITED = Counter("gateway_rate_limited_total", "Requests refused with 429", ["route"])
@@ -36,33 +37,6 @@ redis.call('HSET', KEYS[1], 'tokens', tokens, 'at', now)
 redis.call('EXPIRE', KEYS[1], math.ceil(capacity / rate) + 1)
 return {allowed, tostring(wait)}
 """
-
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-def trusted_networks(spec: str) -> list[Network]:
-    """`TRUSTED_PROXIES`: comma-separated addresses or CIDR blocks."""
-    return [ipaddress.ip_network(part.strip(), strict=False) for part in spec.split(",") if part.strip()]
-
-
-def _trusted(address: str, proxies: list[Network]) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in net for net in proxies)
-
-
-def client_ip(peer: str, forwarded_for: str | None, proxies: list[Network]) -> str:
-    """The first address, from the right, that is not a trusted proxy: each trusted hop
-    appends the address it saw, so what is left of it was written by the client."""
-    if not _trusted(peer, proxies) or not forwarded_for:
-        return peer
-    hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
-    for hop in reversed(hops):
-        if not _trusted(hop, proxies):
-            return hop
-    return hops[0] if hops else peer
 
 
 class RateLimiter:

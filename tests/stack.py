@@ -1,6 +1,6 @@
 """Session-wide fixtures: one embedded Postgres and Redis, one OTLP receiver,
-and one running system (five services + gateway as real processes on free
-ports) shared by every test that needs it."""
+and one running system (the six services, the gateway and the console as real
+processes on free ports) shared by every test that needs it."""
 
 import os
 import subprocess
@@ -56,6 +56,7 @@ class Stack:
     gateway_url: str
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     logs: Path | None = None  # a folder with one log file per process, when they are kept
+    console_url: str = ""  # when the console runs
 
     def log(self, name: str) -> Path | None:
         return self.logs / f"{name}.log" if self.logs else None
@@ -105,6 +106,8 @@ def stack_env(infra: Infra, otlp: OtlpReceiver) -> dict[str, str]:
         "REDIS_URL": infra.redis.url,
         "GATEWAY_HOST": "127.0.0.1",
         "GATEWAY_PORT": str(gateway_port),
+        "CONSOLE_HOST": "127.0.0.1",
+        "CONSOLE_PORT": str(free_port()),
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{gateway_port}",
         "MERCADOPAGO_ACCESS_TOKEN": "TEST-0000",
         "MERCADOPAGO_API_BASE": infra.mercadopago_url,
@@ -136,7 +139,10 @@ def stack_env(infra: Infra, otlp: OtlpReceiver) -> dict[str, str]:
     return env
 
 
-def start_stack(env: dict[str, str], services: tuple[str, ...] = SERVICES, logs: Path | None = None) -> Stack:
+def start_stack(
+    env: dict[str, str], services: tuple[str, ...] = SERVICES, logs: Path | None = None, console: bool = False
+) -> Stack:
+    """`services`, then the gateway, then (with `console`) the console."""
     stack = Stack(env=env, gateway_url=f"http://127.0.0.1:{env['GATEWAY_PORT']}", logs=logs)
     try:
         for name in services:
@@ -145,17 +151,28 @@ def start_stack(env: dict[str, str], services: tuple[str, ...] = SERVICES, logs:
             wait_serving(name, stack.addr(name), stack.processes[name])
         stack.processes["gateway"] = spawn("devtools.gateway", env, stack.log("gateway"))
         wait_ready(f"{stack.gateway_url}/api/v1/healthz", stack.processes["gateway"])
+        if console:
+            _start_console(stack)
     except BaseException:
         stop_children(stack.processes)
         raise
     return stack
 
 
+def _start_console(stack: Stack) -> None:
+    """The console trusts X-Forwarded-For from 127.0.0.1 (the gateway does not): its login throttle
+    tests are clients of their own each (tests/test_console.py)."""
+    env = stack.env | {"TRUSTED_PROXIES": "127.0.0.1"}
+    stack.processes["console"] = spawn("console", env, stack.log("console"))
+    stack.console_url = f"http://127.0.0.1:{env['CONSOLE_PORT']}"
+    wait_ready(f"{stack.console_url}/healthz", stack.processes["console"])
+
+
 @pytest.fixture(scope="session")
 def stack(infra: Infra, otlp: OtlpReceiver, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The processes' logs go to files (tests read them: tests/test_logs.py); a failing test's
     processes are in `<pytest tmp>/logs0/<name>.log`."""
-    running = start_stack(stack_env(infra, otlp), logs=tmp_path_factory.mktemp("logs"))
+    running = start_stack(stack_env(infra, otlp), logs=tmp_path_factory.mktemp("logs"), console=True)
     yield running
     stop_children(running.processes)
 

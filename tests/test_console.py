@@ -20,14 +20,12 @@ from cabanas.v1 import accounts_pb2, accounts_pb2_grpc, booking_pb2, booking_pb2
 from console.middleware import CSP
 from console.present import first_name, pesos, spoken_date, whatsapp_link
 from console.security import LOGIN_COOKIE, SESSION_COOKIE
-from console.settings import ConsoleSettings
 from console.today import Stay, for_viewer, today_of
-from devtools.devstack import spawn, stop_children, wait_ready
-from devtools.embedded import free_port
 from services.booking.tests.helpers import hold, make_cabin, stay
+from services.common.settings import Settings
 from tests.stack import Stack
 
-ZONE = ZoneInfo(ConsoleSettings().console_time_zone)
+ZONE = ZoneInfo(Settings().console_time_zone)
 PASSWORD = "pino-lago-ventana-2025"
 ARTIFACTS = Path(__file__).resolve().parents[1] / ".artifacts" / "screenshots"
 
@@ -108,21 +106,10 @@ def _today() -> date:
 
 
 @pytest.fixture(scope="module")
-def console(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`python -m console` on a free port. It trusts X-Forwarded-For from 127.0.0.1 so each
-    test can be a client of its own for the login throttle."""
-    port = free_port()
-    env = stack.env | {"CONSOLE_HOST": "127.0.0.1", "CONSOLE_PORT": str(port), "TRUSTED_PROXIES": "127.0.0.1"}
-    # Until CALLERS (services/common/grpc_server.py) lists the console, it calls unsigned,
-    # which development lets through.
-    env.pop("SERVICE_TOKEN_SECRET")
-    processes = {"console": spawn("console", env, tmp_path_factory.mktemp("console") / "console.log")}
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(f"{url}/healthz", processes["console"])
-        yield url
-    finally:
-        stop_children(processes)
+def console(stack: Stack) -> str:
+    """The stack's `python -m console`, signing its calls. It trusts X-Forwarded-For from
+    127.0.0.1 so each test can be a client of its own for the login throttle."""
+    return stack.console_url
 
 
 @pytest.fixture(scope="module")
@@ -214,7 +201,7 @@ def _csrf(html: str) -> str:
     return found.group(1)
 
 
-def _login(client: httpx.Client, email: str, password: str = PASSWORD, **headers: str) -> httpx.Response:
+def login(client: httpx.Client, email: str, password: str = PASSWORD, **headers: str) -> httpx.Response:
     form = client.get("/login", headers=headers)
     assert form.status_code == 200
     data = {"email": email, "password": password, "csrf_token": _csrf(form.text)}
@@ -224,7 +211,7 @@ def _login(client: httpx.Client, email: str, password: str = PASSWORD, **headers
 @contextmanager
 def _signed_in(console: str, email: str) -> Iterator[httpx.Client]:
     with _client(console) as client:
-        reply = _login(client, email)
+        reply = login(client, email)
         assert reply.status_code == 303 and reply.headers["location"] == "/hoy", reply.text
         yield client
 
@@ -257,7 +244,7 @@ def test_pages_carry_the_security_headers_and_a_csp_they_satisfy(console: str) -
 def test_a_wrong_password_shows_the_form_again(console: str, user: UserMaker) -> None:
     email = user()
     with _client(console) as client:
-        reply = _login(client, email, "not-the-password", **{"X-Forwarded-For": "198.51.100.1"})
+        reply = login(client, email, "not-the-password", **{"X-Forwarded-For": "198.51.100.1"})
         assert reply.status_code == 200
         assert "Email o contraseña incorrectos" in reply.text
         assert f'value="{email}"' in reply.text and "not-the-password" not in reply.text
@@ -279,11 +266,10 @@ def test_repeated_failures_are_throttled_with_429(console: str, user: UserMaker)
     email = user()
     with _client(console) as client:
         statuses = [
-            _login(client, email, "wrong-password", **{"X-Forwarded-For": "198.51.100.2"}).status_code
-            for _ in range(12)
+            login(client, email, "wrong-password", **{"X-Forwarded-For": "198.51.100.2"}).status_code for _ in range(12)
         ]
         assert statuses[0] == 200 and statuses[-1] == 429, statuses
-        refused = _login(client, email, PASSWORD, **{"X-Forwarded-For": "198.51.100.3"})
+        refused = login(client, email, PASSWORD, **{"X-Forwarded-For": "198.51.100.3"})
         assert refused.status_code == 429 and "Demasiados intentos fallidos" in refused.text
         assert int(refused.headers["retry-after"]) > 0
 

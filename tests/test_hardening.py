@@ -19,10 +19,10 @@ from cabanas.v1 import booking_pb2_grpc
 from devtools.devstack import spawn, stop_children, wait_ready
 from devtools.embedded import free_port
 from gateway.app import create_app
-from gateway.ratelimit import client_ip, trusted_networks
 from services.booking.tests.helpers import make_cabin
 from services.common.grpc_clients import channel, service_config
 from services.common.settings import Settings
+from services.common.web import client_ip, trusted_networks
 from tests.stack import JWT_SECRET, Stack, admin_token
 from tests.test_booking_api import body
 

@@ -165,6 +165,10 @@ def test_services_probe_grpc_health_natively(overlay: str) -> None:
     gateway = app(get(objs, "Deployment", "gateway"))
     assert gateway["livenessProbe"]["httpGet"]["path"] == "/api/v1/healthz"
     assert gateway["readinessProbe"]["httpGet"]["path"] == "/api/v1/readyz"
+    console = app(get(objs, "Deployment", "console"))
+    assert console["args"] == ["console"]
+    for probe in ("livenessProbe", "readinessProbe"):
+        assert console[probe]["httpGet"] == {"path": "/healthz", "port": 8001}
 
 
 @overlays
@@ -205,16 +209,26 @@ def test_service_ports_reach_container_ports(overlay: str) -> None:
                 assert number == port["port"], f"{svc['metadata']['name']}: {port['port']} -> {number}"
 
 
+def package_code(package: str) -> str:
+    """The source of a web process's package (gateway, console), its tests left out."""
+    return "\n".join(path.read_text() for path in (ROOT / package).rglob("*.py") if "tests" not in path.parts)
+
+
 def code_callers() -> dict[str, set[str]]:
     """callee -> the workloads whose code dials it: a service's modules (its
-    adapters) name the `<callee>_addr` it opens a channel to; the gateway
-    (clients.py) opens one to every service."""
+    adapters) name the `<callee>_addr` it opens a channel to; the gateway calls
+    every service; the console the ones its pages name as `clients.<callee>`
+    (services/common/web.py's channels connect at their first call)."""
     callers: dict[str, set[str]] = {name: {"gateway"} for name in SERVICES}
     for caller in SERVICES:
         code = "\n".join(path.read_text() for path in (ROOT / "services" / caller).glob("*.py"))
         for callee in SERVICES:
             if callee != caller and re.search(rf"\b{callee}_addr\b", code):
                 callers[callee].add(caller)
+    console = package_code("console")
+    for callee in SERVICES:
+        if re.search(rf"\bclients\.{callee}\b", console):
+            callers[callee].add("console")
     return callers
 
 
@@ -265,15 +279,16 @@ def test_network_policies_follow_the_call_graph(overlay: str) -> None:
             for direction in ("Ingress", "Egress"):  # each side exactly as open as the code needs
                 ok = allowed(objs, direction, pod_labels(w), pod_labels(dst), port)
                 assert ok == expected, f"{direction}: {src} -> {callee}:{port}"
-    # From outside the namespace, the ingress controller reaches the gateway.
-    gateway_ingress = [
-        rule
-        for p in policies
-        if selects(p["spec"]["podSelector"], pod_labels(get(objs, "Deployment", "gateway")))
-        for rule in p["spec"].get("ingress", [])
-        if any("namespaceSelector" in peer for peer in rule.get("from", []))
-    ]
-    assert any(_port_matches(rule, 8000) for rule in gateway_ingress)
+    # From outside the namespace, the ingress controller reaches the gateway and the console.
+    for name, port in (("gateway", 8000), ("console", 8001)):
+        from_outside = [
+            rule
+            for p in policies
+            if selects(p["spec"]["podSelector"], pod_labels(get(objs, "Deployment", name)))
+            for rule in p["spec"].get("ingress", [])
+            if any("namespaceSelector" in peer for peer in rule.get("from", []))
+        ]
+        assert any(_port_matches(rule, port) for rule in from_outside), name
 
 
 @overlays
@@ -293,7 +308,8 @@ def test_no_secret_values_are_committed(overlay: str) -> None:
         f"{who}_DATABASE_URL"
         for who in ("MIGRATION", "ACCOUNTS", "BOOKING", "CALENDAR", "MESSAGING", "PAYMENTS", "GATEWAY")
     }
-    assert set(values) == {"POSTGRES_PASSWORD", "REDIS_URL", "JWT_SECRET", "ICS_SALT", "SERVICE_TOKEN_SECRET"} | roles
+    keys = {"POSTGRES_PASSWORD", "REDIS_URL", "JWT_SECRET", "ICS_SALT", "SERVICE_TOKEN_SECRET", "CONSOLE_SECRET"}
+    assert set(values) == keys | roles
     for key, value in values.items():
         if key.endswith("_URL"):
             url = urlsplit(value)

@@ -1,6 +1,7 @@
-"""`make run` from a clean data folder: everything comes up, and Ctrl-C (SIGINT
-to the terminal's process group) stops every process it started; with a port
-it needs already taken, it says which and what to set, and leaves nothing behind."""
+"""`make run` from a clean data folder: everything comes up (the development owner
+signs in to the console), and Ctrl-C (SIGINT to the terminal's process group) stops
+every process it started; with a port it needs already taken, it says which and what
+to set, and leaves nothing behind."""
 
 import contextlib
 import os
@@ -19,6 +20,7 @@ import pytest
 from cabanas.v1 import accounts_pb2, accounts_pb2_grpc
 from devtools.devstack import SERVICES
 from devtools.embedded import free_port
+from tests.test_console import login
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,6 +36,7 @@ def make_run_env(data: Path) -> dict[str, str]:
         "EMBEDDED_POSTGRES_PORT": str(free_port()),
         "EMBEDDED_REDIS_PORT": str(free_port()),
         "GATEWAY_PORT": str(free_port()),
+        "CONSOLE_PORT": str(free_port()),
         "GRPC_BIND_HOST": "127.0.0.1",
     }
 
@@ -65,11 +68,11 @@ def test_make_run_starts_everything_and_ctrl_c_stops_it(tmp_path: Path) -> None:
         assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
         assert httpx.get(f"{base}/readyz").status_code == 200
         assert (data / "postgres" / "PG_VERSION").exists()
-        _the_development_owner_logs_in(log.read_text(), env["ACCOUNTS_ADDR"])
+        _the_development_owner_logs_in(log.read_text(), env["ACCOUNTS_ADDR"], env["CONSOLE_PORT"])
 
         started = psutil.Process(make.pid).children(recursive=True)
         names = " ".join(" ".join(p.cmdline()) for p in started)
-        for expected in ("postgres", "redis-server", "gateway", *(f"services.{s}" for s in SERVICES)):
+        for expected in ("postgres", "redis-server", "gateway", "console", *(f"services.{s}" for s in SERVICES)):
             assert expected in names
 
         os.killpg(make.pid, signal.SIGINT)  # what Ctrl-C does
@@ -82,8 +85,9 @@ def test_make_run_starts_everything_and_ctrl_c_stops_it(tmp_path: Path) -> None:
     assert '"msg": "stopping"' in log.read_text()
 
 
-def _the_development_owner_logs_in(banner: str, accounts_addr: str) -> None:
-    """The banner names owner@localhost and its generated password, and they open a session."""
+def _the_development_owner_logs_in(banner: str, accounts_addr: str, console_port: str) -> None:
+    """The banner names the console, owner@localhost and its generated password, and they open a
+    session, over gRPC and through the console's login form."""
     found = re.search(r"owner\s+(\S+)\s+password (\S+)", banner)
     assert found, banner
     email, password = found.groups()
@@ -93,9 +97,15 @@ def _the_development_owner_logs_in(banner: str, accounts_addr: str) -> None:
             accounts_pb2.LoginRequest(email=email, password=password), timeout=10
         )
     assert session.user.role == accounts_pb2.ROLE_OWNER
+    console = re.search(r"console\s+(\S+)", banner)
+    assert console and console.group(1) == f"http://localhost:{console_port}", banner
+    with httpx.Client(base_url=console.group(1), timeout=10) as client:
+        signed_in = login(client, email, password)
+        assert signed_in.status_code == 303 and signed_in.headers["location"] == "/hoy", signed_in.text
+        assert client.get("/hoy").status_code == 200
 
 
-@pytest.mark.parametrize("variable", ["EMBEDDED_POSTGRES_PORT", "EMBEDDED_REDIS_PORT"])
+@pytest.mark.parametrize("variable", ["EMBEDDED_POSTGRES_PORT", "EMBEDDED_REDIS_PORT", "CONSOLE_PORT"])
 def test_a_taken_port_is_named_and_nothing_is_left_behind(tmp_path: Path, variable: str) -> None:
     """A second `make run`, or a leftover, holds the port: a listener that never answers stands in for it."""
     env = make_run_env(tmp_path / "data")

@@ -21,8 +21,8 @@ from console.security import (
     new_login_token,
     set_cookie,
 )
-from gateway.ratelimit import client_ip
 from services.common.grpc_clients import error_info
+from services.common.web import client_ip
 
 router = APIRouter()
 LOGIN_FORM_SECONDS = 3600  # how long a login form's double-submit token lives

@@ -12,9 +12,9 @@ from grpc_health.v1 import health_pb2
 
 from cabanas.v1 import calendar_pb2
 from gateway import schemas
-from gateway.clients import SERVICES
 from gateway.deps import ClientsDep, OptionalAdminDep
 from gateway.routes import API_PREFIX
+from services.common.web import SERVICES
 
 router = APIRouter(prefix=API_PREFIX, tags=["health"])
 

@@ -17,9 +17,9 @@ from cabanas.v1 import booking_pb2, common_pb2, payments_pb2
 from gateway import schemas, views
 from gateway.deps import ClientsDep, OptionalAdminDep, SettingsDep
 from gateway.errors import error_response
-from gateway.ratelimit import client_ip, trusted_networks
 from gateway.routes import API_PREFIX
 from services.common import pb
+from services.common.web import client_ip, trusted_networks
 
 log = logging.getLogger(__name__)
 router = APIRouter(

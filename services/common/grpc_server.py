@@ -198,8 +198,8 @@ class ErrorInterceptor(_Interceptor):
         return _with_behaviour(handler, lambda old: _guard_unary(method, old), lambda old: _guard_stream(method, old))
 
 
-# Who may call what: service -> method -> the processes allowed (a service's name, or
-# "gateway"), from the code's calls (the gateway's routes, each service's adapters;
+# Who may call what: service -> method -> the processes allowed (a service's name,
+# "gateway" or "console"), from the code's calls (the gateway's routes, the console's pages, each service's adapters;
 # tests/hardening/test_13_least_privilege.py derives them again and compares). A method
 # nobody calls is refused to everyone; a new call needs its line here.
 CALLERS: dict[str, dict[str, frozenset[str]]] = {
@@ -214,7 +214,7 @@ CALLERS: dict[str, dict[str, frozenset[str]]] = {
         "ConfirmReservation": frozenset({"gateway", "payments"}),
         "CancelReservation": frozenset({"gateway", "messaging"}),
         "GetReservation": frozenset({"gateway", "messaging", "payments"}),
-        "ListReservations": frozenset({"gateway", "messaging", "calendar"}),
+        "ListReservations": frozenset({"gateway", "messaging", "calendar", "console"}),
         "ExpireDue": frozenset(),  # booking's own loop expires holds in process
         "SyncExternalBlocks": frozenset({"calendar"}),
         "StreamEvents": frozenset({"messaging"}),
@@ -239,7 +239,7 @@ CALLERS: dict[str, dict[str, frozenset[str]]] = {
         "CreatePaymentLink": frozenset({"gateway", "messaging"}),
         "HandleNotification": frozenset({"gateway"}),
         "GetPayment": frozenset(),
-        "ListPayments": frozenset({"gateway", "messaging"}),
+        "ListPayments": frozenset({"gateway", "messaging", "console"}),
         "ReprocessNotification": frozenset({"gateway"}),
         "StreamEvents": frozenset({"messaging"}),
     },
@@ -252,9 +252,9 @@ CALLERS: dict[str, dict[str, frozenset[str]]] = {
         "ListUsers": frozenset({"gateway"}),
         "UpdateUser": frozenset({"gateway"}),
         "SetPassword": frozenset(),
-        "Login": frozenset(),
-        "Authenticate": frozenset(),
-        "Logout": frozenset(),
+        "Login": frozenset({"console"}),
+        "Authenticate": frozenset({"console"}),
+        "Logout": frozenset({"console"}),
         "CreateApiToken": frozenset(),
         "ListApiTokens": frozenset(),
         "RevokeApiToken": frozenset(),

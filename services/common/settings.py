@@ -37,6 +37,7 @@ PRODUCTION_SECRETS: dict[str, tuple[str, ...]] = {
     "speech": ("service_token_secret",),
     "calendar": ("ics_salt", "service_token_secret"),
     "accounts": ("service_token_secret",),
+    "console": ("service_token_secret", "console_secret"),
 }
 
 
@@ -69,6 +70,13 @@ class Settings(BaseSettings):
 
     gateway_host: str = "0.0.0.0"
     gateway_port: int = 8000
+
+    console_host: str = "0.0.0.0"
+    console_port: int = 8001
+    # Key of the console's CSRF tokens (its forms).
+    console_secret: SecretStr | None = None
+    # Whose "today" the console's /hoy shows.
+    console_time_zone: str = "America/Argentina/Buenos_Aires"
 
     whatsapp_access_token: SecretStr | None = None
     whatsapp_app_secret: SecretStr | None = None
@@ -171,7 +179,7 @@ class Settings(BaseSettings):
         return self.development and self.mercadopago_access_token is None
 
     def startup_problem(self, process: str) -> str | None:
-        """Why `process` (a service name, or "gateway") must not start with these settings, if it must not."""
+        """Why `process` (a service name, "gateway" or "console") must not start with these settings, if it must not."""
         if self.environment not in ENVIRONMENTS:
             accepted = " or ".join(ENVIRONMENTS)
             return f"ENVIRONMENT={self.environment!r} is not accepted: use {accepted} (unset means production)"

@@ -31,7 +31,7 @@ from tests.test_k8s import K8S, app, of_kind, render
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = tuple(DEFAULT_ADDRS)
-MODULES = {name: f"services.{name}" for name in SERVICES} | {"gateway": "gateway"}
+MODULES = {name: f"services.{name}" for name in SERVICES} | {"gateway": "gateway", "console": "console"}
 EXIT_SECONDS = 30  # a refusal comes before any connection: about a second, more on a busy machine
 
 # What each process uses, from the code (the list): the one thing this file does not derive.
@@ -49,6 +49,7 @@ NEEDS = {
     "speech": ("SERVICE_TOKEN_SECRET",),
     "calendar": ("ICS_SALT", "SERVICE_TOKEN_SECRET"),
     "accounts": ("SERVICE_TOKEN_SECRET",),
+    "console": ("SERVICE_TOKEN_SECRET", "CONSOLE_SECRET"),
 }
 SECRETS = {key: f"test-only-{key.lower()}" for keys in NEEDS.values() for key in keys}
 SANDBOX = "/sandbox/mercadopago"
@@ -59,6 +60,7 @@ def minimal_env(**extra: str) -> dict[str, str]:
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "LOG_LEVEL": "WARNING"}
     env |= {f"{name.upper()}_ADDR": f"127.0.0.1:{free_port()}" for name in SERVICES}
     env |= {"GRPC_BIND_HOST": "127.0.0.1", "GATEWAY_HOST": "127.0.0.1", "GATEWAY_PORT": str(free_port())}
+    env |= {"CONSOLE_HOST": "127.0.0.1", "CONSOLE_PORT": str(free_port())}
     env |= {"DATABASE_URL": f"postgresql://nobody@127.0.0.1:{free_port()}/none"}
     env |= {"REDIS_URL": f"redis://127.0.0.1:{free_port()}/0", "GRPC_SHUTDOWN_GRACE_SECONDS": "1"}
     return env | extra
@@ -178,6 +180,14 @@ def test_the_gateway_starts_in_production_with_its_secrets_and_checks_every_sign
         assert "strict-transport-security" in httpx.get(f"{url}/api/v1/healthz").headers  # production's
         unsigned = httpx.post(f"{url}/api/v1/webhooks/whatsapp", json={"from": "5491155550000", "text": "cancelar"})
         assert unsigned.status_code == 403
+
+
+def test_the_console_starts_in_production_with_its_secrets() -> None:
+    env = minimal_env(**{key: SECRETS[key] for key in NEEDS["console"]})
+    url = f"http://127.0.0.1:{env['CONSOLE_PORT']}"
+    with running("console", env) as proc:
+        wait_ready(f"{url}/healthz", proc)
+        assert "strict-transport-security" in httpx.get(f"{url}/healthz").headers  # production's
 
 
 def test_the_development_gateway_has_no_sandbox_in_production() -> None:

@@ -37,11 +37,12 @@ from services.common.grpc_server import CALLERS
 from services.common.migrate import load_service, schemas
 from services.common.settings import DEFAULT_ADDRS, Settings
 from tests.stack import SERVICE_TOKEN_SECRET, Infra, Stack, admin_token, stack_env
-from tests.test_k8s import K8S, ROOT, app, code_callers, config, of_kind, render
+from tests.test_k8s import K8S, ROOT, app, code_callers, config, of_kind, package_code, render
 from testsupport.otlp import OtlpReceiver
 
 SECRET = SecretStr(SERVICE_TOKEN_SECRET)
 OWNED = schemas()
+WEB = ("gateway", "console")  # the HTTP processes: they call the services, nobody calls them
 
 
 Metadata = tuple[tuple[str, str | bytes], ...]
@@ -55,15 +56,16 @@ def signed(caller: str, secret: SecretStr = SECRET, at: int | None = None) -> Me
 
 
 def _code(process: str) -> str:
-    """The source a process calls other services from: the gateway's package, a service's modules."""
-    files = (ROOT / "gateway").rglob("*.py") if process == "gateway" else (ROOT / "services" / process).glob("*.py")
-    return "\n".join(path.read_text() for path in files if "tests" not in path.parts)
+    """The source a process calls other services from: the gateway's or the console's package, a service's modules."""
+    if process in WEB:
+        return package_code(process)
+    return "\n".join(path.read_text() for path in (ROOT / "services" / process).glob("*.py"))
 
 
 def test_the_caller_table_is_what_the_code_calls() -> None:
     """Every method of every service, allowed to exactly the processes whose code calls it."""
     graph = code_callers()  # callee -> the processes that dial it (the NetworkPolicies' graph)
-    code = {process: _code(process) for process in {*DEFAULT_ADDRS, "gateway"}}
+    code = {process: _code(process) for process in {*DEFAULT_ADDRS, *WEB}}
     derived = {
         callee: {
             method.name: frozenset(caller for caller in graph[callee] if re.search(rf"\.{method.name}\(", code[caller]))
@@ -73,6 +75,7 @@ def test_the_caller_table_is_what_the_code_calls() -> None:
     }
     assert derived == CALLERS
     assert derived["booking"]["ConfirmReservation"] == {"gateway", "payments"}  # the code is still read right
+    assert derived["accounts"]["Login"] == {"console"}
 
 
 @pytest.fixture(scope="module")
@@ -339,7 +342,7 @@ def test_each_pod_has_its_own_database_role_and_only_the_tokens_it_uses(overlay:
     objs = render(overlay)
     for w in of_kind(objs, "Deployment"):
         name = w["metadata"]["name"]
-        if name not in (*DEFAULT_ADDRS, "gateway"):
+        if name not in (*DEFAULT_ADDRS, *WEB):
             continue
         env = _env(app(w))
         assert env["SERVICE_TOKEN_SECRET"] == "secret:SERVICE_TOKEN_SECRET", name
@@ -347,8 +350,10 @@ def test_each_pod_has_its_own_database_role_and_only_the_tokens_it_uses(overlay:
             assert env["DATABASE_URL"] == f"secret:{name.upper()}_DATABASE_URL", name
         else:
             assert "DATABASE_URL" not in env, name
-        if name == "gateway":
-            assert not {"WHATSAPP_ACCESS_TOKEN", "MERCADOPAGO_ACCESS_TOKEN"} & set(env)
+        if name in WEB:  # internet-facing: no key that acts on anyone's behalf
+            assert not {"WHATSAPP_ACCESS_TOKEN", "MERCADOPAGO_ACCESS_TOKEN"} & set(env), name
+        if name == "console":
+            assert not {"JWT_SECRET", "REDIS_URL", "ICS_SALT"} & set(env)
     jobs = of_kind(objs, "Job")
     assert jobs and all(_env(app(j)) == {"MIGRATION_DATABASE_URL": "secret:MIGRATION_DATABASE_URL"} for j in jobs)
 

@@ -1,6 +1,7 @@
-"""The one place the gateway creates its gRPC channels (deadlines and retries
-come with `services.common.grpc_clients.channel`)."""
+"""What the two web processes share, the gateway and the console: their gRPC channels to the
+services, the security headers of every answer, and who the client is behind a proxy."""
 
+import ipaddress
 from typing import Protocol, cast
 
 import grpc
@@ -21,6 +22,14 @@ SERVICES = tuple(DEFAULT_ADDRS)
 # Default deadline per service, seconds: transcription is the slow one.
 DEADLINES = {"speech": 60.0}
 
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+HSTS = "max-age=31536000; includeSubDomains"
+
 
 class HealthClient(Protocol):
     """A service's health endpoint, as the gateway calls it (the grpc_health stubs leave `Check` untyped)."""
@@ -29,7 +38,8 @@ class HealthClient(Protocol):
 
 
 class ServiceClients:
-    """Stubs for the six services plus their health endpoints."""
+    """Stubs for the six services plus their health endpoints. Channels connect at their first
+    call: a process dials only the services it calls (the NetworkPolicies allow no more)."""
 
     def __init__(self, settings: Settings) -> None:
         self.channels = {name: channel(settings.service_addr(name), DEADLINES.get(name, 5.0)) for name in SERVICES}
@@ -44,3 +54,31 @@ class ServiceClients:
     async def close(self) -> None:
         for open_channel in self.channels.values():
             await open_channel.close(grace=None)
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def trusted_networks(spec: str) -> list[Network]:
+    """`TRUSTED_PROXIES`: comma-separated addresses or CIDR blocks."""
+    return [ipaddress.ip_network(part.strip(), strict=False) for part in spec.split(",") if part.strip()]
+
+
+def _trusted(address: str, proxies: list[Network]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in proxies)
+
+
+def client_ip(peer: str, forwarded_for: str | None, proxies: list[Network]) -> str:
+    """The first address, from the right, that is not a trusted proxy: each trusted hop
+    appends the address it saw, so what is left of it was written by the client."""
+    if not _trusted(peer, proxies) or not forwarded_for:
+        return peer
+    hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop, proxies):
+            return hop
+    return hops[0] if hops else peer
