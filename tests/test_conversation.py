@@ -12,26 +12,13 @@ import pytest
 
 from cabanas.v1 import booking_pb2, booking_pb2_grpc, common_pb2
 from services.booking.tests.helpers import hold, make_cabin
+from services.messaging.tests.test_dialog import LAGO_FAQ
 from tests.stack import Infra, Stack
 from tests.test_messaging import body_of, phone, post, reservations_of, say, stay_words, wait_for, word
 from tests.test_payments import fake_payment, notify
 from testsupport.whatsapp import choose, envelope, text
 
-ANSWERS = {
-    "pets": "Se aceptan mascotas chicas, con aviso.",
-    "wifi": "Sí, wifi de fibra en toda la casa.",
-    "parking": "Cochera techada para un auto.",
-    "linen": "Dejamos sábanas y toallas.",
-    "grill": "Tiene parrilla en el deck.",
-    "heating": "Calefacción a leña y split frío/calor.",
-    "pool": "Pileta compartida, de diciembre a marzo.",
-    "children": "Los chicos son bienvenidos; hay cuna a pedido.",
-    "directions": "Desde la ruta 40, tomá el camino de ripio 2 km.",
-    "distance_to_town": "Quedamos a 3 km del centro.",
-    "house_rules": "No se puede fumar adentro ni hacer fiestas.",
-    "cancellation_policy": "Cancelando hasta 7 días antes te devolvemos la seña.",
-    "payment_methods": "Con el link de Mercado Pago, o transferencia si preferís.",
-}
+ANSWERS = LAGO_FAQ | {"payment_methods": "Con el link de Mercado Pago, o transferencia si preferís."}
 # One question per answer, as guests ask them.
 QUESTIONS = {
     "pets": "aceptan mascotas?",

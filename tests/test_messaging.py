@@ -17,23 +17,11 @@ from cabanas.v1 import booking_pb2, booking_pb2_grpc, common_pb2
 from gateway.signatures import whatsapp_signature
 from services.booking.tests.helpers import make_cabin
 from services.common import pb
+from services.messaging import templates as t
 from tests.stack import WHATSAPP_SECRET, WHATSAPP_VERIFY, Infra, Stack, admin_token
 from testsupport.whatsapp import choose, envelope, text
 
-MONTH_NAMES = (
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-)
+MONTH_NAMES = t.MONTH_NAMES
 
 
 def wait_for(check: Callable[[], Any], timeout: float = 20, what: str = "condition") -> Any:

@@ -2,9 +2,12 @@
 services, the security headers of every answer, and who the client is behind a proxy."""
 
 import ipaddress
+from collections.abc import Callable
 from typing import Protocol, cast
 
 import grpc
+import uvicorn
+from fastapi import FastAPI
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from cabanas.v1 import (
@@ -16,7 +19,9 @@ from cabanas.v1 import (
     speech_pb2_grpc,
 )
 from services.common.grpc_clients import channel
-from services.common.settings import DEFAULT_ADDRS, Settings
+from services.common.logs import setup_logging
+from services.common.settings import DEFAULT_ADDRS, Settings, get_settings
+from services.common.telemetry import setup_telemetry
 
 SERVICES = tuple(DEFAULT_ADDRS)
 # Default deadline per service, seconds: transcription is the slow one.
@@ -82,3 +87,23 @@ def client_ip(peer: str, forwarded_for: str | None, proxies: list[Network]) -> s
         if not _trusted(hop, proxies):
             return hop
     return hops[0] if hops else peer
+
+
+def serve(name: str, build: Callable[[Settings], FastAPI], address: Callable[[Settings], tuple[str, int]]) -> None:
+    """Run a web process (the gateway, the console): logs, traces, then uvicorn on `address`
+    until SIGTERM, draining like the gRPC services do."""
+    settings = get_settings()
+    setup_logging(name, settings.log_level)
+    provider = setup_telemetry(name)
+    host, port = address(settings)
+    try:
+        uvicorn.run(
+            build(settings),
+            host=host,
+            port=port,
+            log_config=None,  # our JSON root handler
+            access_log=False,
+            timeout_graceful_shutdown=int(settings.grpc_shutdown_grace_seconds),
+        )
+    finally:
+        provider.shutdown()

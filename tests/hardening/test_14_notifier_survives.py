@@ -10,9 +10,7 @@ Booking's and payments' streams are a fake of the `ports.Feeds` port that fails 
 connection does before it answers; the messages are queued in a real Postgres schema."""
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine
-from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
@@ -24,6 +22,7 @@ from services.common.settings import Settings
 from services.messaging import notify
 from services.messaging.notify import Notifier
 from services.messaging.ports import BookingEvent, Held, PaymentEvent
+from services.messaging.tests.test_notify import _held
 from tests.stack import Infra
 from testsupport.db import scratch_schema
 
@@ -39,23 +38,6 @@ def failures() -> list[BaseException]:
         unavailable("UNAVAILABLE", "booking did not answer"),
         RuntimeError("a bug in one pass"),
     ]
-
-
-def _held() -> Held:
-    return Held(
-        code=f"RES{uuid.uuid4().hex[:8].upper()}",
-        cabin="Cabaña del Lago",
-        check_in=date(2030, 1, 10),
-        check_out=date(2030, 1, 12),
-        guests=2,
-        total_minor=100_000,
-        deposit_minor=30_000,
-        currency="ARS",
-        expires_at=datetime.now(UTC) + timedelta(minutes=5),
-        guest_name="Ana Pérez",
-        phone="549" + str(uuid.uuid4().int)[:10],
-        channel="whatsapp",
-    )
 
 
 class FailingFeeds:
@@ -108,7 +90,7 @@ async def test_each_loop_outlives_lost_connections_timeouts_and_bugs(
     pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, loop: str
 ) -> None:
     monkeypatch.setattr(notify, "RETRY_FIRST", 0.01)
-    feeds = FailingFeeds(_held())
+    feeds = FailingFeeds(_held("whatsapp"))
     task = asyncio.create_task(LOOPS[loop](Notifier(pool, Settings(), feeds, False, lambda: None))())
     try:
         async with asyncio.timeout(10):
@@ -138,7 +120,7 @@ def test_failed_passes_wait_longer_and_longer_up_to_a_cap(monkeypatch: pytest.Mo
         raise asyncpg.InterfaceError("pool is closed")
 
     monkeypatch.setattr(asyncio, "sleep", sleep)
-    notifier = Notifier(cast(asyncpg.Pool, None), Settings(), FailingFeeds(_held()), False, lambda: None)
+    notifier = Notifier(cast(asyncpg.Pool, None), Settings(), FailingFeeds(_held("whatsapp")), False, lambda: None)
     with pytest.raises(asyncio.CancelledError):
         asyncio.run(notifier._forever("test", one_pass, 30))
     first, top = notify.RETRY_FIRST, notify.RETRY_MAX
