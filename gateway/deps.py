@@ -1,10 +1,15 @@
 """Shared FastAPI dependencies, as Annotated aliases."""
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
+import grpc
 import jwt
 from fastapi import Depends, HTTPException, Request
 
+from cabanas.v1 import accounts_pb2
+from services.common.roles import Action, Role, allowed
 from services.common.settings import Settings
 from services.common.web import ServiceClients
 
@@ -25,14 +30,24 @@ ClientsDep = Annotated[ServiceClients, Depends(_clients)]
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
-def _claims(request: Request, settings: Settings) -> dict[str, Any] | None:
-    """The admin claims of a valid bearer token; None when there is no Authorization header."""
-    header = request.headers.get("authorization")
-    if header is None:
-        return None
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise HTTPException(401, "Expected 'Authorization: Bearer <token>'.", headers=_CHALLENGE)
+API_TOKEN_PREFIX = "cab_"  # accounts' API tokens; anything else is read as the admin JWT
+_ROLES = {
+    accounts_pb2.ROLE_OWNER: Role.OWNER,
+    accounts_pb2.ROLE_STAFF: Role.STAFF,
+    accounts_pb2.ROLE_VIEWER: Role.VIEWER,
+}
+_PRINCIPAL = "admin_principal"  # request.state: the middleware's check is reused by the routes
+
+
+@dataclass(frozen=True)
+class Admin:
+    """Who calls the admin API: the admin JWT (an owner) or a user's API token (their role now)."""
+
+    actor: str  # for the records: "admin:<sub>" or "user:<id>"
+    role: Role
+
+
+def _claims(token: str, settings: Settings) -> dict[str, Any]:
     if settings.jwt_secret is None:
         raise HTTPException(401, "The admin API is disabled: JWT_SECRET is not set.", headers=_CHALLENGE)
     try:
@@ -51,17 +66,56 @@ def _claims(request: Request, settings: Settings) -> dict[str, Any] | None:
     return claims
 
 
-def _optional_admin(request: Request, settings: SettingsDep) -> dict[str, Any] | None:
-    return _claims(request, settings)
+async def _api_token(token: str, clients: ServiceClients) -> Admin:
+    try:
+        principal = await clients.accounts.Authenticate(accounts_pb2.AuthenticateRequest(token=token))
+    except grpc.aio.AioRpcError as exc:
+        if exc.code() in (grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.INVALID_ARGUMENT):
+            raise HTTPException(401, "The token is not valid.", headers=_CHALLENGE) from None
+        raise
+    if principal.kind != accounts_pb2.CREDENTIAL_KIND_API_TOKEN or principal.role not in _ROLES:
+        raise HTTPException(401, "The token is not valid.", headers=_CHALLENGE)  # a console session is not an API token
+    return Admin(actor=f"user:{principal.user_id}", role=_ROLES[principal.role])
 
 
-def require_admin(request: Request, settings: SettingsDep) -> dict[str, Any]:
-    """Admin routes depend on it; gateway/middleware.py also calls it before their body is read."""
-    claims = _claims(request, settings)
-    if claims is None:
+async def _admin(request: Request) -> Admin | None:
+    """The caller of a valid bearer credential; None when there is no Authorization header."""
+    if (known := getattr(request.state, _PRINCIPAL, None)) is not None:
+        return known  # type: ignore[no-any-return]
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise HTTPException(401, "Expected 'Authorization: Bearer <token>'.", headers=_CHALLENGE)
+    if token.startswith(API_TOKEN_PREFIX):
+        admin = await _api_token(token, request.app.state.clients)
+    else:
+        claims = _claims(token, request.app.state.settings)
+        admin = Admin(actor=f"admin:{claims['sub']}", role=Role.OWNER)
+    setattr(request.state, _PRINCIPAL, admin)
+    return admin
+
+
+async def require_admin(request: Request) -> Admin:
+    """Admin routes depend on it; gateway/middleware.py also awaits it before their body is read."""
+    admin = await _admin(request)
+    if admin is None:
         raise HTTPException(401, "This needs an admin token.", headers=_CHALLENGE)
-    return claims
+    return admin
 
 
-OptionalAdminDep = Annotated[dict[str, Any] | None, Depends(_optional_admin)]
-AdminDep = Annotated[dict[str, Any], Depends(require_admin)]
+def requires(action: Action) -> Callable[[Request], Awaitable[Admin]]:
+    """A route's dependency: the caller, when their role may do `action` (services/common/roles.py); else 403."""
+
+    async def check(request: Request) -> Admin:
+        admin = await require_admin(request)
+        if not allowed(admin.role, action):
+            raise HTTPException(403, f"The {admin.role} role may not do this.")
+        return admin
+
+    return check
+
+
+OptionalAdminDep = Annotated[Admin | None, Depends(_admin)]
+AdminDep = Annotated[Admin, Depends(require_admin)]

@@ -91,7 +91,7 @@ class Guard:
         try:
             await scope["app"].state.limiter.check(request, template)
             if route is not None and _needs_admin(route):
-                require_admin(request, scope["app"].state.settings)
+                await require_admin(request)
         except HTTPException as exc:
             return await http_error_response(exc)(scope, receive, send)
         limit = MAX_BODY_BYTES_BY_ROUTE.get(template, MAX_BODY_BYTES)

@@ -30,6 +30,13 @@ class ConfirmOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CONFIRM_OUTCOME_ALREADY_CONFIRMED: _ClassVar[ConfirmOutcome]
     CONFIRM_OUTCOME_RETAKEN: _ClassVar[ConfirmOutcome]
     CONFIRM_OUTCOME_PAID_BUT_UNAVAILABLE: _ClassVar[ConfirmOutcome]
+
+class PricePolicy(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    PRICE_POLICY_UNSPECIFIED: _ClassVar[PricePolicy]
+    PRICE_POLICY_REPRICE: _ClassVar[PricePolicy]
+    PRICE_POLICY_KEEP: _ClassVar[PricePolicy]
+    PRICE_POLICY_OVERRIDE: _ClassVar[PricePolicy]
 WEEKDAY_UNSPECIFIED: Weekday
 WEEKDAY_MONDAY: Weekday
 WEEKDAY_TUESDAY: Weekday
@@ -43,6 +50,10 @@ CONFIRM_OUTCOME_CONFIRMED: ConfirmOutcome
 CONFIRM_OUTCOME_ALREADY_CONFIRMED: ConfirmOutcome
 CONFIRM_OUTCOME_RETAKEN: ConfirmOutcome
 CONFIRM_OUTCOME_PAID_BUT_UNAVAILABLE: ConfirmOutcome
+PRICE_POLICY_UNSPECIFIED: PricePolicy
+PRICE_POLICY_REPRICE: PricePolicy
+PRICE_POLICY_KEEP: PricePolicy
+PRICE_POLICY_OVERRIDE: PricePolicy
 
 class SeasonalRate(_message.Message):
     __slots__ = ("name", "range", "nightly_price", "multiplier_percent", "min_nights")
@@ -301,7 +312,7 @@ class Guest(_message.Message):
     def __init__(self, name: _Optional[str] = ..., phone: _Optional[str] = ..., email: _Optional[str] = ...) -> None: ...
 
 class Reservation(_message.Message):
-    __slots__ = ("code", "accommodation_id", "accommodation_name", "stay", "guests", "guest", "status", "channel", "nights", "total", "deposit", "breakdown", "expires_at", "confirmed_at", "cancelled_at", "external_source", "external_uid", "paid_but_unavailable", "created_at", "updated_at", "payment_url")
+    __slots__ = ("code", "accommodation_id", "accommodation_name", "stay", "guests", "guest", "status", "channel", "nights", "total", "deposit", "breakdown", "expires_at", "confirmed_at", "cancelled_at", "external_source", "external_uid", "paid_but_unavailable", "created_at", "updated_at", "payment_url", "block_reason")
     CODE_FIELD_NUMBER: _ClassVar[int]
     ACCOMMODATION_ID_FIELD_NUMBER: _ClassVar[int]
     ACCOMMODATION_NAME_FIELD_NUMBER: _ClassVar[int]
@@ -323,6 +334,7 @@ class Reservation(_message.Message):
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
     PAYMENT_URL_FIELD_NUMBER: _ClassVar[int]
+    BLOCK_REASON_FIELD_NUMBER: _ClassVar[int]
     code: str
     accommodation_id: int
     accommodation_name: str
@@ -344,7 +356,8 @@ class Reservation(_message.Message):
     created_at: _timestamp_pb2.Timestamp
     updated_at: _timestamp_pb2.Timestamp
     payment_url: str
-    def __init__(self, code: _Optional[str] = ..., accommodation_id: _Optional[int] = ..., accommodation_name: _Optional[str] = ..., stay: _Optional[_Union[_common_pb2.DateRange, _Mapping]] = ..., guests: _Optional[int] = ..., guest: _Optional[_Union[Guest, _Mapping]] = ..., status: _Optional[_Union[_common_pb2.ReservationStatus, str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., nights: _Optional[int] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., deposit: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., breakdown: _Optional[_Iterable[_Union[NightPrice, _Mapping]]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., confirmed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cancelled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., external_source: _Optional[str] = ..., external_uid: _Optional[str] = ..., paid_but_unavailable: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., payment_url: _Optional[str] = ...) -> None: ...
+    block_reason: str
+    def __init__(self, code: _Optional[str] = ..., accommodation_id: _Optional[int] = ..., accommodation_name: _Optional[str] = ..., stay: _Optional[_Union[_common_pb2.DateRange, _Mapping]] = ..., guests: _Optional[int] = ..., guest: _Optional[_Union[Guest, _Mapping]] = ..., status: _Optional[_Union[_common_pb2.ReservationStatus, str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., nights: _Optional[int] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., deposit: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., breakdown: _Optional[_Iterable[_Union[NightPrice, _Mapping]]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., confirmed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cancelled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., external_source: _Optional[str] = ..., external_uid: _Optional[str] = ..., paid_but_unavailable: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., payment_url: _Optional[str] = ..., block_reason: _Optional[str] = ...) -> None: ...
 
 class PreReserveRequest(_message.Message):
     __slots__ = ("accommodation_id", "stay", "guests", "guest", "channel", "idempotency_key", "client_id")
@@ -375,14 +388,16 @@ class PreReserveResponse(_message.Message):
     def __init__(self, reservation: _Optional[_Union[Reservation, _Mapping]] = ..., manage_token: _Optional[str] = ..., replayed: _Optional[bool] = ...) -> None: ...
 
 class ConfirmReservationRequest(_message.Message):
-    __slots__ = ("code", "payment_reference", "forced_by_admin")
+    __slots__ = ("code", "payment_reference", "forced_by_admin", "actor")
     CODE_FIELD_NUMBER: _ClassVar[int]
     PAYMENT_REFERENCE_FIELD_NUMBER: _ClassVar[int]
     FORCED_BY_ADMIN_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
     code: str
     payment_reference: str
     forced_by_admin: bool
-    def __init__(self, code: _Optional[str] = ..., payment_reference: _Optional[str] = ..., forced_by_admin: _Optional[bool] = ...) -> None: ...
+    actor: str
+    def __init__(self, code: _Optional[str] = ..., payment_reference: _Optional[str] = ..., forced_by_admin: _Optional[bool] = ..., actor: _Optional[str] = ...) -> None: ...
 
 class ConfirmReservationResponse(_message.Message):
     __slots__ = ("reservation", "outcome")
@@ -403,34 +418,40 @@ class CancelReservationRequest(_message.Message):
     def __init__(self, code: _Optional[str] = ..., reason: _Optional[str] = ..., actor: _Optional[str] = ...) -> None: ...
 
 class GetReservationRequest(_message.Message):
-    __slots__ = ("code", "manage_token")
+    __slots__ = ("code", "manage_token", "include_history")
     CODE_FIELD_NUMBER: _ClassVar[int]
     MANAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_HISTORY_FIELD_NUMBER: _ClassVar[int]
     code: str
     manage_token: str
-    def __init__(self, code: _Optional[str] = ..., manage_token: _Optional[str] = ...) -> None: ...
+    include_history: bool
+    def __init__(self, code: _Optional[str] = ..., manage_token: _Optional[str] = ..., include_history: _Optional[bool] = ...) -> None: ...
 
 class GetReservationResponse(_message.Message):
-    __slots__ = ("reservation", "manage_token_valid")
+    __slots__ = ("reservation", "manage_token_valid", "history")
     RESERVATION_FIELD_NUMBER: _ClassVar[int]
     MANAGE_TOKEN_VALID_FIELD_NUMBER: _ClassVar[int]
+    HISTORY_FIELD_NUMBER: _ClassVar[int]
     reservation: Reservation
     manage_token_valid: bool
-    def __init__(self, reservation: _Optional[_Union[Reservation, _Mapping]] = ..., manage_token_valid: _Optional[bool] = ...) -> None: ...
+    history: _containers.RepeatedCompositeFieldContainer[HistoryEntry]
+    def __init__(self, reservation: _Optional[_Union[Reservation, _Mapping]] = ..., manage_token_valid: _Optional[bool] = ..., history: _Optional[_Iterable[_Union[HistoryEntry, _Mapping]]] = ...) -> None: ...
 
 class ListReservationsRequest(_message.Message):
-    __slots__ = ("statuses", "accommodation_id", "overlapping", "guest_phone", "page")
+    __slots__ = ("statuses", "accommodation_id", "overlapping", "guest_phone", "page", "search")
     STATUSES_FIELD_NUMBER: _ClassVar[int]
     ACCOMMODATION_ID_FIELD_NUMBER: _ClassVar[int]
     OVERLAPPING_FIELD_NUMBER: _ClassVar[int]
     GUEST_PHONE_FIELD_NUMBER: _ClassVar[int]
     PAGE_FIELD_NUMBER: _ClassVar[int]
+    SEARCH_FIELD_NUMBER: _ClassVar[int]
     statuses: _containers.RepeatedScalarFieldContainer[_common_pb2.ReservationStatus]
     accommodation_id: int
     overlapping: _common_pb2.DateRange
     guest_phone: str
     page: _common_pb2.PageRequest
-    def __init__(self, statuses: _Optional[_Iterable[_Union[_common_pb2.ReservationStatus, str]]] = ..., accommodation_id: _Optional[int] = ..., overlapping: _Optional[_Union[_common_pb2.DateRange, _Mapping]] = ..., guest_phone: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+    search: str
+    def __init__(self, statuses: _Optional[_Iterable[_Union[_common_pb2.ReservationStatus, str]]] = ..., accommodation_id: _Optional[int] = ..., overlapping: _Optional[_Union[_common_pb2.DateRange, _Mapping]] = ..., guest_phone: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ..., search: _Optional[str] = ...) -> None: ...
 
 class ListReservationsResponse(_message.Message):
     __slots__ = ("reservations", "page")
@@ -513,3 +534,88 @@ class DomainEvent(_message.Message):
     conflict: _common_pb2.BlockConflict
     traceparent: str
     def __init__(self, id: _Optional[int] = ..., type: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reservation: _Optional[_Union[Reservation, _Mapping]] = ..., conflict: _Optional[_Union[_common_pb2.BlockConflict, _Mapping]] = ..., traceparent: _Optional[str] = ...) -> None: ...
+
+class HistoryEntry(_message.Message):
+    __slots__ = ("at", "actor", "action", "text", "data")
+    class DataEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    AT_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    at: _timestamp_pb2.Timestamp
+    actor: str
+    action: str
+    text: str
+    data: _containers.ScalarMap[str, str]
+    def __init__(self, at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actor: _Optional[str] = ..., action: _Optional[str] = ..., text: _Optional[str] = ..., data: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class CreateBlockRequest(_message.Message):
+    __slots__ = ("accommodation_id", "stay", "reason", "actor")
+    ACCOMMODATION_ID_FIELD_NUMBER: _ClassVar[int]
+    STAY_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    accommodation_id: int
+    stay: _common_pb2.DateRange
+    reason: str
+    actor: str
+    def __init__(self, accommodation_id: _Optional[int] = ..., stay: _Optional[_Union[_common_pb2.DateRange, _Mapping]] = ..., reason: _Optional[str] = ..., actor: _Optional[str] = ...) -> None: ...
+
+class RemoveBlockRequest(_message.Message):
+    __slots__ = ("code", "actor")
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    code: str
+    actor: str
+    def __init__(self, code: _Optional[str] = ..., actor: _Optional[str] = ...) -> None: ...
+
+class CreateManualReservationRequest(_message.Message):
+    __slots__ = ("accommodation_id", "stay", "guests", "guest", "price_override", "note", "actor", "idempotency_key")
+    ACCOMMODATION_ID_FIELD_NUMBER: _ClassVar[int]
+    STAY_FIELD_NUMBER: _ClassVar[int]
+    GUESTS_FIELD_NUMBER: _ClassVar[int]
+    GUEST_FIELD_NUMBER: _ClassVar[int]
+    PRICE_OVERRIDE_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    accommodation_id: int
+    stay: _common_pb2.DateRange
+    guests: int
+    guest: Guest
+    price_override: _common_pb2.Money
+    note: str
+    actor: str
+    idempotency_key: str
+    def __init__(self, accommodation_id: _Optional[int] = ..., stay: _Optional[_Union[_common_pb2.DateRange, _Mapping]] = ..., guests: _Optional[int] = ..., guest: _Optional[_Union[Guest, _Mapping]] = ..., price_override: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., note: _Optional[str] = ..., actor: _Optional[str] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+
+class ChangeDatesRequest(_message.Message):
+    __slots__ = ("code", "stay", "price_policy", "total", "actor")
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    STAY_FIELD_NUMBER: _ClassVar[int]
+    PRICE_POLICY_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    code: str
+    stay: _common_pb2.DateRange
+    price_policy: PricePolicy
+    total: _common_pb2.Money
+    actor: str
+    def __init__(self, code: _Optional[str] = ..., stay: _Optional[_Union[_common_pb2.DateRange, _Mapping]] = ..., price_policy: _Optional[_Union[PricePolicy, str]] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., actor: _Optional[str] = ...) -> None: ...
+
+class AddNoteRequest(_message.Message):
+    __slots__ = ("code", "text", "actor")
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    code: str
+    text: str
+    actor: str
+    def __init__(self, code: _Optional[str] = ..., text: _Optional[str] = ..., actor: _Optional[str] = ...) -> None: ...

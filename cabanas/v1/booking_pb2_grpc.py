@@ -105,6 +105,31 @@ class BookingServiceStub:
                 request_serializer=cabanas_dot_v1_dot_booking__pb2.StreamEventsRequest.SerializeToString,
                 response_deserializer=cabanas_dot_v1_dot_booking__pb2.DomainEvent.FromString,
                 _registered_method=True)
+        self.CreateBlock = channel.unary_unary(
+                '/cabanas.v1.BookingService/CreateBlock',
+                request_serializer=cabanas_dot_v1_dot_booking__pb2.CreateBlockRequest.SerializeToString,
+                response_deserializer=cabanas_dot_v1_dot_booking__pb2.Reservation.FromString,
+                _registered_method=True)
+        self.RemoveBlock = channel.unary_unary(
+                '/cabanas.v1.BookingService/RemoveBlock',
+                request_serializer=cabanas_dot_v1_dot_booking__pb2.RemoveBlockRequest.SerializeToString,
+                response_deserializer=cabanas_dot_v1_dot_booking__pb2.Reservation.FromString,
+                _registered_method=True)
+        self.CreateManualReservation = channel.unary_unary(
+                '/cabanas.v1.BookingService/CreateManualReservation',
+                request_serializer=cabanas_dot_v1_dot_booking__pb2.CreateManualReservationRequest.SerializeToString,
+                response_deserializer=cabanas_dot_v1_dot_booking__pb2.Reservation.FromString,
+                _registered_method=True)
+        self.ChangeDates = channel.unary_unary(
+                '/cabanas.v1.BookingService/ChangeDates',
+                request_serializer=cabanas_dot_v1_dot_booking__pb2.ChangeDatesRequest.SerializeToString,
+                response_deserializer=cabanas_dot_v1_dot_booking__pb2.Reservation.FromString,
+                _registered_method=True)
+        self.AddNote = channel.unary_unary(
+                '/cabanas.v1.BookingService/AddNote',
+                request_serializer=cabanas_dot_v1_dot_booking__pb2.AddNoteRequest.SerializeToString,
+                response_deserializer=cabanas_dot_v1_dot_booking__pb2.HistoryEntry.FromString,
+                _registered_method=True)
 
 
 class BookingServiceServicer:
@@ -222,6 +247,43 @@ class BookingServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateBlock(self, request, context):
+        """Closes nights for the owner's own use or maintenance (status BLOCKED,
+        channel ADMIN, external_source "owner"); exported to every channel's iCal.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RemoveBlock(self, request, context):
+        """Reopens an owner block (a channel's blocks come and go with its feed only).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateManualReservation(self, request, context):
+        """A booking taken by phone or in person: confirmed at once, channel ADMIN.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ChangeDates(self, request, context):
+        """Moves a hold or a confirmed stay to other nights, re-checked and re-priced
+        in one transaction (the old nights are free only if the move succeeds).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AddNote(self, request, context):
+        """Adds a note of the owner's to a reservation's history.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_BookingServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -294,6 +356,31 @@ def add_BookingServiceServicer_to_server(servicer, server):
                     servicer.StreamEvents,
                     request_deserializer=cabanas_dot_v1_dot_booking__pb2.StreamEventsRequest.FromString,
                     response_serializer=cabanas_dot_v1_dot_booking__pb2.DomainEvent.SerializeToString,
+            ),
+            'CreateBlock': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateBlock,
+                    request_deserializer=cabanas_dot_v1_dot_booking__pb2.CreateBlockRequest.FromString,
+                    response_serializer=cabanas_dot_v1_dot_booking__pb2.Reservation.SerializeToString,
+            ),
+            'RemoveBlock': grpc.unary_unary_rpc_method_handler(
+                    servicer.RemoveBlock,
+                    request_deserializer=cabanas_dot_v1_dot_booking__pb2.RemoveBlockRequest.FromString,
+                    response_serializer=cabanas_dot_v1_dot_booking__pb2.Reservation.SerializeToString,
+            ),
+            'CreateManualReservation': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateManualReservation,
+                    request_deserializer=cabanas_dot_v1_dot_booking__pb2.CreateManualReservationRequest.FromString,
+                    response_serializer=cabanas_dot_v1_dot_booking__pb2.Reservation.SerializeToString,
+            ),
+            'ChangeDates': grpc.unary_unary_rpc_method_handler(
+                    servicer.ChangeDates,
+                    request_deserializer=cabanas_dot_v1_dot_booking__pb2.ChangeDatesRequest.FromString,
+                    response_serializer=cabanas_dot_v1_dot_booking__pb2.Reservation.SerializeToString,
+            ),
+            'AddNote': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddNote,
+                    request_deserializer=cabanas_dot_v1_dot_booking__pb2.AddNoteRequest.FromString,
+                    response_serializer=cabanas_dot_v1_dot_booking__pb2.HistoryEntry.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -675,6 +762,141 @@ class BookingService:
             '/cabanas.v1.BookingService/StreamEvents',
             cabanas_dot_v1_dot_booking__pb2.StreamEventsRequest.SerializeToString,
             cabanas_dot_v1_dot_booking__pb2.DomainEvent.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateBlock(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cabanas.v1.BookingService/CreateBlock',
+            cabanas_dot_v1_dot_booking__pb2.CreateBlockRequest.SerializeToString,
+            cabanas_dot_v1_dot_booking__pb2.Reservation.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RemoveBlock(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cabanas.v1.BookingService/RemoveBlock',
+            cabanas_dot_v1_dot_booking__pb2.RemoveBlockRequest.SerializeToString,
+            cabanas_dot_v1_dot_booking__pb2.Reservation.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateManualReservation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cabanas.v1.BookingService/CreateManualReservation',
+            cabanas_dot_v1_dot_booking__pb2.CreateManualReservationRequest.SerializeToString,
+            cabanas_dot_v1_dot_booking__pb2.Reservation.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ChangeDates(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cabanas.v1.BookingService/ChangeDates',
+            cabanas_dot_v1_dot_booking__pb2.ChangeDatesRequest.SerializeToString,
+            cabanas_dot_v1_dot_booking__pb2.Reservation.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AddNote(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cabanas.v1.BookingService/AddNote',
+            cabanas_dot_v1_dot_booking__pb2.AddNoteRequest.SerializeToString,
+            cabanas_dot_v1_dot_booking__pb2.HistoryEntry.FromString,
             options,
             channel_credentials,
             insecure,

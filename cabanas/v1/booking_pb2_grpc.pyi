@@ -90,6 +90,20 @@ class BookingServiceStub:
     """Replays domain events after a cursor, then (when `follow`) tails new ones.
     At-least-once: consumers dedupe by event id.
     """
+    CreateBlock: _grpc.UnaryUnaryMultiCallable[_booking_pb2.CreateBlockRequest, _booking_pb2.Reservation]
+    """Closes nights for the owner's own use or maintenance (status BLOCKED,
+    channel ADMIN, external_source "owner"); exported to every channel's iCal.
+    """
+    RemoveBlock: _grpc.UnaryUnaryMultiCallable[_booking_pb2.RemoveBlockRequest, _booking_pb2.Reservation]
+    """Reopens an owner block (a channel's blocks come and go with its feed only)."""
+    CreateManualReservation: _grpc.UnaryUnaryMultiCallable[_booking_pb2.CreateManualReservationRequest, _booking_pb2.Reservation]
+    """A booking taken by phone or in person: confirmed at once, channel ADMIN."""
+    ChangeDates: _grpc.UnaryUnaryMultiCallable[_booking_pb2.ChangeDatesRequest, _booking_pb2.Reservation]
+    """Moves a hold or a confirmed stay to other nights, re-checked and re-priced
+    in one transaction (the old nights are free only if the move succeeds).
+    """
+    AddNote: _grpc.UnaryUnaryMultiCallable[_booking_pb2.AddNoteRequest, _booking_pb2.HistoryEntry]
+    """Adds a note of the owner's to a reservation's history."""
 
 @_typing.type_check_only
 class BookingServiceAsyncStub(BookingServiceStub):
@@ -143,6 +157,20 @@ class BookingServiceAsyncStub(BookingServiceStub):
     """Replays domain events after a cursor, then (when `follow`) tails new ones.
     At-least-once: consumers dedupe by event id.
     """
+    CreateBlock: _aio.UnaryUnaryMultiCallable[_booking_pb2.CreateBlockRequest, _booking_pb2.Reservation]  # type: ignore[assignment]
+    """Closes nights for the owner's own use or maintenance (status BLOCKED,
+    channel ADMIN, external_source "owner"); exported to every channel's iCal.
+    """
+    RemoveBlock: _aio.UnaryUnaryMultiCallable[_booking_pb2.RemoveBlockRequest, _booking_pb2.Reservation]  # type: ignore[assignment]
+    """Reopens an owner block (a channel's blocks come and go with its feed only)."""
+    CreateManualReservation: _aio.UnaryUnaryMultiCallable[_booking_pb2.CreateManualReservationRequest, _booking_pb2.Reservation]  # type: ignore[assignment]
+    """A booking taken by phone or in person: confirmed at once, channel ADMIN."""
+    ChangeDates: _aio.UnaryUnaryMultiCallable[_booking_pb2.ChangeDatesRequest, _booking_pb2.Reservation]  # type: ignore[assignment]
+    """Moves a hold or a confirmed stay to other nights, re-checked and re-priced
+    in one transaction (the old nights are free only if the move succeeds).
+    """
+    AddNote: _aio.UnaryUnaryMultiCallable[_booking_pb2.AddNoteRequest, _booking_pb2.HistoryEntry]  # type: ignore[assignment]
+    """Adds a note of the owner's to a reservation's history."""
 
 class BookingServiceServicer(metaclass=_abc_1.ABCMeta):
     """Reservations, cabins, prices and domain events."""
@@ -277,5 +305,49 @@ class BookingServiceServicer(metaclass=_abc_1.ABCMeta):
         """Replays domain events after a cursor, then (when `follow`) tails new ones.
         At-least-once: consumers dedupe by event id.
         """
+
+    @_abc_1.abstractmethod
+    def CreateBlock(
+        self,
+        request: _booking_pb2.CreateBlockRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_booking_pb2.Reservation, _abc.Awaitable[_booking_pb2.Reservation]]:
+        """Closes nights for the owner's own use or maintenance (status BLOCKED,
+        channel ADMIN, external_source "owner"); exported to every channel's iCal.
+        """
+
+    @_abc_1.abstractmethod
+    def RemoveBlock(
+        self,
+        request: _booking_pb2.RemoveBlockRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_booking_pb2.Reservation, _abc.Awaitable[_booking_pb2.Reservation]]:
+        """Reopens an owner block (a channel's blocks come and go with its feed only)."""
+
+    @_abc_1.abstractmethod
+    def CreateManualReservation(
+        self,
+        request: _booking_pb2.CreateManualReservationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_booking_pb2.Reservation, _abc.Awaitable[_booking_pb2.Reservation]]:
+        """A booking taken by phone or in person: confirmed at once, channel ADMIN."""
+
+    @_abc_1.abstractmethod
+    def ChangeDates(
+        self,
+        request: _booking_pb2.ChangeDatesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_booking_pb2.Reservation, _abc.Awaitable[_booking_pb2.Reservation]]:
+        """Moves a hold or a confirmed stay to other nights, re-checked and re-priced
+        in one transaction (the old nights are free only if the move succeeds).
+        """
+
+    @_abc_1.abstractmethod
+    def AddNote(
+        self,
+        request: _booking_pb2.AddNoteRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_booking_pb2.HistoryEntry, _abc.Awaitable[_booking_pb2.HistoryEntry]]:
+        """Adds a note of the owner's to a reservation's history."""
 
 def add_BookingServiceServicer_to_server(servicer: BookingServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -128,36 +128,44 @@ class GetConversationRequest(_message.Message):
     def __init__(self, phone: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
 
 class ConversationMessage(_message.Message):
-    __slots__ = ("wamid", "direction", "type", "text", "at", "status")
+    __slots__ = ("wamid", "direction", "type", "text", "at", "status", "author")
     WAMID_FIELD_NUMBER: _ClassVar[int]
     DIRECTION_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
     AT_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
+    AUTHOR_FIELD_NUMBER: _ClassVar[int]
     wamid: str
     direction: Direction
     type: str
     text: str
     at: _timestamp_pb2.Timestamp
     status: str
-    def __init__(self, wamid: _Optional[str] = ..., direction: _Optional[_Union[Direction, str]] = ..., type: _Optional[str] = ..., text: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[str] = ...) -> None: ...
+    author: str
+    def __init__(self, wamid: _Optional[str] = ..., direction: _Optional[_Union[Direction, str]] = ..., type: _Optional[str] = ..., text: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[str] = ..., author: _Optional[str] = ...) -> None: ...
 
 class Conversation(_message.Message):
-    __slots__ = ("phone", "name", "state", "handoff", "last_inbound_at", "messages")
+    __slots__ = ("phone", "name", "state", "handoff", "last_inbound_at", "messages", "waiting_since", "last_text", "window_open")
     PHONE_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
     HANDOFF_FIELD_NUMBER: _ClassVar[int]
     LAST_INBOUND_AT_FIELD_NUMBER: _ClassVar[int]
     MESSAGES_FIELD_NUMBER: _ClassVar[int]
+    WAITING_SINCE_FIELD_NUMBER: _ClassVar[int]
+    LAST_TEXT_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_OPEN_FIELD_NUMBER: _ClassVar[int]
     phone: str
     name: str
     state: str
     handoff: bool
     last_inbound_at: _timestamp_pb2.Timestamp
     messages: _containers.RepeatedCompositeFieldContainer[ConversationMessage]
-    def __init__(self, phone: _Optional[str] = ..., name: _Optional[str] = ..., state: _Optional[str] = ..., handoff: _Optional[bool] = ..., last_inbound_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., messages: _Optional[_Iterable[_Union[ConversationMessage, _Mapping]]] = ...) -> None: ...
+    waiting_since: _timestamp_pb2.Timestamp
+    last_text: str
+    window_open: bool
+    def __init__(self, phone: _Optional[str] = ..., name: _Optional[str] = ..., state: _Optional[str] = ..., handoff: _Optional[bool] = ..., last_inbound_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., messages: _Optional[_Iterable[_Union[ConversationMessage, _Mapping]]] = ..., waiting_since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_text: _Optional[str] = ..., window_open: _Optional[bool] = ...) -> None: ...
 
 class SetHandoffRequest(_message.Message):
     __slots__ = ("phone", "active")
@@ -204,3 +212,39 @@ class ListOutboxResponse(_message.Message):
     MESSAGES_FIELD_NUMBER: _ClassVar[int]
     messages: _containers.RepeatedCompositeFieldContainer[OutboxMessage]
     def __init__(self, messages: _Optional[_Iterable[_Union[OutboxMessage, _Mapping]]] = ...) -> None: ...
+
+class ListConversationsRequest(_message.Message):
+    __slots__ = ("waiting_only", "page")
+    WAITING_ONLY_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    waiting_only: bool
+    page: _common_pb2.PageRequest
+    def __init__(self, waiting_only: _Optional[bool] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+
+class ListConversationsResponse(_message.Message):
+    __slots__ = ("conversations", "page")
+    CONVERSATIONS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    conversations: _containers.RepeatedCompositeFieldContainer[Conversation]
+    page: _common_pb2.PageResponse
+    def __init__(self, conversations: _Optional[_Iterable[_Union[Conversation, _Mapping]]] = ..., page: _Optional[_Union[_common_pb2.PageResponse, _Mapping]] = ...) -> None: ...
+
+class SendReplyRequest(_message.Message):
+    __slots__ = ("phone", "text", "actor", "idempotency_key")
+    PHONE_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    phone: str
+    text: str
+    actor: str
+    idempotency_key: str
+    def __init__(self, phone: _Optional[str] = ..., text: _Optional[str] = ..., actor: _Optional[str] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+
+class SendReplyResponse(_message.Message):
+    __slots__ = ("message", "template")
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    TEMPLATE_FIELD_NUMBER: _ClassVar[int]
+    message: ConversationMessage
+    template: bool
+    def __init__(self, message: _Optional[_Union[ConversationMessage, _Mapping]] = ..., template: _Optional[bool] = ...) -> None: ...

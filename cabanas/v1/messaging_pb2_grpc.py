@@ -60,6 +60,16 @@ class MessagingServiceStub:
                 request_serializer=cabanas_dot_v1_dot_messaging__pb2.ListOutboxRequest.SerializeToString,
                 response_deserializer=cabanas_dot_v1_dot_messaging__pb2.ListOutboxResponse.FromString,
                 _registered_method=True)
+        self.ListConversations = channel.unary_unary(
+                '/cabanas.v1.MessagingService/ListConversations',
+                request_serializer=cabanas_dot_v1_dot_messaging__pb2.ListConversationsRequest.SerializeToString,
+                response_deserializer=cabanas_dot_v1_dot_messaging__pb2.ListConversationsResponse.FromString,
+                _registered_method=True)
+        self.SendReply = channel.unary_unary(
+                '/cabanas.v1.MessagingService/SendReply',
+                request_serializer=cabanas_dot_v1_dot_messaging__pb2.SendReplyRequest.SerializeToString,
+                response_deserializer=cabanas_dot_v1_dot_messaging__pb2.SendReplyResponse.FromString,
+                _registered_method=True)
 
 
 class MessagingServiceServicer:
@@ -103,6 +113,21 @@ class MessagingServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListConversations(self, request, context):
+        """Lists conversations: those waiting for a person first (oldest wait first), then the rest by last message.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SendReply(self, request, context):
+        """A person's reply to a guest: free text inside WhatsApp's 24-hour window,
+        the approved re-engagement template outside it. Queued in the outbox.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_MessagingServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -130,6 +155,16 @@ def add_MessagingServiceServicer_to_server(servicer, server):
                     servicer.ListOutbox,
                     request_deserializer=cabanas_dot_v1_dot_messaging__pb2.ListOutboxRequest.FromString,
                     response_serializer=cabanas_dot_v1_dot_messaging__pb2.ListOutboxResponse.SerializeToString,
+            ),
+            'ListConversations': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListConversations,
+                    request_deserializer=cabanas_dot_v1_dot_messaging__pb2.ListConversationsRequest.FromString,
+                    response_serializer=cabanas_dot_v1_dot_messaging__pb2.ListConversationsResponse.SerializeToString,
+            ),
+            'SendReply': grpc.unary_unary_rpc_method_handler(
+                    servicer.SendReply,
+                    request_deserializer=cabanas_dot_v1_dot_messaging__pb2.SendReplyRequest.FromString,
+                    response_serializer=cabanas_dot_v1_dot_messaging__pb2.SendReplyResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -268,6 +303,60 @@ class MessagingService:
             '/cabanas.v1.MessagingService/ListOutbox',
             cabanas_dot_v1_dot_messaging__pb2.ListOutboxRequest.SerializeToString,
             cabanas_dot_v1_dot_messaging__pb2.ListOutboxResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListConversations(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cabanas.v1.MessagingService/ListConversations',
+            cabanas_dot_v1_dot_messaging__pb2.ListConversationsRequest.SerializeToString,
+            cabanas_dot_v1_dot_messaging__pb2.ListConversationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SendReply(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cabanas.v1.MessagingService/SendReply',
+            cabanas_dot_v1_dot_messaging__pb2.SendReplyRequest.SerializeToString,
+            cabanas_dot_v1_dot_messaging__pb2.SendReplyResponse.FromString,
             options,
             channel_credentials,
             insecure,

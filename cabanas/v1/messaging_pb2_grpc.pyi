@@ -48,6 +48,12 @@ class MessagingServiceStub:
     """Hands a conversation to a person (auto-replies stop) or gives it back to the bot."""
     ListOutbox: _grpc.UnaryUnaryMultiCallable[_messaging_pb2.ListOutboxRequest, _messaging_pb2.ListOutboxResponse]
     """Lists outbound messages (the local sandbox when no WhatsApp token is set)."""
+    ListConversations: _grpc.UnaryUnaryMultiCallable[_messaging_pb2.ListConversationsRequest, _messaging_pb2.ListConversationsResponse]
+    """Lists conversations: those waiting for a person first (oldest wait first), then the rest by last message."""
+    SendReply: _grpc.UnaryUnaryMultiCallable[_messaging_pb2.SendReplyRequest, _messaging_pb2.SendReplyResponse]
+    """A person's reply to a guest: free text inside WhatsApp's 24-hour window,
+    the approved re-engagement template outside it. Queued in the outbox.
+    """
 
 @_typing.type_check_only
 class MessagingServiceAsyncStub(MessagingServiceStub):
@@ -67,6 +73,12 @@ class MessagingServiceAsyncStub(MessagingServiceStub):
     """Hands a conversation to a person (auto-replies stop) or gives it back to the bot."""
     ListOutbox: _aio.UnaryUnaryMultiCallable[_messaging_pb2.ListOutboxRequest, _messaging_pb2.ListOutboxResponse]  # type: ignore[assignment]
     """Lists outbound messages (the local sandbox when no WhatsApp token is set)."""
+    ListConversations: _aio.UnaryUnaryMultiCallable[_messaging_pb2.ListConversationsRequest, _messaging_pb2.ListConversationsResponse]  # type: ignore[assignment]
+    """Lists conversations: those waiting for a person first (oldest wait first), then the rest by last message."""
+    SendReply: _aio.UnaryUnaryMultiCallable[_messaging_pb2.SendReplyRequest, _messaging_pb2.SendReplyResponse]  # type: ignore[assignment]
+    """A person's reply to a guest: free text inside WhatsApp's 24-hour window,
+    the approved re-engagement template outside it. Queued in the outbox.
+    """
 
 class MessagingServiceServicer(metaclass=_abc_1.ABCMeta):
     """The conversation with guests."""
@@ -113,5 +125,23 @@ class MessagingServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_messaging_pb2.ListOutboxResponse, _abc.Awaitable[_messaging_pb2.ListOutboxResponse]]:
         """Lists outbound messages (the local sandbox when no WhatsApp token is set)."""
+
+    @_abc_1.abstractmethod
+    def ListConversations(
+        self,
+        request: _messaging_pb2.ListConversationsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_messaging_pb2.ListConversationsResponse, _abc.Awaitable[_messaging_pb2.ListConversationsResponse]]:
+        """Lists conversations: those waiting for a person first (oldest wait first), then the rest by last message."""
+
+    @_abc_1.abstractmethod
+    def SendReply(
+        self,
+        request: _messaging_pb2.SendReplyRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_messaging_pb2.SendReplyResponse, _abc.Awaitable[_messaging_pb2.SendReplyResponse]]:
+        """A person's reply to a guest: free text inside WhatsApp's 24-hour window,
+        the approved re-engagement template outside it. Queued in the outbox.
+        """
 
 def add_MessagingServiceServicer_to_server(servicer: MessagingServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -34,6 +34,13 @@ class PaymentIssue(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PAYMENT_ISSUE_REVERSED: _ClassVar[PaymentIssue]
     PAYMENT_ISSUE_DUPLICATE_PAYMENT: _ClassVar[PaymentIssue]
     PAYMENT_ISSUE_CHARGED_BACK: _ClassVar[PaymentIssue]
+
+class PaymentMethod(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    PAYMENT_METHOD_UNSPECIFIED: _ClassVar[PaymentMethod]
+    PAYMENT_METHOD_MERCADO_PAGO: _ClassVar[PaymentMethod]
+    PAYMENT_METHOD_CASH: _ClassVar[PaymentMethod]
+    PAYMENT_METHOD_TRANSFER: _ClassVar[PaymentMethod]
 PAYMENT_STATUS_UNSPECIFIED: PaymentStatus
 PAYMENT_STATUS_PENDING: PaymentStatus
 PAYMENT_STATUS_APPROVED: PaymentStatus
@@ -52,6 +59,10 @@ PAYMENT_ISSUE_PAID_BUT_UNAVAILABLE: PaymentIssue
 PAYMENT_ISSUE_REVERSED: PaymentIssue
 PAYMENT_ISSUE_DUPLICATE_PAYMENT: PaymentIssue
 PAYMENT_ISSUE_CHARGED_BACK: PaymentIssue
+PAYMENT_METHOD_UNSPECIFIED: PaymentMethod
+PAYMENT_METHOD_MERCADO_PAGO: PaymentMethod
+PAYMENT_METHOD_CASH: PaymentMethod
+PAYMENT_METHOD_TRANSFER: PaymentMethod
 
 class CreatePaymentLinkRequest(_message.Message):
     __slots__ = ("reservation_code", "payer_email")
@@ -116,7 +127,7 @@ class HandleNotificationResponse(_message.Message):
     def __init__(self, notification_id: _Optional[int] = ..., resource_id: _Optional[str] = ..., topic: _Optional[str] = ...) -> None: ...
 
 class Payment(_message.Message):
-    __slots__ = ("external_id", "reservation_code", "status", "status_detail", "amount", "events_count", "first_event_at", "last_event_at", "issue")
+    __slots__ = ("external_id", "reservation_code", "status", "status_detail", "amount", "events_count", "first_event_at", "last_event_at", "issue", "method", "recorded_by", "note")
     EXTERNAL_ID_FIELD_NUMBER: _ClassVar[int]
     RESERVATION_CODE_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -126,6 +137,9 @@ class Payment(_message.Message):
     FIRST_EVENT_AT_FIELD_NUMBER: _ClassVar[int]
     LAST_EVENT_AT_FIELD_NUMBER: _ClassVar[int]
     ISSUE_FIELD_NUMBER: _ClassVar[int]
+    METHOD_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_BY_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
     external_id: str
     reservation_code: str
     status: PaymentStatus
@@ -135,7 +149,10 @@ class Payment(_message.Message):
     first_event_at: _timestamp_pb2.Timestamp
     last_event_at: _timestamp_pb2.Timestamp
     issue: PaymentIssue
-    def __init__(self, external_id: _Optional[str] = ..., reservation_code: _Optional[str] = ..., status: _Optional[_Union[PaymentStatus, str]] = ..., status_detail: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., events_count: _Optional[int] = ..., first_event_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_event_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., issue: _Optional[_Union[PaymentIssue, str]] = ...) -> None: ...
+    method: PaymentMethod
+    recorded_by: str
+    note: str
+    def __init__(self, external_id: _Optional[str] = ..., reservation_code: _Optional[str] = ..., status: _Optional[_Union[PaymentStatus, str]] = ..., status_detail: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., events_count: _Optional[int] = ..., first_event_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_event_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., issue: _Optional[_Union[PaymentIssue, str]] = ..., method: _Optional[_Union[PaymentMethod, str]] = ..., recorded_by: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
 
 class GetPaymentRequest(_message.Message):
     __slots__ = ("external_id",)
@@ -188,3 +205,19 @@ class PaymentEvent(_message.Message):
     payment: Payment
     traceparent: str
     def __init__(self, id: _Optional[int] = ..., type: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., payment: _Optional[_Union[Payment, _Mapping]] = ..., traceparent: _Optional[str] = ...) -> None: ...
+
+class RecordPaymentRequest(_message.Message):
+    __slots__ = ("reservation_code", "amount", "method", "actor", "idempotency_key", "note")
+    RESERVATION_CODE_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    METHOD_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    reservation_code: str
+    amount: _common_pb2.Money
+    method: PaymentMethod
+    actor: str
+    idempotency_key: str
+    note: str
+    def __init__(self, reservation_code: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., method: _Optional[_Union[PaymentMethod, str]] = ..., actor: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...

@@ -65,6 +65,11 @@ class PaymentsServiceStub:
                 request_serializer=cabanas_dot_v1_dot_payments__pb2.StreamPaymentEventsRequest.SerializeToString,
                 response_deserializer=cabanas_dot_v1_dot_payments__pb2.PaymentEvent.FromString,
                 _registered_method=True)
+        self.RecordPayment = channel.unary_unary(
+                '/cabanas.v1.PaymentsService/RecordPayment',
+                request_serializer=cabanas_dot_v1_dot_payments__pb2.RecordPaymentRequest.SerializeToString,
+                response_deserializer=cabanas_dot_v1_dot_payments__pb2.Payment.FromString,
+                _registered_method=True)
 
 
 class PaymentsServiceServicer:
@@ -116,6 +121,14 @@ class PaymentsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RecordPayment(self, request, context):
+        """Records money the owner received by hand (cash, bank transfer) as an
+        approved payment; confirms the reservation when it was still a hold.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PaymentsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -148,6 +161,11 @@ def add_PaymentsServiceServicer_to_server(servicer, server):
                     servicer.StreamEvents,
                     request_deserializer=cabanas_dot_v1_dot_payments__pb2.StreamPaymentEventsRequest.FromString,
                     response_serializer=cabanas_dot_v1_dot_payments__pb2.PaymentEvent.SerializeToString,
+            ),
+            'RecordPayment': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordPayment,
+                    request_deserializer=cabanas_dot_v1_dot_payments__pb2.RecordPaymentRequest.FromString,
+                    response_serializer=cabanas_dot_v1_dot_payments__pb2.Payment.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -313,6 +331,33 @@ class PaymentsService:
             '/cabanas.v1.PaymentsService/StreamEvents',
             cabanas_dot_v1_dot_payments__pb2.StreamPaymentEventsRequest.SerializeToString,
             cabanas_dot_v1_dot_payments__pb2.PaymentEvent.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordPayment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cabanas.v1.PaymentsService/RecordPayment',
+            cabanas_dot_v1_dot_payments__pb2.RecordPaymentRequest.SerializeToString,
+            cabanas_dot_v1_dot_payments__pb2.Payment.FromString,
             options,
             channel_credentials,
             insecure,

@@ -53,6 +53,10 @@ class PaymentsServiceStub:
     """Replays payment events after a cursor, then (when `follow`) tails new ones;
     messaging turns them into guest messages. At-least-once: dedupe by id.
     """
+    RecordPayment: _grpc.UnaryUnaryMultiCallable[_payments_pb2.RecordPaymentRequest, _payments_pb2.Payment]
+    """Records money the owner received by hand (cash, bank transfer) as an
+    approved payment; confirms the reservation when it was still a hold.
+    """
 
 @_typing.type_check_only
 class PaymentsServiceAsyncStub(PaymentsServiceStub):
@@ -76,6 +80,10 @@ class PaymentsServiceAsyncStub(PaymentsServiceStub):
     StreamEvents: _aio.UnaryStreamMultiCallable[_payments_pb2.StreamPaymentEventsRequest, _payments_pb2.PaymentEvent]  # type: ignore[assignment]
     """Replays payment events after a cursor, then (when `follow`) tails new ones;
     messaging turns them into guest messages. At-least-once: dedupe by id.
+    """
+    RecordPayment: _aio.UnaryUnaryMultiCallable[_payments_pb2.RecordPaymentRequest, _payments_pb2.Payment]  # type: ignore[assignment]
+    """Records money the owner received by hand (cash, bank transfer) as an
+    approved payment; confirms the reservation when it was still a hold.
     """
 
 class PaymentsServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -133,6 +141,16 @@ class PaymentsServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_abc.Iterator[_payments_pb2.PaymentEvent], _abc.AsyncIterator[_payments_pb2.PaymentEvent]]:
         """Replays payment events after a cursor, then (when `follow`) tails new ones;
         messaging turns them into guest messages. At-least-once: dedupe by id.
+        """
+
+    @_abc_1.abstractmethod
+    def RecordPayment(
+        self,
+        request: _payments_pb2.RecordPaymentRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_payments_pb2.Payment, _abc.Awaitable[_payments_pb2.Payment]]:
+        """Records money the owner received by hand (cash, bank transfer) as an
+        approved payment; confirms the reservation when it was still a hold.
         """
 
 def add_PaymentsServiceServicer_to_server(servicer: PaymentsServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

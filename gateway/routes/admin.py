@@ -1,4 +1,5 @@
-"""Admin API: every route needs an admin JWT (router-level dependency)."""
+"""Admin API: every route needs the admin JWT or a user's API token (router-level dependency) and the
+role its action needs (services/common/roles.py)."""
 
 from datetime import date
 from typing import Annotated
@@ -7,9 +8,10 @@ from fastapi import APIRouter, Depends, HTTPException, Query, UploadFile
 
 from cabanas.v1 import accounts_pb2, booking_pb2, calendar_pb2, messaging_pb2, payments_pb2, speech_pb2
 from gateway import schemas, views
-from gateway.deps import ClientsDep, require_admin
+from gateway.deps import AdminDep, ClientsDep, require_admin, requires
 from gateway.routes import API_PREFIX
 from services.common import pb
+from services.common.roles import Action
 
 router = APIRouter(
     prefix=f"{API_PREFIX}/admin",
@@ -20,14 +22,23 @@ router = APIRouter(
 PAGE_SIZE = 50
 
 
-@router.post("/accommodations", status_code=201, responses=schemas.errors(400, 409))
+@router.post(
+    "/accommodations",
+    status_code=201,
+    responses=schemas.errors(400, 409),
+    dependencies=[Depends(requires(Action.CABINS))],
+)
 async def create_accommodation(body: schemas.AccommodationIn, clients: ClientsDep) -> schemas.AccommodationOut:
     message, _ = views.accommodation_pb(body)
     created = await clients.booking.CreateAccommodation(booking_pb2.CreateAccommodationRequest(accommodation=message))
     return views.accommodation(created)
 
 
-@router.patch("/accommodations/{accommodation_id}", responses=schemas.errors(400, 404, 409))
+@router.patch(
+    "/accommodations/{accommodation_id}",
+    responses=schemas.errors(400, 404, 409),
+    dependencies=[Depends(requires(Action.CABINS))],
+)
 async def update_accommodation(
     accommodation_id: schemas.IdPath, body: schemas.AccommodationPatch, clients: ClientsDep
 ) -> schemas.AccommodationOut:
@@ -38,7 +49,7 @@ async def update_accommodation(
     return views.accommodation(updated)
 
 
-@router.get("/reservations", response_model_exclude_none=True)
+@router.get("/reservations", response_model_exclude_none=True, dependencies=[Depends(requires(Action.SEE_PRIVATE))])
 async def list_reservations(
     clients: ClientsDep,
     status: schemas.Status | None = None,
@@ -62,16 +73,21 @@ async def list_reservations(
     )
 
 
-@router.post("/reservations/{code}/confirm", response_model_exclude_none=True, responses=schemas.errors(404, 409))
-async def force_confirm(code: str, clients: ClientsDep) -> schemas.ReservationOut:
-    """Confirm without a payment (e.g. paid in cash). Payments confirm over gRPC."""
+@router.post(
+    "/reservations/{code}/confirm",
+    response_model_exclude_none=True,
+    responses=schemas.errors(404, 409),
+    dependencies=[Depends(requires(Action.RESERVATIONS))],
+)
+async def force_confirm(code: str, clients: ClientsDep, admin: AdminDep) -> schemas.ReservationOut:
+    """Confirm without a payment on record. Payments confirm over gRPC."""
     reply = await clients.booking.ConfirmReservation(
-        booking_pb2.ConfirmReservationRequest(code=code, forced_by_admin=True)
+        booking_pb2.ConfirmReservationRequest(code=code, forced_by_admin=True, actor=admin.actor)
     )
     return views.reservation(reply.reservation, full=True)
 
 
-@router.get("/reservations/{code}/payments")
+@router.get("/reservations/{code}/payments", dependencies=[Depends(requires(Action.SEE_PRIVATE))])
 async def reservation_payments(code: str, clients: ClientsDep) -> list[schemas.PaymentOut]:
     reply = await clients.payments.ListPayments(
         payments_pb2.ListPaymentsRequest(reservation_code=code, page={"page_size": 100})
@@ -79,7 +95,12 @@ async def reservation_payments(code: str, clients: ClientsDep) -> list[schemas.P
     return [views.payment(p) for p in reply.payments]
 
 
-@router.post("/payments/notifications/{notification_id}/reprocess", status_code=202, responses=schemas.errors(404, 409))
+@router.post(
+    "/payments/notifications/{notification_id}/reprocess",
+    status_code=202,
+    responses=schemas.errors(404, 409),
+    dependencies=[Depends(requires(Action.RESERVATIONS))],
+)
 async def reprocess_notification(notification_id: schemas.IdPath, clients: ClientsDep) -> dict[str, object]:
     reply = await clients.payments.ReprocessNotification(
         payments_pb2.ReprocessNotificationRequest(notification_id=notification_id)
@@ -87,7 +108,12 @@ async def reprocess_notification(notification_id: schemas.IdPath, clients: Clien
     return {"status": "queued", "notification_id": reply.notification_id}
 
 
-@router.post("/ical/feeds", status_code=201, responses=schemas.errors(400, 404, 409))
+@router.post(
+    "/ical/feeds",
+    status_code=201,
+    responses=schemas.errors(400, 404, 409),
+    dependencies=[Depends(requires(Action.CABINS))],
+)
 async def add_feed(body: schemas.FeedIn, clients: ClientsDep) -> schemas.FeedOut:
     feed = await clients.calendar.AddFeed(
         calendar_pb2.AddFeedRequest(accommodation_id=body.accommodation_id, url=body.url, source=body.source)
@@ -95,25 +121,31 @@ async def add_feed(body: schemas.FeedIn, clients: ClientsDep) -> schemas.FeedOut
     return views.feed(feed)
 
 
-@router.get("/ical/feeds")
+@router.get("/ical/feeds", dependencies=[Depends(requires(Action.CABINS))])
 async def list_feeds(clients: ClientsDep, accommodation_id: schemas.IdFilter = 0) -> list[schemas.FeedOut]:
     reply = await clients.calendar.ListFeeds(calendar_pb2.ListFeedsRequest(accommodation_id=accommodation_id))
     return [views.feed(f) for f in reply.feeds]
 
 
-@router.delete("/ical/feeds/{feed_id}", responses=schemas.errors(404))
+@router.delete("/ical/feeds/{feed_id}", responses=schemas.errors(404), dependencies=[Depends(requires(Action.CABINS))])
 async def remove_feed(feed_id: schemas.IdPath, clients: ClientsDep) -> dict[str, int]:
     reply = await clients.calendar.RemoveFeed(calendar_pb2.RemoveFeedRequest(id=feed_id))
     return {"blocks_removed": reply.blocks_removed}
 
 
-@router.post("/ical/feeds/{feed_id}/sync", responses=schemas.errors(404, 409))
+@router.post(
+    "/ical/feeds/{feed_id}/sync", responses=schemas.errors(404, 409), dependencies=[Depends(requires(Action.CABINS))]
+)
 async def sync_feed(feed_id: schemas.IdPath, clients: ClientsDep) -> schemas.SyncOut:
     reply = await clients.calendar.SyncFeed(calendar_pb2.SyncFeedRequest(id=feed_id, force=True), timeout=60)
     return views.sync_result(reply)
 
 
-@router.get("/accommodations/{accommodation_id}/ical", responses=schemas.errors(404))
+@router.get(
+    "/accommodations/{accommodation_id}/ical",
+    responses=schemas.errors(404),
+    dependencies=[Depends(requires(Action.CABINS))],
+)
 async def export_url(accommodation_id: schemas.IdPath, clients: ClientsDep) -> dict[str, object]:
     reply = await clients.calendar.ExportUrl(calendar_pb2.ExportUrlRequest(accommodation_id=accommodation_id))
     return {"export_url": reply.export_url, "per_source": dict(reply.per_source_urls)}
@@ -122,7 +154,9 @@ async def export_url(accommodation_id: schemas.IdPath, clients: ClientsDep) -> d
 MAX_AUDIO_BYTES = 16 * 1024 * 1024
 
 
-@router.post("/audio/transcribe", responses=schemas.errors(400, 413))
+@router.post(
+    "/audio/transcribe", responses=schemas.errors(400, 413), dependencies=[Depends(requires(Action.SEE_PRIVATE))]
+)
 async def transcribe(
     file: UploadFile, clients: ClientsDep, language: Annotated[str, Query(max_length=5)] = "es"
 ) -> dict[str, object]:
@@ -146,7 +180,7 @@ async def transcribe(
     }
 
 
-@router.post("/nlu/parse", responses=schemas.errors(400))
+@router.post("/nlu/parse", responses=schemas.errors(400), dependencies=[Depends(requires(Action.SEE_PRIVATE))])
 async def nlu_parse(body: schemas.NluIn, clients: ClientsDep) -> dict[str, object]:
     """What the dialog reads of the text: the intent and each slot or flag that is set."""
     request = messaging_pb2.ParseTextRequest(text=body.text, expecting=body.expecting)
@@ -167,7 +201,7 @@ async def nlu_parse(body: schemas.NluIn, clients: ClientsDep) -> dict[str, objec
     return out
 
 
-@router.get("/whatsapp/outbox")
+@router.get("/whatsapp/outbox", dependencies=[Depends(requires(Action.SEE_PRIVATE))])
 async def outbox(
     clients: ClientsDep,
     phone: Annotated[str, Query(max_length=20)] = "",
@@ -182,13 +216,17 @@ async def outbox(
     ]
 
 
-@router.post("/conversations/{phone}/handoff", responses=schemas.errors(400))
+@router.post(
+    "/conversations/{phone}/handoff", responses=schemas.errors(400), dependencies=[Depends(requires(Action.INBOX))]
+)
 async def handoff(phone: str, body: schemas.HandoffIn, clients: ClientsDep) -> dict[str, object]:
     reply = await clients.messaging.SetHandoff(messaging_pb2.SetHandoffRequest(phone=phone[:20], active=body.active))
     return {"phone": reply.phone, "handoff": reply.handoff}
 
 
-@router.post("/users", status_code=201, responses=schemas.errors(400, 409))
+@router.post(
+    "/users", status_code=201, responses=schemas.errors(400, 409), dependencies=[Depends(requires(Action.USERS))]
+)
 async def create_user(body: schemas.UserIn, clients: ClientsDep) -> schemas.UserOut:
     """A user of the console; 422 `weak_password` for a short or obvious password, 409 for an e-mail in use."""
     created = await clients.accounts.CreateUser(
@@ -199,7 +237,7 @@ async def create_user(body: schemas.UserIn, clients: ClientsDep) -> schemas.User
     return views.user(created)
 
 
-@router.get("/users")
+@router.get("/users", dependencies=[Depends(requires(Action.USERS))])
 async def list_users(clients: ClientsDep, page: Annotated[int, Query(ge=1, le=10_000)] = 1) -> schemas.UserPage:
     reply = await clients.accounts.ListUsers(
         accounts_pb2.ListUsersRequest(
@@ -209,7 +247,9 @@ async def list_users(clients: ClientsDep, page: Annotated[int, Query(ge=1, le=10
     return schemas.UserPage(items=[views.user(u) for u in reply.users], page=page, total=reply.page.total_size)
 
 
-@router.patch("/users/{user_id}", responses=schemas.errors(400, 404, 409))
+@router.patch(
+    "/users/{user_id}", responses=schemas.errors(400, 404, 409), dependencies=[Depends(requires(Action.USERS))]
+)
 async def update_user(user_id: schemas.IdPath, body: schemas.UserPatch, clients: ClientsDep) -> schemas.UserOut:
     """Change a user's name, phone, role or active; 409 `last_owner` when no active owner would be left."""
     message, mask = views.user_patch_pb(body)

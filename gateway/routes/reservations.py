@@ -19,6 +19,7 @@ from gateway.deps import ClientsDep, OptionalAdminDep, SettingsDep
 from gateway.errors import error_response
 from gateway.routes import API_PREFIX
 from services.common import pb
+from services.common.roles import Action, allowed
 from services.common.web import client_ip, trusted_networks
 
 log = logging.getLogger(__name__)
@@ -96,7 +97,8 @@ async def get_reservation(
     code: str, clients: ClientsDep, admin: OptionalAdminDep, manage_token: ManageToken = None
 ) -> schemas.ReservationOut:
     reply = await _lookup(clients, code, manage_token)
-    return views.reservation(reply.reservation, full=admin is not None or reply.manage_token_valid)
+    private = admin is not None and allowed(admin.role, Action.SEE_PRIVATE)
+    return views.reservation(reply.reservation, full=private or reply.manage_token_valid)
 
 
 @router.post("/{code}/cancel", response_model_exclude_none=True, responses=schemas.errors(401, 403, 404, 409))
@@ -109,7 +111,9 @@ async def cancel_reservation(
         reply = await _lookup(clients, code, manage_token)
         if not reply.manage_token_valid:
             raise HTTPException(403, "The manage token does not match this reservation.")
-    actor = f"admin:{admin['sub']}" if admin else "guest"
+    elif not allowed(admin.role, Action.RESERVATIONS):
+        raise HTTPException(403, f"The {admin.role} role may not do this.")
+    actor = admin.actor if admin else "guest"
     cancelled = await clients.booking.CancelReservation(
         booking_pb2.CancelReservationRequest(code=code, reason="requested over the API", actor=actor)
     )

@@ -218,6 +218,11 @@ CALLERS: dict[str, dict[str, frozenset[str]]] = {
         "ExpireDue": frozenset(),  # booking's own loop expires holds in process
         "SyncExternalBlocks": frozenset({"calendar"}),
         "StreamEvents": frozenset({"messaging"}),
+        "CreateBlock": frozenset(),
+        "RemoveBlock": frozenset(),
+        "CreateManualReservation": frozenset(),
+        "ChangeDates": frozenset(),
+        "AddNote": frozenset(),
     },
     "calendar": {
         "AddFeed": frozenset({"gateway"}),
@@ -234,6 +239,8 @@ CALLERS: dict[str, dict[str, frozenset[str]]] = {
         "GetConversation": frozenset(),
         "SetHandoff": frozenset({"gateway"}),
         "ListOutbox": frozenset({"gateway"}),
+        "ListConversations": frozenset(),
+        "SendReply": frozenset(),
     },
     "payments": {
         "CreatePaymentLink": frozenset({"gateway", "messaging"}),
@@ -242,6 +249,7 @@ CALLERS: dict[str, dict[str, frozenset[str]]] = {
         "ListPayments": frozenset({"gateway", "messaging", "console"}),
         "ReprocessNotification": frozenset({"gateway"}),
         "StreamEvents": frozenset({"messaging"}),
+        "RecordPayment": frozenset(),
     },
     "speech": {
         "Transcribe": frozenset({"gateway", "messaging"}),
@@ -253,7 +261,7 @@ CALLERS: dict[str, dict[str, frozenset[str]]] = {
         "UpdateUser": frozenset({"gateway"}),
         "SetPassword": frozenset(),
         "Login": frozenset({"console"}),
-        "Authenticate": frozenset({"console"}),
+        "Authenticate": frozenset({"console", "gateway"}),
         "Logout": frozenset({"console"}),
         "CreateApiToken": frozenset(),
         "ListApiTokens": frozenset(),
