@@ -12,9 +12,9 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from starlette.exceptions import HTTPException
 
 from console.middleware import PageHeaders
-from console.pages import auth, today
+from console.pages import auth, cabins, calendar, channels, inbox, reservations, settings_page, team, today
 from console.render import STATIC, page, templates
-from console.security import SESSION_COOKIE, CsrfRefused, LoginRequired
+from console.security import SESSION_COOKIE, CsrfRefused, LoginRequired, NotAllowed
 from console.settings import csrf_key
 from services.common.grpc_clients import identify
 from services.common.settings import Settings, get_settings
@@ -44,8 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = templates(app.state.zone)
     app.add_middleware(PageHeaders, production=settings.production)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.include_router(auth.router)
-    app.include_router(today.router)
+    for pages in (auth, today, calendar, reservations, inbox, cabins, channels, team, settings_page):
+        app.include_router(pages.router)
     _install_handlers(app)
 
     @app.get("/", include_in_schema=False)
@@ -71,6 +71,10 @@ def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(CsrfRefused)
     async def csrf_refused(request: Request, _: CsrfRefused) -> Response:
         return page(request, "error.html", status=403, problem="csrf")
+
+    @app.exception_handler(NotAllowed)
+    async def not_allowed(request: Request, _: NotAllowed) -> Response:
+        return page(request, "error.html", status=403, problem="role")
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:

@@ -13,6 +13,7 @@ a random value both in a cookie (path /login) and in the form, which must match.
 import hashlib
 import hmac
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -20,11 +21,12 @@ import grpc
 from fastapi import Depends, Form, Request, Response
 
 from cabanas.v1 import accounts_pb2
+from services.common.roles import Action, Role, allowed
 
 SESSION_COOKIE = "cabanas_session"
 LOGIN_COOKIE = "cabanas_login"
 CSRF_FIELD = "csrf_token"
-ROLES = {accounts_pb2.ROLE_OWNER: "owner", accounts_pb2.ROLE_STAFF: "staff", accounts_pb2.ROLE_VIEWER: "viewer"}
+ROLES = {accounts_pb2.ROLE_OWNER: Role.OWNER, accounts_pb2.ROLE_STAFF: Role.STAFF, accounts_pb2.ROLE_VIEWER: Role.VIEWER}
 
 
 class LoginRequired(Exception):
@@ -39,19 +41,32 @@ class CsrfRefused(Exception):
     """A POST without the right CSRF token: 403."""
 
 
+class NotAllowed(Exception):
+    """The signed-in role may not do this (services/common/roles.py): 403, whatever was posted."""
+
+
 @dataclass(frozen=True)
 class Viewer:
     """The signed-in person, as the pages need them."""
 
+    user_id: int
     name: str
-    role: str  # owner, staff, viewer
+    role: Role
     session: str
     csrf: str
 
     @property
+    def actor(self) -> str:
+        """Who did it, in the services' records."""
+        return f"user:{self.user_id}"
+
+    def can(self, action: Action | str) -> bool:
+        return allowed(self.role, Action(action))
+
+    @property
     def sees_private(self) -> bool:
         """Guests' full names, phones and money: not for viewers (the cleaning team)."""
-        return self.role != "viewer"
+        return self.can(Action.SEE_PRIVATE)
 
 
 def csrf_for(key: bytes, session_token: str) -> str:
@@ -86,7 +101,11 @@ async def current_viewer(request: Request) -> Viewer:
         raise LoginRequired(stale_cookie=True)
     name = principal.name or principal.email
     return Viewer(
-        name=name, role=ROLES[principal.role], session=token, csrf=csrf_for(request.app.state.csrf_key, token)
+        user_id=principal.user_id,
+        name=name,
+        role=ROLES[principal.role],
+        session=token,
+        csrf=csrf_for(request.app.state.csrf_key, token),
     )
 
 
@@ -101,3 +120,25 @@ async def checked_form(viewer: ViewerDep, csrf_token: Annotated[str, Form()] = "
 
 
 FormViewerDep = Annotated[Viewer, Depends(checked_form)]
+
+
+def may(action: Action) -> Callable[[Viewer], Awaitable[Viewer]]:
+    """A page's dependency: the signed-in viewer when their role may do `action`; else 403."""
+
+    async def check(viewer: ViewerDep) -> Viewer:
+        if not viewer.can(action):
+            raise NotAllowed
+        return viewer
+
+    return check
+
+
+def may_post(action: Action) -> Callable[[Viewer], Awaitable[Viewer]]:
+    """A form's dependency: the right CSRF token, then the role; a viewer's POST is 403 whatever it posts."""
+
+    async def check(viewer: FormViewerDep) -> Viewer:
+        if not viewer.can(action):
+            raise NotAllowed
+        return viewer
+
+    return check

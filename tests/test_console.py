@@ -3,9 +3,6 @@
 
 import re
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -23,10 +20,21 @@ from console.security import LOGIN_COOKIE, SESSION_COOKIE
 from console.today import Stay, for_viewer, today_of
 from services.booking.tests.helpers import hold, make_cabin, stay
 from services.common.settings import Settings
+from tests.console_support import (
+    PASSWORD,
+    UserMaker,
+    csrf,
+    http_client,
+    local_today,
+    login,
+    phones,
+    shot,
+    sign_in,
+    signed_in,
+)
 from tests.stack import Stack
 
 ZONE = ZoneInfo(Settings().console_time_zone)
-PASSWORD = "pino-lago-ventana-2025"
 ARTIFACTS = Path(__file__).resolve().parents[1] / ".artifacts" / "screenshots"
 
 
@@ -101,45 +109,6 @@ def test_a_viewer_gets_first_names_and_no_phone_or_money() -> None:
 # --- The running console ------------------------------------------------------------------
 
 
-def _today() -> date:
-    return datetime.now(ZONE).date()
-
-
-@pytest.fixture(scope="module")
-def console(stack: Stack) -> str:
-    """The stack's `python -m console`, signing its calls. It trusts X-Forwarded-For from
-    127.0.0.1 so each test can be a client of its own for the login throttle."""
-    return stack.console_url
-
-
-@pytest.fixture(scope="module")
-def accounts(stack: Stack) -> Iterator[accounts_pb2_grpc.AccountsServiceStub]:
-    with grpc.insecure_channel(stack.addr("accounts")) as channel:
-        yield accounts_pb2_grpc.AccountsServiceStub(channel)
-
-
-@pytest.fixture(scope="module")
-def booking(stack: Stack) -> Iterator[booking_pb2_grpc.BookingServiceStub]:
-    with grpc.insecure_channel(stack.addr("booking")) as channel:
-        yield booking_pb2_grpc.BookingServiceStub(channel)
-
-
-UserMaker = Callable[..., str]
-
-
-@pytest.fixture(scope="module")
-def user(accounts: accounts_pb2_grpc.AccountsServiceStub) -> UserMaker:
-    """Makes a user of `role` with PASSWORD; returns their e-mail."""
-
-    def make(role: accounts_pb2.Role = accounts_pb2.ROLE_OWNER, name: str = "Carla Dueña") -> str:
-        email = f"{uuid.uuid4().hex[:10]}@example.com"
-        request = accounts_pb2.CreateUserRequest(email=email, name=name, role=role, password=PASSWORD)
-        accounts.CreateUser(request)
-        return email
-
-    return make
-
-
 @dataclass
 class Today:
     """What the stack holds for today, for the /hoy tests."""
@@ -158,7 +127,7 @@ def _wait_confirmed(stack: Stack, code: str) -> None:
 
 @pytest.fixture(scope="module")
 def today(stack: Stack, booking: booking_pb2_grpc.BookingServiceStub) -> Today:
-    day = _today()
+    day = local_today()
     cabins = [make_cabin(booking) for _ in range(3)]
     held = httpx.post(
         f"{stack.gateway_url}/api/v1/reservations",
@@ -191,33 +160,8 @@ def today(stack: Stack, booking: booking_pb2_grpc.BookingServiceStub) -> Today:
     return Today(paid=read(held["code"]), by_hand=read(by_hand.code), held=waiting)
 
 
-def _client(console: str) -> httpx.Client:
-    return httpx.Client(base_url=console, follow_redirects=False, timeout=10)
-
-
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "the page has no CSRF field"
-    return found.group(1)
-
-
-def login(client: httpx.Client, email: str, password: str = PASSWORD, **headers: str) -> httpx.Response:
-    form = client.get("/login", headers=headers)
-    assert form.status_code == 200
-    data = {"email": email, "password": password, "csrf_token": _csrf(form.text)}
-    return client.post("/login", data=data, headers=headers)
-
-
-@contextmanager
-def _signed_in(console: str, email: str) -> Iterator[httpx.Client]:
-    with _client(console) as client:
-        reply = login(client, email)
-        assert reply.status_code == 303 and reply.headers["location"] == "/hoy", reply.text
-        yield client
-
-
 def test_an_anonymous_visitor_is_sent_to_login(console: str) -> None:
-    with _client(console) as client:
+    with http_client(console) as client:
         for path in ("/hoy", "/"):
             reply = client.get(path, follow_redirects=True)
             assert reply.url.path == "/login" and "Contraseña" in reply.text
@@ -225,7 +169,7 @@ def test_an_anonymous_visitor_is_sent_to_login(console: str) -> None:
 
 
 def test_pages_carry_the_security_headers_and_a_csp_they_satisfy(console: str) -> None:
-    with _client(console) as client:
+    with http_client(console) as client:
         page = client.get("/login")
         assert page.headers["content-security-policy"] == CSP
         assert "script-src" not in CSP and "unsafe-inline" not in CSP
@@ -243,7 +187,7 @@ def test_pages_carry_the_security_headers_and_a_csp_they_satisfy(console: str) -
 
 def test_a_wrong_password_shows_the_form_again(console: str, user: UserMaker) -> None:
     email = user()
-    with _client(console) as client:
+    with http_client(console) as client:
         reply = login(client, email, "not-the-password", **{"X-Forwarded-For": "198.51.100.1"})
         assert reply.status_code == 200
         assert "Email o contraseña incorrectos" in reply.text
@@ -253,7 +197,7 @@ def test_a_wrong_password_shows_the_form_again(console: str, user: UserMaker) ->
 
 def test_login_without_its_form_token_is_403(console: str, user: UserMaker) -> None:
     email = user()
-    with _client(console) as client:
+    with http_client(console) as client:
         client.get("/login")
         reply = client.post("/login", data={"email": email, "password": PASSWORD})
         assert reply.status_code == 403 and "El formulario venció" in reply.text
@@ -264,7 +208,7 @@ def test_login_without_its_form_token_is_403(console: str, user: UserMaker) -> N
 
 def test_repeated_failures_are_throttled_with_429(console: str, user: UserMaker) -> None:
     email = user()
-    with _client(console) as client:
+    with http_client(console) as client:
         statuses = [
             login(client, email, "wrong-password", **{"X-Forwarded-For": "198.51.100.2"}).status_code for _ in range(12)
         ]
@@ -278,13 +222,13 @@ def test_login_sets_a_safe_cookie_rotates_it_and_logout_ends_it(
     console: str, user: UserMaker, accounts: accounts_pb2_grpc.AccountsServiceStub
 ) -> None:
     email = user()
-    with _signed_in(console, email) as client:
+    with signed_in(console, email) as client:
         first = client.cookies[SESSION_COOKIE]
         # The form opened in another tab before, posted while this session is live.
         client.cookies.delete(SESSION_COOKIE)
         form = client.get("/login")
         client.cookies.set(SESSION_COOKIE, first, domain="127.0.0.1")
-        again = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": _csrf(form.text)})
+        again = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": csrf(form.text)})
         set_cookie = again.headers["set-cookie"].lower()
         assert "httponly" in set_cookie and "samesite=lax" in set_cookie and "path=/" in set_cookie
         second = client.cookies[SESSION_COOKIE]
@@ -296,7 +240,7 @@ def test_login_sets_a_safe_cookie_rotates_it_and_logout_ends_it(
         assert page.status_code == 200 and "Carla Dueña" in page.text
         assert client.post("/logout").status_code == 403  # no CSRF token
         assert client.post("/logout", data={"csrf_token": "0" * 64}).status_code == 403
-        out = client.post("/logout", data={"csrf_token": _csrf(page.text)})
+        out = client.post("/logout", data={"csrf_token": csrf(page.text)})
         assert out.status_code == 303 and out.headers["location"] == "/login"
         assert SESSION_COOKIE not in client.cookies
         with pytest.raises(grpc.RpcError):
@@ -308,7 +252,7 @@ def test_login_sets_a_safe_cookie_rotates_it_and_logout_ends_it(
 def test_a_revoked_session_is_sent_to_login(
     console: str, user: UserMaker, accounts: accounts_pb2_grpc.AccountsServiceStub
 ) -> None:
-    with _signed_in(console, user()) as client:
+    with signed_in(console, user()) as client:
         accounts.Logout(accounts_pb2.LogoutRequest(token=client.cookies[SESSION_COOKIE]))
         reply = client.get("/hoy")
         assert reply.status_code == 303 and reply.headers["location"] == "/login"
@@ -322,10 +266,10 @@ def _section(html: str, heading_id: str) -> str:
 
 
 def test_the_owner_sees_today_with_phones_and_money(console: str, user: UserMaker, today: Today) -> None:
-    with _signed_in(console, user()) as client:
+    with signed_in(console, user()) as client:
         html = client.get("/hoy").text
     arrivals, holds = _section(html, "llegan"), _section(html, "sin-sena")
-    assert spoken_date(_today()) in html
+    assert spoken_date(local_today()) in html
     paid, by_hand = today.paid, today.by_hand
     assert "Rocío Fernández" in arrivals and paid.accommodation_name in arrivals
     assert "https://wa.me/5492944111222" in arrivals and "2 noches" in arrivals
@@ -338,7 +282,7 @@ def test_the_owner_sees_today_with_phones_and_money(console: str, user: UserMake
 
 
 def test_a_viewer_sees_first_names_and_no_phones_or_money(console: str, user: UserMaker, today: Today) -> None:
-    with _signed_in(console, user(accounts_pb2.ROLE_VIEWER, "Lidia Limpieza")) as client:
+    with signed_in(console, user(accounts_pb2.ROLE_VIEWER, "Lidia Limpieza")) as client:
         html = client.get("/hoy").text
     main = html.split("<main>", 1)[1]
     assert "Rocío" in main and "Martín" in main
@@ -354,54 +298,25 @@ def test_a_viewer_sees_first_names_and_no_phones_or_money(console: str, user: Us
 async def test_login_today_logout_in_a_phone_browser(console: str, user: UserMaker, today: Today) -> None:
     """Chromium at 390x844: each page renders without a script or CSP error, nothing is wider
     than the phone; a screenshot of each goes to .artifacts/screenshots/."""
-    from playwright.async_api import Page, async_playwright
+    async with phones(console) as browser:
+        page = await browser.page()
+        await page.goto(f"{console}/hoy")
+        assert page.url == f"{console}/login"
+        await shot(page, "login")
+        email = user()
+        await sign_in(page, email, "not-the-password")
+        await page.get_by_role("alert").wait_for()
+        await shot(page, "login-error")
+        await sign_in(page, email)
+        await page.wait_for_url(f"{console}/hoy")
+        await page.get_by_role("heading", name="Llegan").wait_for()
+        assert await page.get_by_role("link", name="Escribirle a Rocío Fernández por WhatsApp").count() == 1
+        await shot(page, "hoy")
+        await page.get_by_role("button", name="Salir").click()
+        await page.wait_for_url(f"{console}/login")
+        await page.goto(f"{console}/hoy")
+        assert page.url == f"{console}/login"
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    problems: list[str] = []
-
-    async def phone() -> Page:
-        context = await browser.new_context(viewport={"width": 390, "height": 844}, locale="es-AR")
-        page = await context.new_page()
-        page.on("console", lambda m: problems.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
-        page.on("pageerror", lambda error: problems.append(f"pageerror: {error}"))
-        return page
-
-    async def shot(page: Page, name: str) -> None:
-        assert await page.evaluate("document.documentElement.scrollWidth") <= 390, f"{name} is wider than the phone"
-        await page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
-
-    async def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
-        await page.get_by_label("Email").fill(email)
-        await page.get_by_label("Contraseña").fill(password)
-        await page.get_by_role("button", name="Entrar").click()
-
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium")
-        try:
-            page = await phone()
-            await page.goto(f"{console}/hoy")
-            assert page.url == f"{console}/login"
-            await shot(page, "login")
-            email = user()
-            await sign_in(page, email, "not-the-password")
-            await page.get_by_role("alert").wait_for()
-            await shot(page, "login-error")
-            await sign_in(page, email)
-            await page.wait_for_url(f"{console}/hoy")
-            await page.get_by_role("heading", name="Llegan").wait_for()
-            assert await page.get_by_role("link", name="Escribirle a Rocío Fernández por WhatsApp").count() == 1
-            await shot(page, "hoy")
-            await page.get_by_role("button", name="Salir").click()
-            await page.wait_for_url(f"{console}/login")
-            await page.goto(f"{console}/hoy")
-            assert page.url == f"{console}/login"
-
-            cleaner = await phone()
-            await cleaner.goto(f"{console}/login")
-            await sign_in(cleaner, user(accounts_pb2.ROLE_VIEWER, "Lidia Limpieza"))
-            await cleaner.wait_for_url(f"{console}/hoy")
-            assert await cleaner.get_by_role("link", name=re.compile("WhatsApp")).count() == 0
-            await shot(cleaner, "hoy-viewer")
-        finally:
-            await browser.close()
-    assert problems == []
+        cleaner = await browser.signed_in(user(accounts_pb2.ROLE_VIEWER, "Lidia Limpieza"))
+        assert await cleaner.get_by_role("link", name=re.compile("WhatsApp")).count() == 0
+        await shot(cleaner, "hoy-viewer")
