@@ -16,6 +16,7 @@ import re
 import time
 import uuid
 
+import grpc
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.routing import RouteContext, iter_route_contexts
 from opentelemetry import trace
@@ -25,7 +26,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.deps import require_admin
-from gateway.errors import http_error_response
+from gateway.errors import grpc_error_response, http_error_response
 from gateway.idempotency import IdempotencyMiddleware
 from gateway.routes import admin, webhooks
 from services.common.web import HSTS, SECURITY_HEADERS
@@ -94,6 +95,8 @@ class Guard:
                 await require_admin(request)
         except HTTPException as exc:
             return await http_error_response(exc)(scope, receive, send)
+        except grpc.aio.AioRpcError as exc:  # accounts checking an API token: down is 503, not ours
+            return await grpc_error_response(exc)(scope, receive, send)
         limit = MAX_BODY_BYTES_BY_ROUTE.get(template, MAX_BODY_BYTES)
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:

@@ -41,15 +41,25 @@ def test_readyz_names_the_stopped_service(infra: Infra, otlp: OtlpReceiver) -> N
         assert body["checks"]["speech"]["critical"] is False
         assert _public(url) == (200, "degraded", {"speech"})
 
+        # Without accounts guests still book; the team's logins and API tokens wait.
+        _stop(own.processes["accounts"])
+        reply = httpx.get(url, headers=admin, timeout=10)
+        assert reply.status_code == 200
+        assert sorted(reply.json()["failed"]) == ["accounts", "speech"]
+        assert _public(url) == (200, "degraded", {"accounts", "speech"})
+        token = {"Authorization": "Bearer cab_" + "x" * 40}
+        assert httpx.get(f"{own.gateway_url}/api/v1/admin/reservations", headers=token, timeout=10).status_code == 503
+        assert httpx.get(f"{own.gateway_url}/api/v1/admin/reservations", headers=admin, timeout=10).status_code == 200
+
         _stop(own.processes["booking"])
         reply = httpx.get(url, headers=admin, timeout=10)
         assert reply.status_code == 503
         body = reply.json()
         assert body["status"] == "fail"
-        assert body["failed"] == ["booking", "speech"]
+        assert sorted(body["failed"]) == ["accounts", "booking", "speech"]
         assert body["checks"]["booking"]["status"] == "fail" and body["checks"]["booking"]["critical"] is True
         assert body["checks"]["postgres"]["status"] == "ok"
-        assert _public(url) == (503, "fail", {"booking", "speech"})
+        assert _public(url) == (503, "fail", {"accounts", "booking", "speech"})
         down = httpx.get(f"{own.gateway_url}/api/v1/accommodations", timeout=10)  # a call to the stopped service
         assert down.status_code == 503 and down.json()["error"]["code"] == "unavailable"
     finally:
