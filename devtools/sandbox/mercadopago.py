@@ -1,13 +1,17 @@
 """A local fake of the Mercado Pago API that speaks its wire format, plus the
 sandbox checkout a person clicks through after `make run`.
 
-- `POST /checkout/preferences`, `GET /v1/payments/{id}`, `GET /v1/payments/search`
-  as the real API (bearer token required).
+- `POST /checkout/preferences`, `GET /v1/payments/{id}`, `GET /v1/payments/search`,
+  `POST` / `GET /v1/payments/{id}/refunds` as the real API (bearer token required;
+  a refund without `amount` is the whole remainder, `X-Idempotency-Key` replays it,
+  a partial refund leaves the payment `approved` / `partially_refunded` with
+  `transaction_amount_refunded`, the last one makes it `refunded`).
 - `GET /checkout/{preference_id}`: a page with the stay, the amount and
   **Pagar** / **Rechazar**; pressing one records a payment here and sends a
   notification signed as Mercado Pago signs it to the preference's
   `notification_url`.
-- `/_control/*` for tests: create payments, make the next calls fail, go down.
+- `/_control/*` for tests: create payments, change one as the seller's panel or a
+  chargeback would (`/_control/payments/{id}`), make the next calls fail, go down.
 
 `python -m devtools.gateway` mounts it at /sandbox/mercadopago in development
 without a Mercado Pago token (`make run`); tests and benchmarks run it alone as
@@ -76,6 +80,7 @@ class FakeMercadoPago:
         self.failures: list[int] = []  # status codes for the next API calls
         self.down = False
         self.requests: list[dict[str, Any]] = []
+        self.refunds_by_key: dict[str, dict[str, Any]] = {}
         self._ids = itertools.count(int(time.time()) * 10)
 
     def add_payment(self, status: str, amount: float, currency: str, external_reference: str) -> dict[str, Any]:
@@ -92,9 +97,40 @@ class FakeMercadoPago:
             "date_approved": now if status == "approved" else None,
             "live_mode": False,
             "payment_method_id": "account_money",
+            "transaction_amount_refunded": 0,
+            "refunds": [],
         }
         self.payments[str(payment["id"])] = payment
         return payment
+
+    def refund(self, payment: dict[str, Any], amount: float | None) -> dict[str, Any]:
+        """Give back `amount` (None: all that is left) of an approved payment, as Mercado Pago does."""
+        left = round(payment["transaction_amount"] - payment["transaction_amount_refunded"], 2)
+        if payment["status"] != "approved" or left <= 0:
+            raise HTTPException(400, {"message": "Payment not refundable", "error": "bad_request", "status": 400})
+        amount = left if amount is None else round(amount, 2)
+        if not 0 < amount <= left:
+            raise HTTPException(400, {"message": "Invalid refund amount", "error": "bad_request", "status": 400})
+        now = datetime.now(UTC).isoformat()
+        refund = {
+            "id": next(self._ids),
+            "payment_id": payment["id"],
+            "amount": amount,
+            "amount_refunded_to_payer": amount,
+            "status": "approved",
+            "refund_mode": "standard",
+            "source": {"id": str(USER_ID), "name": "Vendedor", "type": "collector"},
+            "date_created": now,
+            "metadata": {},
+        }
+        payment["refunds"].append(refund)
+        payment["transaction_amount_refunded"] = round(payment["transaction_amount_refunded"] + amount, 2)
+        full = payment["transaction_amount_refunded"] >= payment["transaction_amount"]
+        payment["status"], payment["status_detail"] = (
+            ("refunded", "refunded") if full else ("approved", "partially_refunded")
+        )
+        payment["date_last_updated"] = now
+        return refund
 
     async def notify(self, payment: dict[str, Any], notification_url: str) -> int:
         """Send the webhook Mercado Pago would send for this payment."""
@@ -194,6 +230,34 @@ def router(fake: FakeMercadoPago) -> APIRouter:
             raise HTTPException(404, "Payment not found")
         return fake.payments[payment_id]
 
+    @api.post("/v1/payments/{payment_id}/refunds", status_code=201)
+    async def refund(
+        payment_id: str,
+        request: Request,
+        authorization: str | None = Header(None),
+        x_idempotency_key: str | None = Header(None),
+    ) -> dict[str, Any]:
+        _api_gate(authorization)
+        raw = await request.body()
+        body = await request.json() if raw.strip() else {}
+        fake.requests.append({"path": f"/v1/payments/{payment_id}/refunds", "body": body, "key": x_idempotency_key})
+        if x_idempotency_key and x_idempotency_key in fake.refunds_by_key:
+            return fake.refunds_by_key[x_idempotency_key]
+        if payment_id not in fake.payments:
+            raise HTTPException(404, "Payment not found")
+        made = fake.refund(fake.payments[payment_id], body.get("amount"))
+        if x_idempotency_key:
+            fake.refunds_by_key[x_idempotency_key] = made
+        return made
+
+    @api.get("/v1/payments/{payment_id}/refunds")
+    async def list_refunds(payment_id: str, authorization: str | None = Header(None)) -> list[dict[str, Any]]:
+        _api_gate(authorization)
+        if payment_id not in fake.payments:
+            raise HTTPException(404, "Payment not found")
+        refunds: list[dict[str, Any]] = fake.payments[payment_id]["refunds"]
+        return refunds
+
     @api.get("/checkout/{pref_id}", response_class=HTMLResponse)
     async def checkout(pref_id: str) -> str:
         if pref_id not in fake.preferences:
@@ -222,6 +286,22 @@ def router(fake: FakeMercadoPago) -> APIRouter:
         payment = fake.add_payment(
             spec["status"], spec["amount"], spec.get("currency", "ARS"), spec["external_reference"]
         )
+        if spec.get("notify_url"):
+            await fake.notify(payment, spec["notify_url"])
+        return payment
+
+    @api.post("/_control/payments/{payment_id}")
+    async def control_change(payment_id: str, request: Request) -> dict[str, Any]:
+        """What happens outside our API: {"refund": amount|null} from the seller's panel, or
+        {"status": "charged_back"}; {"notify_url": ...} sends the notification too."""
+        spec = await request.json()
+        if payment_id not in fake.payments:
+            raise HTTPException(404, "Payment not found")
+        payment = fake.payments[payment_id]
+        if "refund" in spec:
+            fake.refund(payment, spec["refund"])
+        if "status" in spec:
+            payment["status"], payment["status_detail"] = spec["status"], spec.get("status_detail", "settled")
         if spec.get("notify_url"):
             await fake.notify(payment, spec["notify_url"])
         return payment
