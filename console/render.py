@@ -1,7 +1,7 @@
 """Templates: the Jinja2 environment with the console's filters, and a page renderer."""
 
 import hashlib
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -29,9 +29,18 @@ def templates(zone: tzinfo) -> Jinja2Templates:
     def clock(value: datetime) -> str:
         return present.clock(value, zone)
 
+    def ago(value: datetime) -> str:
+        return present.ago(value, datetime.now(UTC))
+
+    def when(value: datetime) -> str:
+        return present.when(value, zone, datetime.now(UTC))
+
     built = Jinja2Templates(directory=HERE / "templates")
     built.env.filters.update(
+        ago=ago,
         clock=clock,
+        snippet=present.snippet,
+        when=when,
         pesos=present.pesos,
         spoken_date=present.spoken_date,
         whatsapp_link=present.whatsapp_link,

@@ -26,7 +26,11 @@ from services.common.roles import Action, Role, allowed
 SESSION_COOKIE = "cabanas_session"
 LOGIN_COOKIE = "cabanas_login"
 CSRF_FIELD = "csrf_token"
-ROLES = {accounts_pb2.ROLE_OWNER: Role.OWNER, accounts_pb2.ROLE_STAFF: Role.STAFF, accounts_pb2.ROLE_VIEWER: Role.VIEWER}
+ROLES = {
+    accounts_pb2.ROLE_OWNER: Role.OWNER,
+    accounts_pb2.ROLE_STAFF: Role.STAFF,
+    accounts_pb2.ROLE_VIEWER: Role.VIEWER,
+}
 
 
 class LoginRequired(Exception):

@@ -1,10 +1,13 @@
 """What /hoy shows, from the reservations around today: who arrives, who leaves, who is staying,
-and which holds run out soon. Transport-free: the page converts the services' answers to `Stay`."""
+and which holds run out soon; and above them what needs the owner (guests waiting for a person,
+payments to refund or a chargeback, iCal conflicts, feeds that stopped syncing).
+Transport-free: the page converts the services' answers to `Stay`, `Chat`, `PaymentIssue`, `Feed`."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
+from console.inbox import Chat
 from console.present import first_name
 
 # Holds that run out within this many hours are listed (a hold lives 30 minutes by default).
@@ -68,3 +71,84 @@ def today_of(stays: Iterable[Stay], day: date, now: datetime) -> Today:
     for rows in (result.arrivals, result.departures, result.staying):
         rows.sort(key=lambda stay: (stay.cabin, stay.guest))
     return result
+
+
+# A feed counts as failing when its last sync failed or nothing synced for this long (syncs run
+# every few minutes, ICAL_SYNC_INTERVAL_SECONDS): its blocks may be stale, a double booking waits.
+FEED_STALE = timedelta(hours=6)
+# A chargeback is money lost, nothing to do but know: it is listed for a month.
+CHARGEBACK_SHOWN = timedelta(days=30)
+PAYMENT_ISSUES = ("paid_but_unavailable", "duplicate", "charged_back")  # each one the owner must act on
+
+
+@dataclass(frozen=True)
+class PaymentIssue:
+    """A payment with one of PAYMENT_ISSUES (a refund to make, or a chargeback)."""
+
+    issue: str
+    code: str  # the reservation
+    amount_minor: int
+    at: datetime | None  # its last notification
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A channel's block over one of our reservations: one of them must move."""
+
+    code: str
+    cabin: str
+    source: str
+    check_in: date
+    check_out: date
+
+
+@dataclass(frozen=True)
+class Feed:
+    cabin: str
+    source: str
+    failed: bool  # the last attempt failed
+    error: str
+    last_success: datetime | None
+    created: datetime | None
+    conflicts: tuple[Conflict, ...] = ()
+
+    def failing(self, now: datetime) -> bool:
+        synced = self.last_success or self.created
+        return self.failed or (synced is not None and now - synced > FEED_STALE)
+
+
+@dataclass
+class Attention:
+    waiting: list[Chat] = field(default_factory=list)
+    payments: list[PaymentIssue] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    feeds: list[Feed] = field(default_factory=list)  # failing
+    unchecked: list[str] = field(default_factory=list)  # services that did not answer: "messages", ...
+
+    @property
+    def found(self) -> bool:
+        return any((self.waiting, self.payments, self.conflicts, self.feeds))
+
+    def __bool__(self) -> bool:
+        return self.found or bool(self.unchecked)
+
+
+def attention_of(
+    waiting: Iterable[Chat], payments: Iterable[PaymentIssue], feeds: Iterable[Feed], now: datetime
+) -> Attention:
+    """What needs the owner: the longest wait first, payments newest first, conflicts by date."""
+    listed = list(feeds)
+    result = Attention(
+        waiting=sorted((chat for chat in waiting if chat.waiting_since), key=lambda chat: chat.waiting_since or now),
+        payments=[payment for payment in payments if _open(payment, now)],
+        conflicts=sorted((c for feed in listed for c in feed.conflicts), key=lambda c: (c.check_in, c.cabin)),
+        feeds=[feed for feed in listed if feed.failing(now)],
+    )
+    result.payments.sort(key=lambda payment: payment.at or now, reverse=True)
+    return result
+
+
+def _open(payment: PaymentIssue, now: datetime) -> bool:
+    if payment.issue == "charged_back":
+        return payment.at is not None and now - payment.at <= CHARGEBACK_SHOWN
+    return payment.issue in PAYMENT_ISSUES

@@ -11,7 +11,17 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from gateway.errors import install_error_handlers
 from gateway.middleware import install_middleware
 from gateway.ratelimit import RateLimiter
-from gateway.routes import accommodations, admin, health, ical, payment_pages, reservations, webhooks
+from gateway.routes import (
+    accommodations,
+    admin,
+    admin_me,
+    admin_reservations,
+    health,
+    ical,
+    payment_pages,
+    reservations,
+    webhooks,
+)
 from services.common.grpc_clients import identify
 from services.common.redis_client import create_redis
 from services.common.settings import Settings, get_settings
@@ -57,6 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         reservations.router,
         ical.router,
         admin.router,
+        admin_reservations.router,
+        admin_me.router,
         webhooks.router,
         payment_pages.router,
     )

@@ -45,6 +45,7 @@ class Admin:
 
     actor: str  # for the records: "admin:<sub>" or "user:<id>"
     role: Role
+    user_id: int = 0  # the API token's user; 0 for the admin JWT, which is nobody's
 
 
 def _claims(token: str, settings: Settings) -> dict[str, Any]:
@@ -75,7 +76,7 @@ async def _api_token(token: str, clients: ServiceClients) -> Admin:
         raise
     if principal.kind != accounts_pb2.CREDENTIAL_KIND_API_TOKEN or principal.role not in _ROLES:
         raise HTTPException(401, "The token is not valid.", headers=_CHALLENGE)  # a console session is not an API token
-    return Admin(actor=f"user:{principal.user_id}", role=_ROLES[principal.role])
+    return Admin(actor=f"user:{principal.user_id}", role=_ROLES[principal.role], user_id=principal.user_id)
 
 
 async def _admin(request: Request) -> Admin | None:

@@ -255,6 +255,7 @@ class ReservationOut(BaseModel):
     guest_email: str | None = None
     channel: str | None = None
     paid_but_unavailable: bool | None = None
+    block_reason: str | None = Field(None, description="Why the owner closed these nights (owner blocks only)")
 
 
 class ReservationCreated(ReservationOut):
@@ -277,6 +278,9 @@ class PaymentOut(BaseModel):
     events_count: int
     issue: str
     last_event_at: datetime | None
+    method: str = Field(description='"mercado_pago", "cash" or "transfer"')
+    recorded_by: str = Field(description='Who recorded a payment received by hand: "admin:<sub>", "user:<id>"')
+    note: str
 
 
 class FeedIn(Strict):
@@ -366,7 +370,146 @@ class UserOut(BaseModel):
     last_login_at: datetime | None
 
 
+Alert = Literal[
+    "new_booking",
+    "guest_waiting",
+    "ical_conflict",
+    "feed_failing",
+    "paid_but_unavailable",
+    "duplicate_payment",
+    "chargeback",
+    "refund_failed",
+    "guest_cancelled",
+]
+
+
+class MePatch(Strict):
+    name: Name | None = None
+    phone: OptionalPhone | None = Field(None, description="WhatsApp, E.164")
+
+
+class PasswordIn(Strict):
+    current_password: str = Field(min_length=1, max_length=256)
+    password: str = Field(min_length=1, max_length=256, description="At least 10 characters, not an obvious one")
+
+
+class NotificationsIO(Strict):
+    """Which alerts reach the user by each channel."""
+
+    whatsapp: list[Alert] = Field(default_factory=list, max_length=9)
+    email: list[Alert] = Field(default_factory=list, max_length=9)
+
+
+class ApiTokenIn(Strict):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+
+
+class ApiTokenOut(BaseModel):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+    secret: str | None = Field(None, description="The token itself: in the creation's answer only")
+
+
 class UserPage(BaseModel):
     items: list[UserOut]
     page: int
     total: int
+
+
+# The owner's actions (gateway/routes/admin_reservations.py) -----------------------------------
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+
+
+class BlockIn(Strict):
+    check_in: date
+    check_out: date
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = Field(
+        "", description="Own use, repairs...: kept for the owner, never shown to a channel"
+    )
+
+
+class ManualReservationIn(Strict):
+    accommodation_id: int = Field(ge=1, le=2**62)
+    check_in: date
+    check_out: date
+    guests: int = Field(ge=1, le=50)
+    guest_name: Name
+    guest_phone: OptionalPhone = ""
+    guest_email: Email | None = None
+    total_minor: int | None = Field(None, ge=0, le=10**12, description="The total agreed; unset = the cabin's quote")
+    note: Text = ""
+
+
+class ChangeDatesIn(Strict):
+    check_in: date
+    check_out: date
+    price: Literal["reprice", "keep", "override"] = Field(
+        "reprice", description="`reprice`: the cabin's quote; `keep`: the same total; `override`: `total_minor`"
+    )
+    total_minor: int | None = Field(None, ge=0, le=10**12, description="The new total, with `override`")
+
+
+class NoteIn(Strict):
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class HistoryEntryOut(BaseModel):
+    at: datetime
+    actor: str = Field(description='"guest", "system", "payments", "admin:<sub>", "user:<id>"')
+    action: str = Field(description="created, confirmed, cancelled, expired, dates_changed, note, blocked, unblocked")
+    text: str
+    data: dict[str, str]
+
+
+# Payments received by hand and the inbox (gateway/routes/admin.py) ------------------------------
+
+
+class ManualPaymentIn(Strict):
+    amount_minor: int = Field(ge=1, le=10**12, description="Minor units, in the reservation's currency")
+    method: Literal["cash", "transfer"]
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = Field(
+        "", description="E.g. the transfer's reference"
+    )
+
+
+class MessageOut(BaseModel):
+    direction: str = Field(description='"inbound" (from the guest) or "outbound"')
+    type: str
+    text: str
+    at: datetime | None
+    status: str = Field(description="Outbound: queued, sent, delivered, read, failed, sandbox")
+    author: str = Field(description='Outbound: "" for the bot, "user:<id>" / "admin:<sub>" for a person')
+
+
+class ConversationOut(BaseModel):
+    phone: str
+    name: str
+    handoff: bool = Field(description="A person has it: the bot stays quiet")
+    waiting_since: datetime | None = Field(description="Since when the guest waits for a person; null: nobody waits")
+    last_text: str
+    last_inbound_at: datetime | None
+    window_open: bool = Field(description="The guest wrote within 24 h: a reply goes as typed, else the template")
+
+
+class ConversationDetail(ConversationOut):
+    messages: list[MessageOut] = Field(description="The latest, oldest first")
+
+
+class ConversationPage(BaseModel):
+    items: list[ConversationOut]
+    page: int
+    total: int
+
+
+class ReplyIn(Strict):
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4096)]
+
+
+class ReplyOut(BaseModel):
+    message: MessageOut
+    template: bool = Field(description="The 24-hour window was closed: the approved template went instead")

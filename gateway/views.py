@@ -5,7 +5,7 @@ from typing import Any
 
 from google.protobuf.field_mask_pb2 import FieldMask
 
-from cabanas.v1 import accounts_pb2, booking_pb2, calendar_pb2, common_pb2, payments_pb2
+from cabanas.v1 import accounts_pb2, booking_pb2, calendar_pb2, common_pb2, messaging_pb2, payments_pb2
 from gateway import schemas
 from services.common import pb
 from services.common.pb import day, range_pb
@@ -94,6 +94,7 @@ def reservation(r: booking_pb2.Reservation, *, full: bool) -> schemas.Reservatio
         out.guest_email = r.guest.email or None
         out.channel = pb.CHANNEL_NAMES.get(r.channel, "ical")  # an unset channel reads as imported
         out.paid_but_unavailable = r.paid_but_unavailable
+        out.block_reason = r.block_reason or None
     return out
 
 
@@ -148,7 +149,14 @@ def payment(p: payments_pb2.Payment) -> schemas.PaymentOut:
         events_count=p.events_count,
         issue=payments_pb2.PaymentIssue.Name(p.issue).removeprefix("PAYMENT_ISSUE_").lower(),
         last_event_at=p.last_event_at.ToDatetime(tzinfo=UTC) if p.HasField("last_event_at") else None,
+        method=PAYMENT_METHOD_NAMES.get(p.method, "mercado_pago"),  # unset: a row from before manual payments
+        recorded_by=p.recorded_by,
+        note=p.note,
     )
+
+
+PAYMENT_METHODS = pb.enum_values(payments_pb2.PaymentMethod, "PAYMENT_METHOD_")  # "mercado_pago", "cash", "transfer"
+PAYMENT_METHOD_NAMES = pb.enum_names(payments_pb2.PaymentMethod, "PAYMENT_METHOD_")
 
 
 def _when(ts: Any, present: bool) -> datetime | None:
@@ -216,8 +224,70 @@ def user(u: accounts_pb2.User) -> schemas.UserOut:
     )
 
 
+ALERTS = pb.enum_values(accounts_pb2.Alert, "ALERT_")
+ALERT_NAMES = pb.enum_names(accounts_pb2.Alert, "ALERT_")
+
+
+def notifications(n: accounts_pb2.NotificationPreferences) -> schemas.NotificationsIO:
+    return schemas.NotificationsIO(
+        whatsapp=[ALERT_NAMES[a] for a in n.whatsapp],
+        email=[ALERT_NAMES[a] for a in n.email],
+    )
+
+
+def notifications_pb(body: schemas.NotificationsIO) -> accounts_pb2.NotificationPreferences:
+    return accounts_pb2.NotificationPreferences(
+        whatsapp=[ALERTS[a] for a in body.whatsapp], email=[ALERTS[a] for a in body.email]
+    )
+
+
+def api_token(t: accounts_pb2.ApiToken, secret: str | None = None) -> schemas.ApiTokenOut:
+    return schemas.ApiTokenOut(
+        id=t.id,
+        name=t.name,
+        prefix=t.prefix,
+        created_at=t.created_at.ToDatetime(tzinfo=UTC),
+        last_used_at=_when(t.last_used_at, t.HasField("last_used_at")),
+        revoked_at=_when(t.revoked_at, t.HasField("revoked_at")),
+        secret=secret,
+    )
+
+
 def user_patch_pb(body: schemas.UserPatch) -> tuple[accounts_pb2.User, FieldMask]:
     """The proto message and the mask of the fields the body sets (`active: false` included)."""
     fields = body.model_dump(exclude_unset=True, exclude_none=True)
     message = accounts_pb2.User(**(fields | ({"role": ROLES[fields["role"]]} if "role" in fields else {})))
     return message, FieldMask(paths=list(fields))
+
+
+def history_entry(h: booking_pb2.HistoryEntry) -> schemas.HistoryEntryOut:
+    return schemas.HistoryEntryOut(
+        at=h.at.ToDatetime(tzinfo=UTC), actor=h.actor, action=h.action, text=h.text, data=dict(h.data)
+    )
+
+
+def message(m: messaging_pb2.ConversationMessage) -> schemas.MessageOut:
+    return schemas.MessageOut(
+        direction="inbound" if m.direction == messaging_pb2.DIRECTION_INBOUND else "outbound",
+        type=m.type,
+        text=m.text,
+        at=_when(m.at, m.HasField("at")),
+        status=m.status,
+        author=m.author,
+    )
+
+
+def conversation(c: messaging_pb2.Conversation) -> schemas.ConversationOut:
+    return schemas.ConversationOut(
+        phone=c.phone,
+        name=c.name,
+        handoff=c.handoff,
+        waiting_since=_when(c.waiting_since, c.HasField("waiting_since")),
+        last_text=c.last_text,
+        last_inbound_at=_when(c.last_inbound_at, c.HasField("last_inbound_at")),
+        window_open=c.window_open,
+    )
+
+
+def conversation_detail(c: messaging_pb2.Conversation) -> schemas.ConversationDetail:
+    return schemas.ConversationDetail(**conversation(c).model_dump(), messages=[message(m) for m in c.messages])

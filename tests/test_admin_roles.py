@@ -128,3 +128,53 @@ def test_a_role_change_counts_at_once(stack: Stack, accounts: accounts_pb2_grpc.
     gone = accounts_pb2.User(active=False)
     accounts.UpdateUser(accounts_pb2.UpdateUserRequest(id=user_id, user=gone, update_mask={"paths": ["active"]}))
     assert httpx.get(url, headers=_bearer(secret)).status_code == 401
+
+
+def test_a_token_runs_its_own_account_like_the_console_settings(
+    stack: Stack, accounts: accounts_pb2_grpc.AccountsServiceStub
+) -> None:
+    me = f"{stack.gateway_url}/api/v1/admin/me"
+    _, secret = _token(accounts, Role.OWNER)
+    owner = _bearer(secret)
+    changed = httpx.patch(me, json={"name": "Juana Dueña", "phone": "+5492944999888"}, headers=owner)
+    assert changed.status_code == 200 and changed.json()["name"] == "Juana Dueña", changed.text
+    prefs = {"whatsapp": ["new_booking", "guest_waiting"], "email": ["refund_failed"]}  # in the enum's order
+    assert httpx.put(f"{me}/notifications", json=prefs, headers=owner).json() == prefs
+    assert httpx.get(f"{me}/notifications", headers=owner).json() == prefs
+    assert httpx.put(f"{me}/notifications", json={"whatsapp": ["todo"]}, headers=owner).status_code == 422
+
+    created = httpx.post(f"{me}/tokens", json={"name": "planilla de gastos"}, headers=owner)
+    assert created.status_code == 201 and created.json()["secret"].startswith("cab_")
+    second = _bearer(created.json()["secret"])
+    listed = httpx.get(f"{me}/tokens", headers=second).json()
+    assert {t["name"] for t in listed} == {"planilla", "planilla de gastos"} and all(
+        t["secret"] is None for t in listed
+    )
+    revoked = httpx.delete(f"{me}/tokens/{created.json()['id']}", headers=owner)
+    assert revoked.status_code == 200 and revoked.json()["revoked_at"]
+    assert httpx.get(me, headers=second).status_code == 401
+
+    wrong = httpx.post(
+        f"{me}/password", json={"current_password": "no-es-esta", "password": "ciervo-rojo-en-el-bosque"}, headers=owner
+    )
+    assert wrong.status_code == 401
+    weak = httpx.post(f"{me}/password", json={"current_password": PASSWORD, "password": "cabanas2024"}, headers=owner)
+    assert weak.status_code == 422 and weak.json()["error"]["code"] == "weak_password"
+    new = {"current_password": PASSWORD, "password": "ciervo-rojo-en-el-bosque"}
+    assert httpx.post(f"{me}/password", json=new, headers=owner).status_code == 204
+    email = httpx.get(me, headers=owner).json()["email"]
+    assert accounts.Login(accounts_pb2.LoginRequest(email=email, password=new["password"])).token
+
+
+def test_settings_are_the_owners_and_the_admin_jwt_is_nobody(
+    stack: Stack, accounts: accounts_pb2_grpc.AccountsServiceStub
+) -> None:
+    me = f"{stack.gateway_url}/api/v1/admin/me"
+    _, staff = _token(accounts, Role.STAFF)
+    assert httpx.get(me, headers=_bearer(staff)).json()["role"] == "staff"
+    assert httpx.patch(me, json={"name": "Otra"}, headers=_bearer(staff)).status_code == 200
+    for method, path in (("GET", "/tokens"), ("POST", "/tokens"), ("GET", "/notifications")):
+        reply = httpx.request(method, f"{me}{path}", json={"name": "x"}, headers=_bearer(staff))
+        assert reply.status_code == 403, (method, path)
+    jwt_reply = httpx.get(me, headers={"Authorization": f"Bearer {admin_token()}"})
+    assert jwt_reply.status_code == 409 and "no user" in jwt_reply.json()["error"]["message"]

@@ -289,6 +289,7 @@ def test_a_viewer_sees_first_names_and_no_phones_or_money(console: str, user: Us
     assert "Fernández" not in main and "Gómez" not in main
     assert "wa.me" not in main and "2944111222" not in main
     assert "$" not in main and "Confirmada a mano" not in main
+    assert "Necesita tu atención" not in main  # guests waiting, payments, channels: not the cleaning team's
 
 
 # --- In a browser ---------------------------------------------------------------------------

@@ -100,7 +100,7 @@ def _confine(own: dict[str, Any]) -> Callable[[Case], Case]:
                 if name in own:
                     case.path_parameters[name] = own[name]
         if isinstance(case.body, dict):
-            if case.path == "/api/v1/reservations" and "accommodation_id" in case.body:
+            if case.path in ("/api/v1/reservations", "/api/v1/admin/reservations") and "accommodation_id" in case.body:
                 case.body["accommodation_id"] = own["accommodation_id"]
             if case.path == "/api/v1/admin/accommodations":  # hidden from guests and the bot, a slug of its own
                 case.body |= {"active": False, "slug": f"{own['slug']}-{next(serial)}"}

@@ -27,55 +27,59 @@ from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mas
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19\x63\x61\x62\x61nas/v1/accounts.proto\x12\ncabanas.v1\x1a\x17\x63\x61\x62\x61nas/v1/common.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x81\x02\n\x04User\x12\n\n\x02id\x18\x01 \x01(\x03\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\r\n\x05phone\x18\x04 \x01(\t\x12\x1e\n\x04role\x18\x05 \x01(\x0e\x32\x10.cabanas.v1.Role\x12\x0e\n\x06\x61\x63tive\x18\x06 \x01(\x08\x12.\n\ncreated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\rlast_login_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"q\n\x11\x43reateUserRequest\x12\r\n\x05\x65mail\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\r\n\x05phone\x18\x03 \x01(\t\x12\x1e\n\x04role\x18\x04 \x01(\x0e\x32\x10.cabanas.v1.Role\x12\x10\n\x08password\x18\x05 \x01(\t\"\x1c\n\x0eGetUserRequest\x12\n\n\x02id\x18\x01 \x01(\x03\"9\n\x10ListUsersRequest\x12%\n\x04page\x18\x01 \x01(\x0b\x32\x17.cabanas.v1.PageRequest\"\\\n\x11ListUsersResponse\x12\x1f\n\x05users\x18\x01 \x03(\x0b\x32\x10.cabanas.v1.User\x12&\n\x04page\x18\x02 \x01(\x0b\x32\x18.cabanas.v1.PageResponse\"p\n\x11UpdateUserRequest\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x1e\n\x04user\x18\x02 \x01(\x0b\x32\x10.cabanas.v1.User\x12/\n\x0bupdate_mask\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\"Q\n\x12SetPasswordRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\x03\x12\x10\n\x08password\x18\x02 \x01(\t\x12\x18\n\x10\x63urrent_password\x18\x03 \x01(\t\"?\n\x0cLoginRequest\x12\r\n\x05\x65mail\x18\x01 \x01(\t\x12\x10\n\x08password\x18\x02 \x01(\t\x12\x0e\n\x06\x63lient\x18\x03 \x01(\t\"h\n\x07Session\x12\r\n\x05token\x18\x01 \x01(\t\x12.\n\nexpires_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1e\n\x04user\x18\x03 \x01(\x0b\x32\x10.cabanas.v1.User\"$\n\x13\x41uthenticateRequest\x12\r\n\x05token\x18\x01 \x01(\t\"\xca\x01\n\tPrincipal\x12\x0f\n\x07user_id\x18\x01 \x01(\x03\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x1e\n\x04role\x18\x04 \x01(\x0e\x32\x10.cabanas.v1.Role\x12(\n\x04kind\x18\x05 \x01(\x0e\x32\x1a.cabanas.v1.CredentialKind\x12\x15\n\rcredential_id\x18\x06 \x01(\x03\x12.\n\nexpires_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x1e\n\rLogoutRequest\x12\r\n\x05token\x18\x01 \x01(\t\"!\n\x0eLogoutResponse\x12\x0f\n\x07revoked\x18\x01 \x01(\x08\"\xd7\x01\n\x08\x41piToken\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0f\n\x07user_id\x18\x02 \x01(\x03\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x0e\n\x06prefix\x18\x04 \x01(\t\x12.\n\ncreated_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0clast_used_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nrevoked_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"6\n\x15\x43reateApiTokenRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\x03\x12\x0c\n\x04name\x18\x02 \x01(\t\"F\n\x0f\x43reatedApiToken\x12#\n\x05token\x18\x01 \x01(\x0b\x32\x14.cabanas.v1.ApiToken\x12\x0e\n\x06secret\x18\x02 \x01(\t\"\'\n\x14ListApiTokensRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\x03\"=\n\x15ListApiTokensResponse\x12$\n\x06tokens\x18\x01 \x03(\x0b\x32\x14.cabanas.v1.ApiToken\"4\n\x15RevokeApiTokenRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\x03\x12\n\n\x02id\x18\x02 \x01(\x03*M\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x0e\n\nROLE_OWNER\x10\x01\x12\x0e\n\nROLE_STAFF\x10\x02\x12\x0f\n\x0bROLE_VIEWER\x10\x03*m\n\x0e\x43redentialKind\x12\x1f\n\x1b\x43REDENTIAL_KIND_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x43REDENTIAL_KIND_SESSION\x10\x01\x12\x1d\n\x19\x43REDENTIAL_KIND_API_TOKEN\x10\x02\x32\x87\x06\n\x0f\x41\x63\x63ountsService\x12=\n\nCreateUser\x12\x1d.cabanas.v1.CreateUserRequest\x1a\x10.cabanas.v1.User\x12\x37\n\x07GetUser\x12\x1a.cabanas.v1.GetUserRequest\x1a\x10.cabanas.v1.User\x12H\n\tListUsers\x12\x1c.cabanas.v1.ListUsersRequest\x1a\x1d.cabanas.v1.ListUsersResponse\x12=\n\nUpdateUser\x12\x1d.cabanas.v1.UpdateUserRequest\x1a\x10.cabanas.v1.User\x12?\n\x0bSetPassword\x12\x1e.cabanas.v1.SetPasswordRequest\x1a\x10.cabanas.v1.User\x12\x36\n\x05Login\x12\x18.cabanas.v1.LoginRequest\x1a\x13.cabanas.v1.Session\x12\x46\n\x0c\x41uthenticate\x12\x1f.cabanas.v1.AuthenticateRequest\x1a\x15.cabanas.v1.Principal\x12?\n\x06Logout\x12\x19.cabanas.v1.LogoutRequest\x1a\x1a.cabanas.v1.LogoutResponse\x12P\n\x0e\x43reateApiToken\x12!.cabanas.v1.CreateApiTokenRequest\x1a\x1b.cabanas.v1.CreatedApiToken\x12T\n\rListApiTokens\x12 .cabanas.v1.ListApiTokensRequest\x1a!.cabanas.v1.ListApiTokensResponse\x12I\n\x0eRevokeApiToken\x12!.cabanas.v1.RevokeApiTokenRequest\x1a\x14.cabanas.v1.ApiTokenb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19\x63\x61\x62\x61nas/v1/accounts.proto\x12\ncabanas.v1\x1a\x17\x63\x61\x62\x61nas/v1/common.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xbd\x02\n\x04User\x12\n\n\x02id\x18\x01 \x01(\x03\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\r\n\x05phone\x18\x04 \x01(\t\x12\x1e\n\x04role\x18\x05 \x01(\x0e\x32\x10.cabanas.v1.Role\x12\x0e\n\x06\x61\x63tive\x18\x06 \x01(\x08\x12.\n\ncreated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\rlast_login_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12:\n\rnotifications\x18\n \x01(\x0b\x32#.cabanas.v1.NotificationPreferences\"`\n\x17NotificationPreferences\x12#\n\x08whatsapp\x18\x01 \x03(\x0e\x32\x11.cabanas.v1.Alert\x12 \n\x05\x65mail\x18\x02 \x03(\x0e\x32\x11.cabanas.v1.Alert\"q\n\x11\x43reateUserRequest\x12\r\n\x05\x65mail\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\r\n\x05phone\x18\x03 \x01(\t\x12\x1e\n\x04role\x18\x04 \x01(\x0e\x32\x10.cabanas.v1.Role\x12\x10\n\x08password\x18\x05 \x01(\t\"\x1c\n\x0eGetUserRequest\x12\n\n\x02id\x18\x01 \x01(\x03\"9\n\x10ListUsersRequest\x12%\n\x04page\x18\x01 \x01(\x0b\x32\x17.cabanas.v1.PageRequest\"\\\n\x11ListUsersResponse\x12\x1f\n\x05users\x18\x01 \x03(\x0b\x32\x10.cabanas.v1.User\x12&\n\x04page\x18\x02 \x01(\x0b\x32\x18.cabanas.v1.PageResponse\"p\n\x11UpdateUserRequest\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x1e\n\x04user\x18\x02 \x01(\x0b\x32\x10.cabanas.v1.User\x12/\n\x0bupdate_mask\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\"Q\n\x12SetPasswordRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\x03\x12\x10\n\x08password\x18\x02 \x01(\t\x12\x18\n\x10\x63urrent_password\x18\x03 \x01(\t\"?\n\x0cLoginRequest\x12\r\n\x05\x65mail\x18\x01 \x01(\t\x12\x10\n\x08password\x18\x02 \x01(\t\x12\x0e\n\x06\x63lient\x18\x03 \x01(\t\"h\n\x07Session\x12\r\n\x05token\x18\x01 \x01(\t\x12.\n\nexpires_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1e\n\x04user\x18\x03 \x01(\x0b\x32\x10.cabanas.v1.User\"$\n\x13\x41uthenticateRequest\x12\r\n\x05token\x18\x01 \x01(\t\"\xca\x01\n\tPrincipal\x12\x0f\n\x07user_id\x18\x01 \x01(\x03\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x1e\n\x04role\x18\x04 \x01(\x0e\x32\x10.cabanas.v1.Role\x12(\n\x04kind\x18\x05 \x01(\x0e\x32\x1a.cabanas.v1.CredentialKind\x12\x15\n\rcredential_id\x18\x06 \x01(\x03\x12.\n\nexpires_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x1e\n\rLogoutRequest\x12\r\n\x05token\x18\x01 \x01(\t\"!\n\x0eLogoutResponse\x12\x0f\n\x07revoked\x18\x01 \x01(\x08\"\xd7\x01\n\x08\x41piToken\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0f\n\x07user_id\x18\x02 \x01(\x03\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x0e\n\x06prefix\x18\x04 \x01(\t\x12.\n\ncreated_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0clast_used_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nrevoked_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"6\n\x15\x43reateApiTokenRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\x03\x12\x0c\n\x04name\x18\x02 \x01(\t\"F\n\x0f\x43reatedApiToken\x12#\n\x05token\x18\x01 \x01(\x0b\x32\x14.cabanas.v1.ApiToken\x12\x0e\n\x06secret\x18\x02 \x01(\t\"\'\n\x14ListApiTokensRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\x03\"=\n\x15ListApiTokensResponse\x12$\n\x06tokens\x18\x01 \x03(\x0b\x32\x14.cabanas.v1.ApiToken\"4\n\x15RevokeApiTokenRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\x03\x12\n\n\x02id\x18\x02 \x01(\x03*M\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x0e\n\nROLE_OWNER\x10\x01\x12\x0e\n\nROLE_STAFF\x10\x02\x12\x0f\n\x0bROLE_VIEWER\x10\x03*m\n\x0e\x43redentialKind\x12\x1f\n\x1b\x43REDENTIAL_KIND_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x43REDENTIAL_KIND_SESSION\x10\x01\x12\x1d\n\x19\x43REDENTIAL_KIND_API_TOKEN\x10\x02*\x86\x02\n\x05\x41lert\x12\x15\n\x11\x41LERT_UNSPECIFIED\x10\x00\x12\x15\n\x11\x41LERT_NEW_BOOKING\x10\x01\x12\x17\n\x13\x41LERT_GUEST_WAITING\x10\x02\x12\x17\n\x13\x41LERT_ICAL_CONFLICT\x10\x03\x12\x16\n\x12\x41LERT_FEED_FAILING\x10\x04\x12\x1e\n\x1a\x41LERT_PAID_BUT_UNAVAILABLE\x10\x05\x12\x1b\n\x17\x41LERT_DUPLICATE_PAYMENT\x10\x06\x12\x14\n\x10\x41LERT_CHARGEBACK\x10\x07\x12\x17\n\x13\x41LERT_REFUND_FAILED\x10\x08\x12\x19\n\x15\x41LERT_GUEST_CANCELLED\x10\t2\x87\x06\n\x0f\x41\x63\x63ountsService\x12=\n\nCreateUser\x12\x1d.cabanas.v1.CreateUserRequest\x1a\x10.cabanas.v1.User\x12\x37\n\x07GetUser\x12\x1a.cabanas.v1.GetUserRequest\x1a\x10.cabanas.v1.User\x12H\n\tListUsers\x12\x1c.cabanas.v1.ListUsersRequest\x1a\x1d.cabanas.v1.ListUsersResponse\x12=\n\nUpdateUser\x12\x1d.cabanas.v1.UpdateUserRequest\x1a\x10.cabanas.v1.User\x12?\n\x0bSetPassword\x12\x1e.cabanas.v1.SetPasswordRequest\x1a\x10.cabanas.v1.User\x12\x36\n\x05Login\x12\x18.cabanas.v1.LoginRequest\x1a\x13.cabanas.v1.Session\x12\x46\n\x0c\x41uthenticate\x12\x1f.cabanas.v1.AuthenticateRequest\x1a\x15.cabanas.v1.Principal\x12?\n\x06Logout\x12\x19.cabanas.v1.LogoutRequest\x1a\x1a.cabanas.v1.LogoutResponse\x12P\n\x0e\x43reateApiToken\x12!.cabanas.v1.CreateApiTokenRequest\x1a\x1b.cabanas.v1.CreatedApiToken\x12T\n\rListApiTokens\x12 .cabanas.v1.ListApiTokensRequest\x1a!.cabanas.v1.ListApiTokensResponse\x12I\n\x0eRevokeApiToken\x12!.cabanas.v1.RevokeApiTokenRequest\x1a\x14.cabanas.v1.ApiTokenb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'cabanas.v1.accounts_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ROLE']._serialized_start=1873
-  _globals['_ROLE']._serialized_end=1950
-  _globals['_CREDENTIALKIND']._serialized_start=1952
-  _globals['_CREDENTIALKIND']._serialized_end=2061
+  _globals['_ROLE']._serialized_start=2031
+  _globals['_ROLE']._serialized_end=2108
+  _globals['_CREDENTIALKIND']._serialized_start=2110
+  _globals['_CREDENTIALKIND']._serialized_end=2219
+  _globals['_ALERT']._serialized_start=2222
+  _globals['_ALERT']._serialized_end=2484
   _globals['_USER']._serialized_start=134
-  _globals['_USER']._serialized_end=391
-  _globals['_CREATEUSERREQUEST']._serialized_start=393
-  _globals['_CREATEUSERREQUEST']._serialized_end=506
-  _globals['_GETUSERREQUEST']._serialized_start=508
-  _globals['_GETUSERREQUEST']._serialized_end=536
-  _globals['_LISTUSERSREQUEST']._serialized_start=538
-  _globals['_LISTUSERSREQUEST']._serialized_end=595
-  _globals['_LISTUSERSRESPONSE']._serialized_start=597
-  _globals['_LISTUSERSRESPONSE']._serialized_end=689
-  _globals['_UPDATEUSERREQUEST']._serialized_start=691
-  _globals['_UPDATEUSERREQUEST']._serialized_end=803
-  _globals['_SETPASSWORDREQUEST']._serialized_start=805
-  _globals['_SETPASSWORDREQUEST']._serialized_end=886
-  _globals['_LOGINREQUEST']._serialized_start=888
-  _globals['_LOGINREQUEST']._serialized_end=951
-  _globals['_SESSION']._serialized_start=953
-  _globals['_SESSION']._serialized_end=1057
-  _globals['_AUTHENTICATEREQUEST']._serialized_start=1059
-  _globals['_AUTHENTICATEREQUEST']._serialized_end=1095
-  _globals['_PRINCIPAL']._serialized_start=1098
-  _globals['_PRINCIPAL']._serialized_end=1300
-  _globals['_LOGOUTREQUEST']._serialized_start=1302
-  _globals['_LOGOUTREQUEST']._serialized_end=1332
-  _globals['_LOGOUTRESPONSE']._serialized_start=1334
-  _globals['_LOGOUTRESPONSE']._serialized_end=1367
-  _globals['_APITOKEN']._serialized_start=1370
-  _globals['_APITOKEN']._serialized_end=1585
-  _globals['_CREATEAPITOKENREQUEST']._serialized_start=1587
-  _globals['_CREATEAPITOKENREQUEST']._serialized_end=1641
-  _globals['_CREATEDAPITOKEN']._serialized_start=1643
-  _globals['_CREATEDAPITOKEN']._serialized_end=1713
-  _globals['_LISTAPITOKENSREQUEST']._serialized_start=1715
-  _globals['_LISTAPITOKENSREQUEST']._serialized_end=1754
-  _globals['_LISTAPITOKENSRESPONSE']._serialized_start=1756
-  _globals['_LISTAPITOKENSRESPONSE']._serialized_end=1817
-  _globals['_REVOKEAPITOKENREQUEST']._serialized_start=1819
-  _globals['_REVOKEAPITOKENREQUEST']._serialized_end=1871
-  _globals['_ACCOUNTSSERVICE']._serialized_start=2064
-  _globals['_ACCOUNTSSERVICE']._serialized_end=2839
+  _globals['_USER']._serialized_end=451
+  _globals['_NOTIFICATIONPREFERENCES']._serialized_start=453
+  _globals['_NOTIFICATIONPREFERENCES']._serialized_end=549
+  _globals['_CREATEUSERREQUEST']._serialized_start=551
+  _globals['_CREATEUSERREQUEST']._serialized_end=664
+  _globals['_GETUSERREQUEST']._serialized_start=666
+  _globals['_GETUSERREQUEST']._serialized_end=694
+  _globals['_LISTUSERSREQUEST']._serialized_start=696
+  _globals['_LISTUSERSREQUEST']._serialized_end=753
+  _globals['_LISTUSERSRESPONSE']._serialized_start=755
+  _globals['_LISTUSERSRESPONSE']._serialized_end=847
+  _globals['_UPDATEUSERREQUEST']._serialized_start=849
+  _globals['_UPDATEUSERREQUEST']._serialized_end=961
+  _globals['_SETPASSWORDREQUEST']._serialized_start=963
+  _globals['_SETPASSWORDREQUEST']._serialized_end=1044
+  _globals['_LOGINREQUEST']._serialized_start=1046
+  _globals['_LOGINREQUEST']._serialized_end=1109
+  _globals['_SESSION']._serialized_start=1111
+  _globals['_SESSION']._serialized_end=1215
+  _globals['_AUTHENTICATEREQUEST']._serialized_start=1217
+  _globals['_AUTHENTICATEREQUEST']._serialized_end=1253
+  _globals['_PRINCIPAL']._serialized_start=1256
+  _globals['_PRINCIPAL']._serialized_end=1458
+  _globals['_LOGOUTREQUEST']._serialized_start=1460
+  _globals['_LOGOUTREQUEST']._serialized_end=1490
+  _globals['_LOGOUTRESPONSE']._serialized_start=1492
+  _globals['_LOGOUTRESPONSE']._serialized_end=1525
+  _globals['_APITOKEN']._serialized_start=1528
+  _globals['_APITOKEN']._serialized_end=1743
+  _globals['_CREATEAPITOKENREQUEST']._serialized_start=1745
+  _globals['_CREATEAPITOKENREQUEST']._serialized_end=1799
+  _globals['_CREATEDAPITOKEN']._serialized_start=1801
+  _globals['_CREATEDAPITOKEN']._serialized_end=1871
+  _globals['_LISTAPITOKENSREQUEST']._serialized_start=1873
+  _globals['_LISTAPITOKENSREQUEST']._serialized_end=1912
+  _globals['_LISTAPITOKENSRESPONSE']._serialized_start=1914
+  _globals['_LISTAPITOKENSRESPONSE']._serialized_end=1975
+  _globals['_REVOKEAPITOKENREQUEST']._serialized_start=1977
+  _globals['_REVOKEAPITOKENREQUEST']._serialized_end=2029
+  _globals['_ACCOUNTSSERVICE']._serialized_start=2487
+  _globals['_ACCOUNTSSERVICE']._serialized_end=3262
 # @@protoc_insertion_point(module_scope)

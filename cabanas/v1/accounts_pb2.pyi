@@ -24,6 +24,19 @@ class CredentialKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CREDENTIAL_KIND_UNSPECIFIED: _ClassVar[CredentialKind]
     CREDENTIAL_KIND_SESSION: _ClassVar[CredentialKind]
     CREDENTIAL_KIND_API_TOKEN: _ClassVar[CredentialKind]
+
+class Alert(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ALERT_UNSPECIFIED: _ClassVar[Alert]
+    ALERT_NEW_BOOKING: _ClassVar[Alert]
+    ALERT_GUEST_WAITING: _ClassVar[Alert]
+    ALERT_ICAL_CONFLICT: _ClassVar[Alert]
+    ALERT_FEED_FAILING: _ClassVar[Alert]
+    ALERT_PAID_BUT_UNAVAILABLE: _ClassVar[Alert]
+    ALERT_DUPLICATE_PAYMENT: _ClassVar[Alert]
+    ALERT_CHARGEBACK: _ClassVar[Alert]
+    ALERT_REFUND_FAILED: _ClassVar[Alert]
+    ALERT_GUEST_CANCELLED: _ClassVar[Alert]
 ROLE_UNSPECIFIED: Role
 ROLE_OWNER: Role
 ROLE_STAFF: Role
@@ -31,9 +44,19 @@ ROLE_VIEWER: Role
 CREDENTIAL_KIND_UNSPECIFIED: CredentialKind
 CREDENTIAL_KIND_SESSION: CredentialKind
 CREDENTIAL_KIND_API_TOKEN: CredentialKind
+ALERT_UNSPECIFIED: Alert
+ALERT_NEW_BOOKING: Alert
+ALERT_GUEST_WAITING: Alert
+ALERT_ICAL_CONFLICT: Alert
+ALERT_FEED_FAILING: Alert
+ALERT_PAID_BUT_UNAVAILABLE: Alert
+ALERT_DUPLICATE_PAYMENT: Alert
+ALERT_CHARGEBACK: Alert
+ALERT_REFUND_FAILED: Alert
+ALERT_GUEST_CANCELLED: Alert
 
 class User(_message.Message):
-    __slots__ = ("id", "email", "name", "phone", "role", "active", "created_at", "updated_at", "last_login_at")
+    __slots__ = ("id", "email", "name", "phone", "role", "active", "created_at", "updated_at", "last_login_at", "notifications")
     ID_FIELD_NUMBER: _ClassVar[int]
     EMAIL_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -43,6 +66,7 @@ class User(_message.Message):
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
     LAST_LOGIN_AT_FIELD_NUMBER: _ClassVar[int]
+    NOTIFICATIONS_FIELD_NUMBER: _ClassVar[int]
     id: int
     email: str
     name: str
@@ -52,7 +76,16 @@ class User(_message.Message):
     created_at: _timestamp_pb2.Timestamp
     updated_at: _timestamp_pb2.Timestamp
     last_login_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[int] = ..., email: _Optional[str] = ..., name: _Optional[str] = ..., phone: _Optional[str] = ..., role: _Optional[_Union[Role, str]] = ..., active: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_login_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    notifications: NotificationPreferences
+    def __init__(self, id: _Optional[int] = ..., email: _Optional[str] = ..., name: _Optional[str] = ..., phone: _Optional[str] = ..., role: _Optional[_Union[Role, str]] = ..., active: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_login_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., notifications: _Optional[_Union[NotificationPreferences, _Mapping]] = ...) -> None: ...
+
+class NotificationPreferences(_message.Message):
+    __slots__ = ("whatsapp", "email")
+    WHATSAPP_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    whatsapp: _containers.RepeatedScalarFieldContainer[Alert]
+    email: _containers.RepeatedScalarFieldContainer[Alert]
+    def __init__(self, whatsapp: _Optional[_Iterable[_Union[Alert, str]]] = ..., email: _Optional[_Iterable[_Union[Alert, str]]] = ...) -> None: ...
 
 class CreateUserRequest(_message.Message):
     __slots__ = ("email", "name", "phone", "role", "password")

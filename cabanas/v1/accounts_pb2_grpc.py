@@ -118,7 +118,7 @@ class AccountsServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def UpdateUser(self, request, context):
-        """Changes the fields of a user named by `update_mask` (name, phone, role, active).
+        """Changes the fields of a user named by `update_mask` (name, phone, role, active, notifications).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

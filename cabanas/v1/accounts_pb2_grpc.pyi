@@ -6,8 +6,8 @@ passwords (argon2id), their sessions and their API tokens.
 
 Business failures are gRPC errors carrying a google.rpc.ErrorInfo whose
 `reason` is machine readable: WEAK_PASSWORD, INVALID_EMAIL, INVALID_PHONE,
-INVALID_NAME, INVALID_ROLE, INVALID_FIELD (INVALID_ARGUMENT); ALREADY_EXISTS (an e-mail
-in use, whatever its case); LAST_OWNER (FAILED_PRECONDITION: the last
+INVALID_NAME, INVALID_ROLE, INVALID_FIELD, INVALID_ALERT (INVALID_ARGUMENT);
+ALREADY_EXISTS (an e-mail in use, whatever its case); LAST_OWNER (FAILED_PRECONDITION: the last
 active owner cannot be demoted or deactivated); LOGIN_FAILED and
 UNAUTHENTICATED (UNAUTHENTICATED: a wrong password and an unknown e-mail
 look the same); LOGIN_THROTTLED (RESOURCE_EXHAUSTED, with `retry_after_seconds`
@@ -51,7 +51,7 @@ class AccountsServiceStub:
     ListUsers: _grpc.UnaryUnaryMultiCallable[_accounts_pb2.ListUsersRequest, _accounts_pb2.ListUsersResponse]
     """Lists users by id, inactive ones included."""
     UpdateUser: _grpc.UnaryUnaryMultiCallable[_accounts_pb2.UpdateUserRequest, _accounts_pb2.User]
-    """Changes the fields of a user named by `update_mask` (name, phone, role, active)."""
+    """Changes the fields of a user named by `update_mask` (name, phone, role, active, notifications)."""
     SetPassword: _grpc.UnaryUnaryMultiCallable[_accounts_pb2.SetPasswordRequest, _accounts_pb2.User]
     """Sets a user's password and ends every session of theirs."""
     Login: _grpc.UnaryUnaryMultiCallable[_accounts_pb2.LoginRequest, _accounts_pb2.Session]
@@ -79,7 +79,7 @@ class AccountsServiceAsyncStub(AccountsServiceStub):
     ListUsers: _aio.UnaryUnaryMultiCallable[_accounts_pb2.ListUsersRequest, _accounts_pb2.ListUsersResponse]  # type: ignore[assignment]
     """Lists users by id, inactive ones included."""
     UpdateUser: _aio.UnaryUnaryMultiCallable[_accounts_pb2.UpdateUserRequest, _accounts_pb2.User]  # type: ignore[assignment]
-    """Changes the fields of a user named by `update_mask` (name, phone, role, active)."""
+    """Changes the fields of a user named by `update_mask` (name, phone, role, active, notifications)."""
     SetPassword: _aio.UnaryUnaryMultiCallable[_accounts_pb2.SetPasswordRequest, _accounts_pb2.User]  # type: ignore[assignment]
     """Sets a user's password and ends every session of theirs."""
     Login: _aio.UnaryUnaryMultiCallable[_accounts_pb2.LoginRequest, _accounts_pb2.Session]  # type: ignore[assignment]
@@ -128,7 +128,7 @@ class AccountsServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _accounts_pb2.UpdateUserRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_accounts_pb2.User, _abc.Awaitable[_accounts_pb2.User]]:
-        """Changes the fields of a user named by `update_mask` (name, phone, role, active)."""
+        """Changes the fields of a user named by `update_mask` (name, phone, role, active, notifications)."""
 
     @_abc_1.abstractmethod
     def SetPassword(

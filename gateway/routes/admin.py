@@ -4,9 +4,9 @@ role its action needs (services/common/roles.py)."""
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, UploadFile
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, UploadFile
 
-from cabanas.v1 import accounts_pb2, booking_pb2, calendar_pb2, messaging_pb2, payments_pb2, speech_pb2
+from cabanas.v1 import accounts_pb2, booking_pb2, calendar_pb2, common_pb2, messaging_pb2, payments_pb2, speech_pb2
 from gateway import schemas, views
 from gateway.deps import AdminDep, ClientsDep, require_admin, requires
 from gateway.routes import API_PREFIX
@@ -20,6 +20,7 @@ router = APIRouter(
     responses=schemas.errors(401, 403, *schemas.UPSTREAM),
 )
 PAGE_SIZE = 50
+PhonePath = Annotated[str, Path(max_length=20, description="The guest's WhatsApp number, with or without +")]
 
 
 @router.post(
@@ -57,12 +58,16 @@ async def list_reservations(
     from_: Annotated[date | None, Query(alias="from")] = None,
     to: date | None = None,
     phone: Annotated[str, Query(max_length=20)] = "",
+    q: Annotated[
+        str, Query(max_length=100, description="Code, guest name or phone contains (any case, any accents)")
+    ] = "",
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> schemas.ReservationPage:
     request = booking_pb2.ListReservationsRequest(
         statuses=[pb.RESERVATION_STATUSES[status]] if status else [],
         accommodation_id=accommodation_id,
         guest_phone=phone,
+        search=q,
         page={"page_size": PAGE_SIZE, "page_token": str((page - 1) * PAGE_SIZE) if page > 1 else ""},
     )
     if from_ or to:
@@ -93,6 +98,35 @@ async def reservation_payments(code: str, clients: ClientsDep) -> list[schemas.P
         payments_pb2.ListPaymentsRequest(reservation_code=code, page={"page_size": 100})
     )
     return [views.payment(p) for p in reply.payments]
+
+
+@router.post(
+    "/reservations/{code}/payments",
+    status_code=201,
+    responses=schemas.errors(400, 404, 409),
+    dependencies=[Depends(requires(Action.RESERVATIONS))],
+)
+async def record_payment(
+    code: str,
+    body: schemas.ManualPaymentIn,
+    clients: ClientsDep,
+    admin: AdminDep,
+    idempotency_key: Annotated[str, Header(max_length=200)] = "",
+) -> schemas.PaymentOut:
+    """Money received by hand (cash, a transfer); it confirms a hold it covers the deposit of. A retry
+    with the same `Idempotency-Key` answers the same payment; 409 for a cancelled or expired
+    reservation or a block."""
+    payment = await clients.payments.RecordPayment(
+        payments_pb2.RecordPaymentRequest(
+            reservation_code=code,
+            amount=common_pb2.Money(amount_minor=body.amount_minor),  # the reservation's currency
+            method=views.PAYMENT_METHODS[body.method],
+            actor=admin.actor,
+            idempotency_key=idempotency_key,
+            note=body.note,
+        )
+    )
+    return views.payment(payment)
 
 
 @router.post(
@@ -216,11 +250,59 @@ async def outbox(
     ]
 
 
-@router.post(
-    "/conversations/{phone}/handoff", responses=schemas.errors(400), dependencies=[Depends(requires(Action.INBOX))]
+@router.get("/conversations", dependencies=[Depends(requires(Action.SEE_PRIVATE))])
+async def conversations(
+    clients: ClientsDep, waiting: bool = False, page: Annotated[int, Query(ge=1, le=10_000)] = 1
+) -> schemas.ConversationPage:
+    """Guests waiting for a person first (the longest wait first), then the rest by their last message."""
+    reply = await clients.messaging.ListConversations(
+        messaging_pb2.ListConversationsRequest(
+            waiting_only=waiting,
+            page={"page_size": PAGE_SIZE, "page_token": str((page - 1) * PAGE_SIZE) if page > 1 else ""},
+        )
+    )
+    return schemas.ConversationPage(
+        items=[views.conversation(c) for c in reply.conversations], page=page, total=reply.page.total_size
+    )
+
+
+@router.get(
+    "/conversations/{phone}", responses=schemas.errors(404), dependencies=[Depends(requires(Action.SEE_PRIVATE))]
 )
-async def handoff(phone: str, body: schemas.HandoffIn, clients: ClientsDep) -> dict[str, object]:
-    reply = await clients.messaging.SetHandoff(messaging_pb2.SetHandoffRequest(phone=phone[:20], active=body.active))
+async def conversation(phone: PhonePath, clients: ClientsDep) -> schemas.ConversationDetail:
+    reply = await clients.messaging.GetConversation(messaging_pb2.GetConversationRequest(phone=phone, limit=100))
+    return views.conversation_detail(reply)
+
+
+@router.post(
+    "/conversations/{phone}/messages",
+    status_code=202,
+    responses=schemas.errors(400, 404),
+    dependencies=[Depends(requires(Action.INBOX))],
+)
+async def reply(
+    phone: PhonePath,
+    body: schemas.ReplyIn,
+    clients: ClientsDep,
+    admin: AdminDep,
+    idempotency_key: Annotated[str, Header(max_length=200)] = "",
+) -> schemas.ReplyOut:
+    """A person's reply: queued for WhatsApp (202), as typed within 24 h of the guest's last message,
+    else the approved template (`template: true`); the bot stays quiet until handed back."""
+    sent = await clients.messaging.SendReply(
+        messaging_pb2.SendReplyRequest(phone=phone, text=body.text, actor=admin.actor, idempotency_key=idempotency_key)
+    )
+    return schemas.ReplyOut(message=views.message(sent.message), template=sent.template)
+
+
+@router.post(
+    "/conversations/{phone}/handoff",
+    responses=schemas.errors(400, 404),
+    dependencies=[Depends(requires(Action.INBOX))],
+)
+async def handoff(phone: PhonePath, body: schemas.HandoffIn, clients: ClientsDep) -> dict[str, object]:
+    """`active: false` hands the conversation back to the bot (nobody waits then); `true` takes it over."""
+    reply = await clients.messaging.SetHandoff(messaging_pb2.SetHandoffRequest(phone=phone, active=body.active))
     return {"phone": reply.phone, "handoff": reply.handoff}
 
 

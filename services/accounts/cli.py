@@ -21,6 +21,7 @@ from pathlib import Path
 import asyncpg
 
 from services.accounts import users
+from services.accounts.app import limits
 from services.accounts.passwords import Hasher
 from services.common.db import create_pool, migrate
 from services.common.errors import DomainError
@@ -42,7 +43,7 @@ async def _reset(pool: asyncpg.Pool, hasher: Hasher, args: argparse.Namespace, p
     if found is None:
         return None
     await users.update(pool, found, {"name": args.name, "phone": args.phone, "role": users.OWNER, "active": True})
-    return await users.set_password(pool, hasher, found, password, "")
+    return await users.set_password(pool, hasher, limits(get_settings()), found, password, current="")
 
 
 async def create_owner(args: argparse.Namespace, password: str) -> str:

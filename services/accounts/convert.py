@@ -6,7 +6,7 @@ from typing import Any
 import asyncpg
 
 from cabanas.v1 import accounts_pb2, common_pb2
-from services.accounts import users
+from services.accounts import alerts, users
 from services.accounts.auth import Principal
 from services.accounts.secrets_ import Kind
 from services.common import pb
@@ -14,11 +14,15 @@ from services.common.errors import invalid
 
 ROLES = pb.enum_values(accounts_pb2.Role, "ROLE_")
 ROLE_NAMES = pb.enum_names(accounts_pb2.Role, "ROLE_")
+ALERTS = pb.enum_values(accounts_pb2.Alert, "ALERT_")
+ALERT_NAMES = pb.enum_names(accounts_pb2.Alert, "ALERT_")
 CREDENTIAL_KINDS = {
     Kind.SESSION: accounts_pb2.CREDENTIAL_KIND_SESSION,
     Kind.API_TOKEN: accounts_pb2.CREDENTIAL_KIND_API_TOKEN,
 }
 assert set(ROLES) == set(users.ROLES), "the contract's roles and the service's differ"
+assert set(ALERTS) == set(alerts.ALERTS), "the contract's alerts and the service's differ"
+assert set(accounts_pb2.NotificationPreferences.DESCRIPTOR.fields_by_name) == set(alerts.CHANNELS)
 
 
 def role(value: accounts_pb2.Role) -> str:
@@ -38,6 +42,9 @@ def user_pb(row: asyncpg.Record) -> accounts_pb2.User:
         created_at=pb.timestamp_pb(row["created_at"]),
         updated_at=pb.timestamp_pb(row["updated_at"]),
         last_login_at=pb.timestamp_pb(row["last_login_at"]),
+        notifications=accounts_pb2.NotificationPreferences(
+            **{channel: [ALERTS[a] for a in chosen] for channel, chosen in alerts.of(row).items()}
+        ),
     )
 
 
@@ -51,7 +58,16 @@ def user_changes(user: accounts_pb2.User, paths: list[str]) -> dict[str, Any]:
     fields: dict[str, Any] = {name: getattr(user, name, None) for name in names}
     if "role" in fields:
         fields["role"] = role(user.role)
+    if "notifications" in fields:
+        fields["notifications"] = preferences(user.notifications)
     return fields
+
+
+def preferences(chosen: accounts_pb2.NotificationPreferences) -> dict[str, list[str]]:
+    """Alerts by channel name; INVALID_ALERT for a value the contract does not name."""
+    if any(a not in ALERT_NAMES for channel in alerts.CHANNELS for a in getattr(chosen, channel)):
+        raise invalid("INVALID_ALERT", "Hay un aviso desconocido.")
+    return {channel: [ALERT_NAMES[a] for a in getattr(chosen, channel)] for channel in alerts.CHANNELS}
 
 
 def session_pb(secret: str, expires_at: Any, row: asyncpg.Record) -> accounts_pb2.Session:

@@ -41,7 +41,7 @@ class AccountsServicer(Bound[AccountsApp], accounts_pb2_grpc.AccountsServiceServ
     async def SetPassword(self, request: accounts_pb2.SetPasswordRequest, context: Context) -> accounts_pb2.User:
         app = self.app
         updated = await users.set_password(
-            app.db, app.hasher, request.user_id, request.password, request.current_password
+            app.db, app.hasher, app.limits, request.user_id, request.password, request.current_password
         )
         return convert.user_pb(updated)
 

@@ -7,9 +7,9 @@ import asyncpg
 
 from services.common.db import Conn, fetch_one
 
-USER_COLUMNS = ("email", "name", "phone", "role", "active", "password_hash")
+USER_COLUMNS = ("email", "name", "phone", "role", "active", "notifications", "password_hash")
 # What a user row shows: never the hash.
-_USER = "id, email, name, phone, role, active, created_at, updated_at, last_login_at"
+_USER = "id, email, name, phone, role, active, notifications, created_at, updated_at, last_login_at"
 
 
 # Users --------------------------------------------------------------------------

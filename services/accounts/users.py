@@ -12,7 +12,7 @@ from typing import Any
 
 import asyncpg
 
-from services.accounts import store
+from services.accounts import alerts, store, throttle
 from services.accounts.passwords import Hasher, check_strength
 from services.common.errors import DomainError, Kind, conflict, invalid, not_found
 
@@ -23,7 +23,7 @@ _PHONE = re.compile(r"^\+[1-9][0-9]{7,14}$")
 _PHONE_PUNCTUATION = re.compile(r"[\s().-]")
 MAX_EMAIL = 254
 MAX_NAME = 120
-EDITABLE = ("name", "phone", "role", "active")
+EDITABLE = ("name", "phone", "role", "active", "notifications")
 
 
 def login_failed() -> DomainError:
@@ -59,7 +59,7 @@ def role(value: str) -> str:
     return value
 
 
-_CHECKS = {"name": name, "phone": phone, "role": role}
+_CHECKS: dict[str, Any] = {"name": name, "phone": phone, "role": role, "notifications": alerts.checked}
 
 
 def changes(fields: dict[str, Any]) -> dict[str, Any]:
@@ -119,17 +119,23 @@ async def update(pool: asyncpg.Pool, id: int, fields: dict[str, Any]) -> asyncpg
     return updated
 
 
-async def set_password(pool: asyncpg.Pool, hasher: Hasher, id: int, password: str, current: str) -> asyncpg.Record:
-    """A new password (every session of theirs ends); `current`, when given, must be the present one."""
+async def set_password(
+    pool: asyncpg.Pool, hasher: Hasher, limits: throttle.Limits, id: int, password: str, current: str
+) -> asyncpg.Record:
+    """A new password (every session of theirs ends); `current`, when given, must be the present one,
+    guessed no faster than a login (a stolen session must not become a password oracle)."""
     async with pool.acquire() as conn:
         user = await store.user_with_hash(conn, id=id)
     if user is None:
         raise not_found(f"No existe el usuario {id}.")
     check_strength(password, user["email"])
+    attempt = await throttle.begin(pool, limits, user["email"], client="") if current else None
     if current and not await hasher.verify(user["password_hash"], current):
         raise login_failed()
     hashed = await hasher.hash(password)
     async with pool.acquire() as conn, conn.transaction():
+        if attempt is not None:
+            await throttle.succeeded(conn, attempt)
         updated = await store.update_user(conn, id, {"password_hash": hashed})
         await store.revoke_sessions_of(conn, id)
     assert updated is not None  # users are never deleted

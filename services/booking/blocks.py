@@ -30,6 +30,7 @@ from services.common.db import Conn
 from services.common.errors import invalid
 
 CHUNK = 200  # changes a transaction at most
+OWNER = "owner"  # the source of the owner's own blocks (owner.py): never a feed's
 Nights = tuple[date, date]
 
 
@@ -77,6 +78,8 @@ async def sync(
     wanted = _validated(blocks, allow_empty)
     if not source:
         raise invalid("INVALID_SOURCE", "The source label is required.")
+    if source == OWNER:  # a feed's set replaces every block of its source: it must never be the owner's
+        raise invalid("INVALID_SOURCE", f"{OWNER!r} names the owner's own blocks, not a feed.")
     result = SyncResult()
     async with pool.acquire() as conn:
         await cabin(conn, accommodation_id)

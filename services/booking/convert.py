@@ -12,6 +12,7 @@ from cabanas.v1 import booking_pb2, common_pb2
 from services.booking import store
 from services.booking.blocks import Block, SyncResult
 from services.booking.holds import Availability, HoldRequest, Outcome
+from services.booking.owner import Booking, PricePolicy
 from services.booking.pricing import Quote
 from services.common import pb
 from services.common.errors import invalid
@@ -19,6 +20,7 @@ from services.common.pb import date_pb, day, range_pb, timestamp_pb
 
 # The proto's outcomes carry the domain's names: CONFIRM_OUTCOME_RETAKEN is Outcome.RETAKEN.
 _OUTCOMES = pb.enum_values(booking_pb2.ConfirmOutcome, "CONFIRM_OUTCOME_")
+_POLICIES = pb.enum_names(booking_pb2.PricePolicy, "PRICE_POLICY_")  # and unset: reprice
 DEFAULT_CHANNEL = "web"  # what an unset channel means
 
 
@@ -77,6 +79,7 @@ def reservation_pb(row: asyncpg.Record) -> booking_pb2.Reservation:
         paid_but_unavailable=row["paid_but_unavailable"],
         created_at=timestamp_pb(row["created_at"]),
         updated_at=timestamp_pb(row["updated_at"]),
+        block_reason=row["block_reason"] or "",  # None in events written before the column
     )
 
 
@@ -265,8 +268,43 @@ def confirm_pb(row: asyncpg.Record, outcome: Outcome) -> booking_pb2.ConfirmRese
     return booking_pb2.ConfirmReservationResponse(reservation=reservation_pb(row), outcome=_OUTCOMES[outcome.value])
 
 
-def get_reservation_pb(row: asyncpg.Record, manage_token_valid: bool) -> booking_pb2.GetReservationResponse:
-    return booking_pb2.GetReservationResponse(reservation=reservation_pb(row), manage_token_valid=manage_token_valid)
+def get_reservation_pb(
+    row: asyncpg.Record, manage_token_valid: bool, history: Iterable[asyncpg.Record] = ()
+) -> booking_pb2.GetReservationResponse:
+    return booking_pb2.GetReservationResponse(
+        reservation=reservation_pb(row),
+        manage_token_valid=manage_token_valid,
+        history=[history_entry_pb(entry) for entry in history],
+    )
+
+
+def history_entry_pb(row: asyncpg.Record) -> booking_pb2.HistoryEntry:
+    return booking_pb2.HistoryEntry(
+        at=timestamp_pb(row["at"]), actor=row["actor"], action=row["action"], text=row["text"], data=row["data"]
+    )
+
+
+def manual_booking(request: booking_pb2.CreateManualReservationRequest) -> Booking:
+    check_in, check_out = to_range(request.stay, "stay")
+    stay = HoldRequest(
+        accommodation_id=request.accommodation_id,
+        check_in=check_in,
+        check_out=check_out,
+        guests=request.guests,
+        guest_name=request.guest.name,
+        guest_phone=request.guest.phone,
+        guest_email=request.guest.email,
+        channel="admin",
+        idempotency_key=request.idempotency_key,
+    )
+    override = request.price_override.amount_minor if request.HasField("price_override") else None
+    return Booking(stay=stay, actor=request.actor, price_override=override, note=request.note)
+
+
+def price_policy(request: booking_pb2.ChangeDatesRequest) -> tuple[PricePolicy, int | None]:
+    """How to price the new nights, and the total given (None when unset)."""
+    policy = PricePolicy(_POLICIES.get(request.price_policy, PricePolicy.REPRICE.value))
+    return policy, request.total.amount_minor if request.HasField("total") else None
 
 
 def expired_pb(codes: list[str]) -> booking_pb2.ExpireDueResponse:

@@ -23,7 +23,7 @@ from prometheus_client import Counter
 
 from services.booking import store
 from services.booking.locks import CabinLocks
-from services.booking.pricing import Quote, Rules, Season, quote
+from services.booking.pricing import Quote, Rules, Season, quote, without_minimum
 from services.common.db import Conn
 from services.common.errors import DomainError, conflict, invalid, not_found
 
@@ -41,6 +41,9 @@ EXPIRE_BATCH = 100
 # How far ahead a stay may start: two years (seasons are priced a year or two ahead; and a date
 # near 9999-12-31 has no room for date arithmetic).
 MAX_DAYS_AHEAD = 730
+MAX_SEARCH = 100  # characters of a reservations search
+MAX_ACTOR = 200  # characters of a history entry's actor ("admin:<sub>", "user:<id>"...)
+MAX_TEXT = 2000  # characters of a history entry's text (a note, a cancellation's reason)
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,11 @@ def check_dates(check_in: date, time_zone: str) -> None:
         raise invalid("DATES_TOO_FAR", message, max_days_ahead=str(MAX_DAYS_AHEAD))
 
 
+def who(actor: str, default: str) -> str:
+    """The actor a history entry names: the caller's (at most MAX_ACTOR characters), else `default`."""
+    return actor.strip()[:MAX_ACTOR] or default
+
+
 def hash_token(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
@@ -132,12 +140,14 @@ async def cabin(conn: Conn, accommodation_id: int) -> asyncpg.Record:
     return acc
 
 
-def check_stay(acc: asyncpg.Record, check_in: date, check_out: date, guests: int) -> Quote:
-    """Validate a stay in a cabin (active, not in the past, its rules) and price it."""
+def check_stay(acc: asyncpg.Record, check_in: date, check_out: date, guests: int, *, any_length: bool = False) -> Quote:
+    """Validate a stay in a cabin (active, not in the past, its rules) and price it; `any_length`
+    waives the minimum nights (the owner's own bookings)."""
     if not acc["active"]:
         raise conflict("ACCOMMODATION_INACTIVE", f"{acc['name']} no está disponible para reservas.")
     check_dates(check_in, acc["time_zone"])
-    return quote(rules_of(acc), check_in, check_out, guests)
+    rules = rules_of(acc)
+    return quote(without_minimum(rules) if any_length else rules, check_in, check_out, guests)
 
 
 def _same_request(row: asyncpg.Record, req: HoldRequest) -> bool:
@@ -145,14 +155,17 @@ def _same_request(row: asyncpg.Record, req: HoldRequest) -> bool:
     return (row["accommodation_id"], row["check_in"], row["check_out"], row["guests"], row["guest_phone"]) == asked
 
 
-def _replay(row: asyncpg.Record, req: HoldRequest) -> tuple[asyncpg.Record, str, bool]:
+def replay(row: asyncpg.Record, req: HoldRequest) -> tuple[asyncpg.Record, str, bool]:
     if not _same_request(row, req):
         raise conflict("IDEMPOTENCY_KEY_REUSED", "Esa clave de idempotencia ya se usó con otra solicitud.")
     return row, "", True
 
 
-async def unavailable(conn: Conn, accommodation_id: int, check_in: date, check_out: date) -> DomainError:
-    taken = await store.holding_overlap(conn, accommodation_id, check_in, check_out)
+async def unavailable(
+    conn: Conn, accommodation_id: int, check_in: date, check_out: date, *, exclude_id: int = 0
+) -> DomainError:
+    """DATES_UNAVAILABLE, with the range of what holds the nights (other than reservation `exclude_id`)."""
+    taken = await store.holding_overlap(conn, accommodation_id, check_in, check_out, exclude_id=exclude_id)
     details = (
         {"conflict_check_in": str(taken["check_in"]), "conflict_check_out": str(taken["check_out"])} if taken else {}
     )
@@ -186,7 +199,7 @@ async def pre_reserve(
         raise invalid("INVALID_CHANNEL", "External blocks come through SyncExternalBlocks.")
     async with pool.acquire() as conn:
         if req.idempotency_key and (existing := await store.reservation_by_key(conn, req.idempotency_key)):
-            return _replay(existing, req)
+            return replay(existing, req)
         acc = await cabin(conn, req.accommodation_id)
         priced = check_stay(acc, req.check_in, req.check_out, req.guests)
         token = secrets.token_urlsafe(24)  # 192 random bits; only its hash is stored
@@ -195,13 +208,12 @@ async def pre_reserve(
                 try:
                     async with conn.transaction():
                         await _within_caps(conn, req, caps)
-                        stale = await store.expire_stale_holds(conn, acc["id"], req.check_in, req.check_out)
+                        stale = await expire_in_the_way(conn, acc["id"], req.check_in, req.check_out)
                         row = await store.insert_reservation(conn, _hold_values(req, priced, acc, token, ttl))
+                        await store.record(conn, row["id"], "guest", "created", data={"channel": req.channel})
                         # Events last: the outbox lock is then taken after every row this transaction
                         # may wait for (another hold's dates), never before: no lock cycle.
-                        for expired in stale:
-                            await store.emit(conn, "reservation.expired", expired["id"])
-                        await store.emit(conn, "reservation.pre_reserved", row["id"])
+                        await store.emit_all(conn, [*stale, ("reservation.pre_reserved", row["id"], {})])
                     return row, token, False
                 except asyncpg.DeadlockDetectedError:
                     if attempt == 2:
@@ -213,10 +225,29 @@ async def pre_reserve(
                     if exc.constraint_name == "reservations_idempotency_key" and (
                         existing := await store.reservation_by_key(conn, req.idempotency_key)
                     ):
-                        return _replay(existing, req)
+                        return replay(existing, req)
                     if exc.constraint_name != "reservations_code_key":
                         raise
         raise RuntimeError("could not generate a unique reservation code")
+
+
+async def expire_in_the_way(conn: Conn, accommodation_id: int, check_in: date, check_out: date) -> list[store.Event]:
+    """Expire the run-out holds on these nights (the sweeper may not have passed yet), with their
+    history; their events, for the caller to write last."""
+    return await _expired(conn, await store.expire_stale_holds(conn, accommodation_id, check_in, check_out))
+
+
+async def _expired(conn: Conn, rows: list[asyncpg.Record]) -> list[store.Event]:
+    await store.record_all(conn, [(row["id"], "system", "expired", "", {}) for row in rows])
+    return [("reservation.expired", row["id"], {}) for row in rows]
+
+
+def breakdown(priced: Quote) -> list[dict[str, Any]]:
+    """The night-by-night prices of a quote, as the breakdown column keeps them."""
+    return [
+        {"date": n.night.isoformat(), "price_minor": n.price_minor, "season": n.season, "weekend": n.weekend}
+        for n in priced.breakdown
+    ]
 
 
 def _hold_values(req: HoldRequest, priced: Quote, acc: asyncpg.Record, token: str, ttl: timedelta) -> dict[str, Any]:
@@ -234,10 +265,7 @@ def _hold_values(req: HoldRequest, priced: Quote, acc: asyncpg.Record, token: st
         "total_minor": priced.total_minor,
         "deposit_minor": priced.deposit_minor,
         "currency": priced.currency,
-        "breakdown": [
-            {"date": n.night.isoformat(), "price_minor": n.price_minor, "season": n.season, "weekend": n.weekend}
-            for n in priced.breakdown
-        ],
+        "breakdown": breakdown(priced),
         "expires_at": datetime.now().astimezone() + ttl,
         "idempotency_key": req.idempotency_key or None,
         "client_id": req.client_id,
@@ -260,10 +288,15 @@ async def reservations(
     accommodation_id: int,
     overlapping: tuple[date, date] | None,
     guest_phone: str,
+    search: str = "",
     limit: int,
     offset: int,
 ) -> tuple[list[asyncpg.Record], int]:
-    """A page of reservations matching every filter given (an empty one matches all), newest stay first."""
+    """A page of reservations matching every filter given (an empty one matches all), newest stay
+    first; `search` is found in the code, the guest's name or phone, whatever the case and accents."""
+    search = search.strip()
+    if len(search) > MAX_SEARCH:
+        raise invalid("INVALID_SEARCH", f"Buscá con hasta {MAX_SEARCH} caracteres.", max_length=str(MAX_SEARCH))
     async with pool.acquire() as conn:
         return await store.list_reservations(
             conn,
@@ -271,20 +304,23 @@ async def reservations(
             accommodation_id=accommodation_id,
             overlapping=overlapping,
             guest_phone=guest_phone,
+            search=search,
             limit=limit,
             offset=offset,
         )
 
 
 async def confirm(
-    pool: asyncpg.Pool, code: str, payment_reference: str, *, by_admin: bool = False
+    pool: asyncpg.Pool, code: str, payment_reference: str, *, by_admin: bool = False, actor: str = ""
 ) -> tuple[asyncpg.Record, Outcome]:
     """Confirm once paid, or by an admin (paid in cash); idempotent. A paid hold that
     expired meanwhile re-takes its dates if still free; otherwise it is flagged
     paid_but_unavailable (refund). Without a payment there is nothing to refund: an
     admin's confirm of a cancelled reservation, or of a run-out hold whose dates are
-    taken, is refused instead."""
+    taken, is refused instead. The history names `actor`, else "payments" for a payment."""
     paid = bool(payment_reference)
+    actor = who(actor, "payments" if paid else "system")
+    facts = {"payment_reference": payment_reference} if paid else {}
     if not paid and not by_admin:
         raise invalid("PAYMENT_REFERENCE_REQUIRED", "Una confirmación necesita un pago o un administrador.")
     async with pool.acquire() as conn, conn.transaction():
@@ -299,12 +335,14 @@ async def confirm(
                 row = await store.update_reservation(
                     conn, row["id"], {"status": "confirmed", "expires_at": None, **changes}
                 )
+                await store.record(conn, row["id"], actor, "confirmed", data=facts)
                 await store.emit(conn, "reservation.confirmed", row["id"])
                 return row, Outcome.CONFIRMED
             case "expired":
                 try:
                     async with conn.transaction():  # a savepoint: a refusal must not undo the flag below
                         retaken = await store.update_reservation(conn, row["id"], {"status": "confirmed", **changes})
+                        await store.record(conn, row["id"], actor, "confirmed", data={**facts, "retaken": "true"})
                         await store.emit(conn, "reservation.confirmed", row["id"])
                     return retaken, Outcome.RETAKEN
                 except asyncpg.ExclusionViolationError:
@@ -339,6 +377,7 @@ async def cancel(pool: asyncpg.Pool, code: str, reason: str, actor: str) -> asyn
         row = await store.update_reservation(
             conn, row["id"], {"status": "cancelled", "cancelled_at": datetime.now().astimezone()}
         )
+        await store.record(conn, row["id"], who(actor, "system"), "cancelled", reason[:MAX_TEXT])
         await store.emit(conn, "reservation.cancelled", row["id"], {"reason": reason, "actor": actor})
         return row
 
@@ -347,8 +386,7 @@ async def expire_due(pool: asyncpg.Pool, limit: int = EXPIRE_BATCH) -> list[str]
     """Expire run-out holds, a batch at a time; safe with several replicas."""
     async with pool.acquire() as conn, conn.transaction():
         rows = await store.expire_due(conn, limit)
-        for row in rows:
-            await store.emit(conn, "reservation.expired", row["id"])
+        await store.emit_all(conn, await _expired(conn, rows))
     return [row["code"] for row in rows]
 
 

@@ -8,7 +8,7 @@ units; each percentage is rounded half up to the minor unit. The deposit is
 rounded *up* to a whole currency unit, so it is never below its percentage.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from services.common.errors import invalid
@@ -67,8 +67,13 @@ class Quote:
 
     @property
     def deposit_minor(self) -> int:
-        exact = _percent(self.total_minor, self.deposit_percent)
-        return min(-(-exact // 100) * 100, self.total_minor)  # up to a whole unit, never above the total
+        return deposit(self.total_minor, self.deposit_percent)
+
+
+def deposit(total_minor: int, percent: int) -> int:
+    """The deposit of a total: up to a whole unit, never above the total."""
+    exact = _percent(total_minor, percent)
+    return min(-(-exact // 100) * 100, total_minor)
 
 
 def _percent(amount: int, percent: int) -> int:
@@ -97,6 +102,11 @@ def min_nights_for(rules: Rules, check_in: date, check_out: date) -> int:
     nights = nights_between(check_in, check_out)
     touched = [s.min_nights for s in rules.seasons if any(s.covers(n) for n in nights)]
     return max([rules.min_nights, *touched])
+
+
+def without_minimum(rules: Rules) -> Rules:
+    """The rules with no minimum stay, the cabin's nor any season's."""
+    return replace(rules, min_nights=1, seasons=tuple(replace(s, min_nights=0) for s in rules.seasons))
 
 
 def quote(rules: Rules, check_in: date, check_out: date, guests: int) -> Quote:

@@ -5,7 +5,7 @@ from functools import partial
 from pathlib import Path
 
 from cabanas.v1 import booking_pb2, booking_pb2_grpc
-from services.booking import blocks, cabins, convert, holds, store
+from services.booking import blocks, cabins, convert, holds, owner, store
 from services.booking.app import BookingApp, build
 from services.common import paging
 from services.common.grpc_server import Bound, Context, Service
@@ -70,7 +70,7 @@ class BookingServicer(Bound[BookingApp], booking_pb2_grpc.BookingServiceServicer
         self, request: booking_pb2.ConfirmReservationRequest, context: Context
     ) -> booking_pb2.ConfirmReservationResponse:
         confirmed = await holds.confirm(
-            self.app.db, request.code, request.payment_reference, by_admin=request.forced_by_admin
+            self.app.db, request.code, request.payment_reference, by_admin=request.forced_by_admin, actor=request.actor
         )
         return convert.confirm_pb(*confirmed)
 
@@ -83,7 +83,8 @@ class BookingServicer(Bound[BookingApp], booking_pb2_grpc.BookingServiceServicer
         self, request: booking_pb2.GetReservationRequest, context: Context
     ) -> booking_pb2.GetReservationResponse:
         row = await holds.reservation(self.app.db, request.code)
-        return convert.get_reservation_pb(row, holds.token_matches(row, request.manage_token))
+        history = await owner.history(self.app.db, row["id"]) if request.include_history else []
+        return convert.get_reservation_pb(row, holds.token_matches(row, request.manage_token), history)
 
     async def ListReservations(
         self, request: booking_pb2.ListReservationsRequest, context: Context
@@ -95,6 +96,7 @@ class BookingServicer(Bound[BookingApp], booking_pb2_grpc.BookingServiceServicer
             accommodation_id=request.accommodation_id,
             overlapping=convert.optional_range(request, "overlapping"),
             guest_phone=request.guest_phone,
+            search=request.search,
             limit=limit,
             offset=offset,
         )
@@ -111,6 +113,35 @@ class BookingServicer(Bound[BookingApp], booking_pb2_grpc.BookingServiceServicer
             app.db, app.locks, request.accommodation_id, request.source, wanted, request.allow_empty
         )
         return convert.sync_pb(result)
+
+    # The owner's actions ---------------------------------------------------------
+
+    async def CreateBlock(self, request: booking_pb2.CreateBlockRequest, context: Context) -> booking_pb2.Reservation:
+        check_in, check_out = convert.to_range(request.stay, "stay")
+        row = await owner.block(
+            self.app.db, self.app.locks, request.accommodation_id, check_in, check_out, request.reason, request.actor
+        )
+        return convert.reservation_pb(row)
+
+    async def RemoveBlock(self, request: booking_pb2.RemoveBlockRequest, context: Context) -> booking_pb2.Reservation:
+        return convert.reservation_pb(await owner.unblock(self.app.db, request.code, request.actor))
+
+    async def CreateManualReservation(
+        self, request: booking_pb2.CreateManualReservationRequest, context: Context
+    ) -> booking_pb2.Reservation:
+        row = await owner.book(self.app.db, self.app.locks, convert.manual_booking(request))
+        return convert.reservation_pb(row)
+
+    async def ChangeDates(self, request: booking_pb2.ChangeDatesRequest, context: Context) -> booking_pb2.Reservation:
+        check_in, check_out = convert.to_range(request.stay, "stay")
+        policy, total = convert.price_policy(request)
+        row = await owner.change_dates(
+            self.app.db, self.app.locks, request.code, check_in, check_out, policy, total, request.actor
+        )
+        return convert.reservation_pb(row)
+
+    async def AddNote(self, request: booking_pb2.AddNoteRequest, context: Context) -> booking_pb2.HistoryEntry:
+        return convert.history_entry_pb(await owner.add_note(self.app.db, request.code, request.text, request.actor))
 
     async def StreamEvents(
         self, request: booking_pb2.StreamEventsRequest, context: Context

@@ -1,6 +1,7 @@
 """SQL of the booking schema. Functions take a connection so callers decide the
 transaction; reservation rows always carry `accommodation_name`."""
 
+import unicodedata
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import date
@@ -16,7 +17,15 @@ from services.common.db import Conn, fetch_one
 HOLDING = ("pre_reserved", "confirmed", "blocked")
 EVENTS_CHANNEL = "booking_events"
 RESERVATION_EVENTS = Counter("booking_reservation_events_total", "Reservation events written", ["event"])
-for _event in ("pre_reserved", "confirmed", "expired", "cancelled", "conflict", "paid_but_unavailable"):
+for _event in (
+    "pre_reserved",
+    "confirmed",
+    "expired",
+    "cancelled",
+    "conflict",
+    "paid_but_unavailable",
+    "dates_changed",
+):
     RESERVATION_EVENTS.labels(_event)  # exported as 0 from the start, so the first one shows in increase()
 
 _WITH_NAME = "SELECT r.*, a.name AS accommodation_name FROM {src} r JOIN accommodations a ON a.id = r.accommodation_id"
@@ -235,6 +244,22 @@ async def blocks_of(conn: Conn, accommodation_id: int, source: str) -> list[asyn
     )
 
 
+# Spanish letters with their accent taken off, for a search that ignores accents (and case) without
+# the unaccent extension: service roles may not create extensions.
+_ACCENTED = "áàâäãéèêëíìîïóòôöõúùûüñçÁÀÂÄÃÉÈÊËÍÌÎÏÓÒÔÖÕÚÙÛÜÑÇ"
+_PLAIN = "".join(unicodedata.normalize("NFD", c)[0] for c in _ACCENTED)
+
+
+def _folded(sql: str) -> str:
+    """`sql`'s text without accents, in lower case (translated first: lower() of ASCII needs no locale)."""
+    return f"lower(translate({sql}, '{_ACCENTED}', '{_PLAIN}'))"
+
+
+_MATCHES = " OR ".join(
+    f"strpos({_folded(c)}, {_folded('$8')}) > 0" for c in ("r.code", "r.guest_name", "r.guest_phone")
+)
+
+
 async def list_reservations(
     conn: Conn,
     *,
@@ -242,6 +267,7 @@ async def list_reservations(
     accommodation_id: int,
     overlapping: tuple[date, date] | None,
     guest_phone: str,
+    search: str = "",
     limit: int,
     offset: int,
 ) -> tuple[list[asyncpg.Record], int]:
@@ -249,6 +275,7 @@ async def list_reservations(
     where = (
         "(cardinality($1::text[]) = 0 OR r.status = ANY($1)) AND ($2::bigint = 0 OR r.accommodation_id = $2)"
         " AND ($3::date IS NULL OR r.period && daterange($3, $4)) AND ($5 = '' OR r.guest_phone = $5)"
+        f" AND ($8 = '' OR {_MATCHES})"
     )
     sql = _WITH_NAME.format(src="reservations").replace("SELECT r.*", "SELECT r.*, count(*) OVER () AS total")
     rows = await conn.fetch(
@@ -260,8 +287,32 @@ async def list_reservations(
         guest_phone,
         limit,
         offset,
+        search,
     )
     return rows, (rows[0]["total"] if rows else 0)
+
+
+# History ------------------------------------------------------------------------
+
+# (reservation id, actor, action, text, data): one thing that happened to a reservation.
+Entry = tuple[int, str, str, str, dict[str, str]]
+_HISTORY = "INSERT INTO reservation_history (reservation_id, actor, action, text, data) VALUES ($1, $2, $3, $4, $5)"
+
+
+async def record(
+    conn: Conn, reservation_id: int, actor: str, action: str, text: str = "", data: dict[str, str] | None = None
+) -> asyncpg.Record:
+    """Add an entry to a reservation's history, in the caller's transaction (the change's own)."""
+    return await fetch_one(conn, _HISTORY + " RETURNING *", reservation_id, actor, action, text, data or {})
+
+
+async def record_all(conn: Conn, entries: Sequence[Entry]) -> None:
+    await conn.executemany(_HISTORY, entries)
+
+
+async def history(conn: Conn, reservation_id: int) -> list[asyncpg.Record]:
+    """A reservation's history, oldest first."""
+    return await conn.fetch("SELECT * FROM reservation_history WHERE reservation_id = $1 ORDER BY id", reservation_id)
 
 
 # Outbox -------------------------------------------------------------------------

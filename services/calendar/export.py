@@ -12,6 +12,7 @@ from services.common.settings import Settings
 
 UID_HOST = "cabanas"  # events' UIDs are <code>@UID_HOST: stable, so channels update rather than duplicate
 NEVER = datetime(2000, 1, 1, tzinfo=UTC)  # last change of a calendar with nothing in it
+OWNER = "owner"  # the source of the owner's own blocks (booking's CreateBlock): no channel has them
 
 
 @dataclass(frozen=True)
@@ -23,13 +24,15 @@ class Export:
 
 async def calendar(booking: Booking, salt: bytes, accommodation_id: int, token: str, exclude_source: str) -> Export:
     """The cabin's calendar within the bookable window; `exclude_source` leaves out the blocks
-    imported from that channel (it has them already). FORBIDDEN on a wrong token."""
+    imported from that channel (it has them already), never the owner's own blocks: every channel
+    must close those nights. A block shows as "No disponible", never with the owner's reason.
+    FORBIDDEN on a wrong token."""
     if not links.token_matches(salt, accommodation_id, token):
         raise DomainError(Kind.FORBIDDEN, "INVALID_TOKEN", "Invalid calendar token.")
     cabin = await booking.cabin(accommodation_id)
     today = date.today()
     window = today - timedelta(days=ical.PAST_DAYS), today + timedelta(days=ical.FUTURE_DAYS)
-    booked = [b for b in await booking.booked(cabin.id, *window) if not exclude_source or b.source != exclude_source]
+    booked = [b for b in await booking.booked(cabin.id, *window) if b.source == OWNER or b.source != exclude_source]
     body = ical.render(cabin.name, booked, UID_HOST)
     return Export(body, ical.etag(body), max((b.updated_at for b in booked), default=NEVER))
 

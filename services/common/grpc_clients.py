@@ -46,6 +46,13 @@ NOT_IDEMPOTENT = {
     "UpdateUser",
     "Login",  # a second session, a second failure counted
     "CreateApiToken",
+    # The owner's actions: a retry after UNAVAILABLE could note twice, or find its own block in the way.
+    "CreateBlock",
+    "CreateManualReservation",
+    "ChangeDates",
+    "AddNote",
+    "RecordPayment",
+    "SendReply",
 }
 
 

@@ -90,6 +90,8 @@ class Settings(BaseSettings):
     whatsapp_template_expired: str = "reserva_vencida"
     whatsapp_template_reminder: str = "reserva_recordatorio"
     whatsapp_template_payment: str = "pago_actualizado"
+    # Sent instead of a person's reply outside the window, to reopen it (body parameter: guest name).
+    whatsapp_template_reply: str = "retomar_conversacion"
     mercadopago_access_token: SecretStr | None = None
     mercadopago_webhook_secret: SecretStr | None = None
     mercadopago_api_base: str = "https://api.mercadopago.com"

@@ -11,6 +11,7 @@ from services.messaging import adapters
 from services.messaging.cabins import CabinNames
 from services.messaging.conversations import Sender, Worker
 from services.messaging.graph import WhatsApp
+from services.messaging.inbox import Inbox
 from services.messaging.notify import Notifier
 from services.messaging.ports import Ports
 from services.messaging.voice import VoiceNotes
@@ -25,6 +26,7 @@ class MessagingApp(App):
     sender: Sender
     worker: Worker
     notifier: Notifier
+    inbox: Inbox  # the owner's side: who waits, a person's replies
     cabin_names: CabinNames
     settings: Settings
 
@@ -62,6 +64,7 @@ async def build(runtime: Runtime) -> MessagingApp:
         sender=sender,
         worker=worker,
         notifier=notifier,
+        inbox=Inbox(db, s, sandbox, sender.kick),
         cabin_names=CabinNames(ports.backend),
         settings=s,
     )

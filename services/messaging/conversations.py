@@ -231,7 +231,8 @@ class Worker(_Loop):
                     conn, msg.phone, out, status, f"reply:{msg.wamid}:{n}", answers=row if n == 0 else None
                 )
             at = msg.sent_at or datetime.now(UTC)
-            await store.touch_conversation(conn, msg.phone, msg.name, at, True if turn.handoff else None)
+            handoff = True if turn.handoff else None
+            await store.touch_conversation(conn, msg.phone, msg.name, at, handoff, row["received_at"])
             if dead_letter is None:
                 await store.mark_processed(conn, row["id"])
             else:

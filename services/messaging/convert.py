@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from cabanas.v1 import booking_pb2, messaging_pb2, payments_pb2
-from services.common import pb
+from services.common import paging, pb
 from services.common.errors import invalid
-from services.messaging import nlu
+from services.messaging import inbox, nlu
 from services.messaging.conversations import Received
 from services.messaging.dialog import GUEST_ZONE
+from services.messaging.inbox import Reply
 from services.messaging.ports import Availability, BookingEvent, Cabin, Held, Offer, PaymentEvent
 
 INTENTS = pb.enum_values(messaging_pb2.Intent, "INTENT_")  # nlu's intent names; "unknown" is INTENT_UNKNOWN, 0
@@ -141,26 +142,43 @@ def webhook_pb(received: Received) -> messaging_pb2.HandleWhatsAppWebhookRespons
     )
 
 
-def conversation_pb(
-    phone: str, row: asyncpg.Record | None, recent: Iterable[Mapping[str, Any]]
-) -> messaging_pb2.Conversation:
-    return messaging_pb2.Conversation(
-        phone=phone,
-        name=row["name"] if row else "",
-        handoff=bool(row and row["handoff"]),
-        last_inbound_at=pb.timestamp_pb(row["last_inbound_at"]) if row else None,
-        messages=[
-            messaging_pb2.ConversationMessage(
-                wamid=m["wamid"],
-                direction=DIRECTIONS[m["direction"]],
-                type=m["type"],
-                text=m["text"],
-                at=pb.timestamp_pb(m["at"]),
-                status=m["status"],
-            )
-            for m in recent
-        ],
+def message_pb(m: Mapping[str, Any]) -> messaging_pb2.ConversationMessage:
+    """One message shaped as `store.recent`'s."""
+    return messaging_pb2.ConversationMessage(
+        wamid=m["wamid"],
+        direction=DIRECTIONS[m["direction"]],
+        type=m["type"],
+        text=m["text"],
+        at=pb.timestamp_pb(m["at"]),
+        status=m["status"],
+        author=m["author"],
     )
+
+
+def conversation_pb(row: asyncpg.Record, recent: Iterable[Mapping[str, Any]] = ()) -> messaging_pb2.Conversation:
+    """A conversation as `store.conversation(s)` reads it; lists leave `recent` empty."""
+    return messaging_pb2.Conversation(
+        phone=row["phone"],
+        name=row["name"],
+        handoff=row["handoff"],
+        last_inbound_at=pb.timestamp_pb(row["last_inbound_at"]),
+        messages=[message_pb(m) for m in recent],
+        waiting_since=pb.timestamp_pb(row["waiting_since"]),
+        last_text=row["last_text"] or "",
+        window_open=inbox.window_open(row["last_inbound_at"]),
+    )
+
+
+def conversations_pb(
+    rows: list[asyncpg.Record], limit: int, offset: int, total: int
+) -> messaging_pb2.ListConversationsResponse:
+    return messaging_pb2.ListConversationsResponse(
+        conversations=[conversation_pb(r) for r in rows], page=paging.response(limit, offset, len(rows), total)
+    )
+
+
+def reply_pb(reply: Reply) -> messaging_pb2.SendReplyResponse:
+    return messaging_pb2.SendReplyResponse(message=message_pb(reply.message), template=reply.template)
 
 
 def outbox_pb(rows: Iterable[asyncpg.Record]) -> messaging_pb2.ListOutboxResponse:

@@ -28,6 +28,20 @@ def text(body: str) -> Outgoing:
     return Outgoing("text", {"type": "text", "text": {"preview_url": True, "body": _cut(body, 4096)}}, body)
 
 
+def template(name: str, language: str, parameters: list[str], rendered: str) -> Outgoing:
+    """An approved template (the only message allowed outside the 24-hour window) with its body's
+    parameters in order; `rendered` is what it stands for, shown as `[plantilla <name>] …`."""
+    body = {
+        "type": "template",
+        "template": {
+            "name": name,
+            "language": {"code": language},
+            "components": [{"type": "body", "parameters": [{"type": "text", "text": p} for p in parameters]}],
+        },
+    }
+    return Outgoing("template", body, f"[plantilla {name}] {rendered}")
+
+
 def buttons(body: str, choices: list[tuple[str, str]]) -> Outgoing:
     if len(choices) > MAX_BUTTONS or any(len(title) > BUTTON_TITLE for _, title in choices):
         return rows(body, "Elegí una opción", [(i, t, "") for i, t in choices])

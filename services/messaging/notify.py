@@ -29,10 +29,10 @@ from services.messaging import interactive as ui
 from services.messaging import store
 from services.messaging import templates as t
 from services.messaging.dialog import GUEST_ZONE
+from services.messaging.inbox import window_open
 from services.messaging.ports import BookingEvent, Feeds, Held, PaymentEvent
 
 log = logging.getLogger(__name__)
-WINDOW = timedelta(hours=24)
 REMIND_BEFORE = timedelta(minutes=10)
 # Failures expected of a loop's pass: booking or payments not answering, Postgres down or its
 # connection lost (InterfaceError), timeouts. The loops outlive any other failure too (logged with
@@ -82,16 +82,8 @@ class Notifier:
         if inside_window:
             return ui.text(text)
         facts = _facts(r)
-        parameters = [{"type": "text", "text": facts[k]} for k in ("name", "code", "cabin", "check_in", "check_out")]
-        body = {
-            "type": "template",
-            "template": {
-                "name": template,
-                "language": {"code": self.settings.whatsapp_template_language},
-                "components": [{"type": "body", "parameters": parameters}],
-            },
-        }
-        return ui.Outgoing("template", body, f"[plantilla {template}] {text}")
+        parameters = [facts[k] for k in ("name", "code", "cabin", "check_in", "check_out")]
+        return ui.template(template, self.settings.whatsapp_template_language, parameters, text)
 
     async def _reach(self, r: Held) -> bool | None:
         """None when nothing may go to the reservation's guest (see the module's docstring),
@@ -103,7 +95,7 @@ class Notifier:
         last = conversation["last_inbound_at"] if conversation else None
         if r.channel == "web" and last is None and r.status != "confirmed":
             return None
-        return last is not None and datetime.now(UTC) - last < WINDOW
+        return window_open(last)
 
     async def _queue(self, r: Held, key: str, text: str, template: str, inside_window: bool) -> None:
         out = self._message(r, text, template, inside_window)

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from cabanas.v1 import messaging_pb2, messaging_pb2_grpc
+from services.common import paging
 from services.common.grpc_server import Bound, Context, Service
 from services.messaging import convert, nlu, store
 from services.messaging.app import MessagingApp, build
@@ -24,14 +25,26 @@ class MessagingServicer(Bound[MessagingApp], messaging_pb2_grpc.MessagingService
     async def GetConversation(
         self, request: messaging_pb2.GetConversationRequest, context: Context
     ) -> messaging_pb2.Conversation:
-        return await self._conversation(request.phone, request.limit)
+        return convert.conversation_pb(*await self.app.inbox.conversation(request.phone, min(request.limit or 20, 100)))
 
     async def SetHandoff(
         self, request: messaging_pb2.SetHandoffRequest, context: Context
     ) -> messaging_pb2.Conversation:
-        async with self.app.db.acquire() as conn:
-            await store.set_handoff(conn, request.phone, request.active)
-        return await self._conversation(request.phone)
+        phone = await self.app.inbox.handoff(request.phone, request.active)
+        return convert.conversation_pb(*await self.app.inbox.conversation(phone, 20))
+
+    async def ListConversations(
+        self, request: messaging_pb2.ListConversationsRequest, context: Context
+    ) -> messaging_pb2.ListConversationsResponse:
+        limit, offset = paging.bounds(request.page)
+        rows, total = await self.app.inbox.conversations(request.waiting_only, limit, offset)
+        return convert.conversations_pb(rows, limit, offset, total)
+
+    async def SendReply(
+        self, request: messaging_pb2.SendReplyRequest, context: Context
+    ) -> messaging_pb2.SendReplyResponse:
+        reply = await self.app.inbox.reply(request.phone, request.text, request.actor, request.idempotency_key)
+        return convert.reply_pb(reply)
 
     async def ListOutbox(
         self, request: messaging_pb2.ListOutboxRequest, context: Context
@@ -39,12 +52,6 @@ class MessagingServicer(Bound[MessagingApp], messaging_pb2_grpc.MessagingService
         async with self.app.db.acquire() as conn:
             rows = await store.outbox(conn, request.phone, request.after_id, min(request.limit or 50, 500))
         return convert.outbox_pb(rows)
-
-    async def _conversation(self, phone: str, limit: int = 0) -> messaging_pb2.Conversation:
-        async with self.app.db.acquire() as conn:
-            row = await store.conversation(conn, phone)
-            recent = await store.recent(conn, phone, min(limit or 20, 100))
-        return convert.conversation_pb(phone, row, recent)
 
 
 SERVICE = Service(

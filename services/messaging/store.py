@@ -5,7 +5,7 @@ from typing import Any
 
 import asyncpg
 
-from services.common.db import Conn
+from services.common.db import Conn, fetch_one
 from services.messaging.interactive import Outgoing
 from services.messaging.whatsapp import Inbound, Status
 
@@ -61,29 +61,76 @@ async def next_inbound(conn: Conn, phone: str) -> asyncpg.Record | None:
     )
 
 
+# Conversations with their last message (in or out): its text and time.
+_CONVERSATIONS = (
+    "SELECT c.*, last.text AS last_text, last.at AS last_at FROM conversations c LEFT JOIN LATERAL"
+    " (SELECT text, at FROM ((SELECT text, received_at AS at FROM inbox WHERE phone = c.phone ORDER BY id DESC LIMIT 1)"
+    " UNION ALL (SELECT text, created_at FROM outbox WHERE phone = c.phone ORDER BY id DESC LIMIT 1)) m"
+    " ORDER BY at DESC LIMIT 1) last ON true"
+)
+
+
 async def conversation(conn: Conn, phone: str) -> asyncpg.Record | None:
-    return await conn.fetchrow("SELECT * FROM conversations WHERE phone = $1", phone)
+    return await conn.fetchrow(f"{_CONVERSATIONS} WHERE c.phone = $1", phone)
 
 
-async def touch_conversation(conn: Conn, phone: str, name: str, at: datetime, handoff: bool | None) -> None:
+async def conversations(conn: Conn, waiting_only: bool, limit: int, offset: int) -> tuple[list[asyncpg.Record], int]:
+    """Conversations of guests who wrote: those waiting for a person first (the longest wait
+    first), then the others by their last message, newest first."""
+    rows = await conn.fetch(
+        f"SELECT *, count(*) OVER () AS total FROM ({_CONVERSATIONS}"
+        " WHERE c.last_inbound_at IS NOT NULL AND (NOT $1 OR c.waiting_since IS NOT NULL)) listed"
+        " ORDER BY waiting_since NULLS LAST, last_at DESC NULLS LAST, phone LIMIT $2 OFFSET $3",
+        waiting_only,
+        limit,
+        offset,
+    )
+    return rows, (rows[0]["total"] if rows else 0)
+
+
+async def touch_conversation(
+    conn: Conn, phone: str, name: str, at: datetime, handoff: bool | None, received_at: datetime | None = None
+) -> None:
+    """A guest's message sent at `at` (reaching us at `received_at`, default `at`); `handoff` True
+    when it sent the conversation to a person. While with a person, a message that reached us
+    after the person's last reply makes the guest wait (since the first such message). Reaching
+    us, not sent: WhatsApp's times are whole seconds, and a reply that same second came first."""
     await conn.execute(
-        "INSERT INTO conversations (phone, name, last_inbound_at, handoff) VALUES ($1, $2, $3, coalesce($4, false))"
+        "INSERT INTO conversations (phone, name, last_inbound_at, handoff, waiting_since)"
+        " VALUES ($1, $2, $3, coalesce($4, false), CASE WHEN $4::boolean THEN $3::timestamptz END)"
         " ON CONFLICT (phone) DO UPDATE SET name = coalesce(nullif($2, ''), conversations.name),"
         " last_inbound_at = greatest(conversations.last_inbound_at, $3),"
-        " handoff = coalesce($4, conversations.handoff), updated_at = now()",
+        " handoff = coalesce($4, conversations.handoff),"
+        " waiting_since = CASE WHEN NOT coalesce($4, conversations.handoff) THEN NULL"
+        " WHEN coalesce($5, $3) > coalesce(conversations.replied_at, '-infinity')"
+        " THEN coalesce(conversations.waiting_since, $3) ELSE conversations.waiting_since END,"
+        " updated_at = now()",
         phone,
         name,
         at,
         handoff,
+        received_at,
     )
 
 
-async def set_handoff(conn: Conn, phone: str, active: bool) -> None:
-    await conn.execute(
-        "INSERT INTO conversations (phone, handoff) VALUES ($1, $2)"
-        " ON CONFLICT (phone) DO UPDATE SET handoff = $2, updated_at = now()",
+async def set_handoff(conn: Conn, phone: str, active: bool) -> bool:
+    """A person takes the conversation (True) or gives it back to the bot, and then nobody waits;
+    False when the phone has no conversation."""
+    updated = await conn.fetchval(
+        "UPDATE conversations SET handoff = $2, waiting_since = CASE WHEN $2 THEN waiting_since END,"
+        " updated_at = now() WHERE phone = $1 RETURNING phone",
         phone,
         active,
+    )
+    return updated is not None
+
+
+async def replied(conn: Conn, phone: str) -> None:
+    """A person answered: the conversation is theirs (the bot stays quiet) and the guest waits no more."""
+    await conn.execute(
+        "UPDATE conversations SET handoff = true, waiting_since = NULL, replied_at = now(), updated_at = now()"
+        " WHERE phone = $1",
+        phone,
     )
 
 
@@ -94,12 +141,14 @@ async def enqueue(
     status: str,
     dedupe_key: str,
     answers: asyncpg.Record | None = None,
+    author: str = "",
 ) -> bool:
     """Queue a message once per dedupe key; False when it was queued before.
-    `answers` is the inbox row a reply answers (its latency is measured when sent)."""
+    `answers` is the inbox row a reply answers (its latency is measured when sent);
+    `author` the person who wrote it ("" for the bot)."""
     inserted = await conn.fetchval(
-        "INSERT INTO outbox (phone, type, text, payload, status, dedupe_key, answers_received_at, answers_type)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+        "INSERT INTO outbox (phone, type, text, payload, status, dedupe_key, answers_received_at, answers_type, author)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
         phone,
         out.type,
         out.text,
@@ -108,6 +157,7 @@ async def enqueue(
         dedupe_key,
         answers and answers["received_at"],
         answers and answers["type"],
+        author,
     )
     return inserted is not None
 
@@ -184,12 +234,20 @@ async def outbox(conn: Conn, phone: str, after_id: int, limit: int) -> list[asyn
     )
 
 
+_OUTBOUND = "SELECT coalesce(wamid, '') AS wamid, 'outbound' AS direction, type, text, created_at AS at, status, author"
+
+
 async def recent(conn: Conn, phone: str, limit: int) -> list[dict[str, Any]]:
     rows = await conn.fetch(
-        "(SELECT wamid, 'inbound' AS direction, type, text, received_at AS at, '' AS status FROM inbox WHERE phone = $1"
-        " ORDER BY id DESC LIMIT $2) UNION ALL (SELECT coalesce(wamid, ''), 'outbound', type, text, created_at, status"
-        " FROM outbox WHERE phone = $1 ORDER BY id DESC LIMIT $2) ORDER BY at DESC LIMIT $2",
+        "(SELECT wamid, 'inbound' AS direction, type, text, received_at AS at, '' AS status, '' AS author FROM inbox"
+        f" WHERE phone = $1 ORDER BY id DESC LIMIT $2) UNION ALL ({_OUTBOUND} FROM outbox WHERE phone = $1"
+        " ORDER BY id DESC LIMIT $2) ORDER BY at DESC LIMIT $2",
         phone,
         limit,
     )
     return [dict(r) for r in reversed(rows)]
+
+
+async def queued(conn: Conn, dedupe_key: str) -> dict[str, Any]:
+    """The message queued under a key, shaped as `recent`'s."""
+    return dict(await fetch_one(conn, f"{_OUTBOUND} FROM outbox WHERE dedupe_key = $1", dedupe_key))

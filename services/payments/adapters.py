@@ -35,9 +35,9 @@ class GrpcBooking:
             reply = await self.stub.GetReservation(booking_pb2.GetReservationRequest(code=code))
         return reservation(reply.reservation)
 
-    async def confirm(self, code: str, payment_reference: str) -> Outcome:
+    async def confirm(self, code: str, payment_reference: str, actor: str) -> Outcome:
         with downstream("booking"):
             reply = await self.stub.ConfirmReservation(
-                booking_pb2.ConfirmReservationRequest(code=code, payment_reference=payment_reference)
+                booking_pb2.ConfirmReservationRequest(code=code, payment_reference=payment_reference, actor=actor)
             )
         return _OUTCOMES[reply.outcome]

@@ -12,6 +12,7 @@ from services.common.grpc_server import App, Loop, Runtime
 from services.common.settings import Settings
 from services.payments import adapters, store
 from services.payments.links import Links
+from services.payments.manual import ManualPayments
 from services.payments.mercadopago import MercadoPago
 from services.payments.notifications import Processor
 from services.payments.ports import Booking
@@ -25,6 +26,7 @@ class PaymentsApp(App):
     booking: Booking
     processor: Processor  # stores and applies notifications
     links: Links
+    manual: ManualPayments  # money received by hand
     feed: outbox.Feed  # payment events for StreamEvents
 
     def loops(self) -> dict[str, Loop]:
@@ -56,5 +58,6 @@ async def build(runtime: Runtime) -> PaymentsApp:
         booking=booking,
         processor=Processor(db, mp, booking, settings.payments_retry_base_seconds),
         links=Links(db, mp, booking, public_url, sandbox=settings.mercadopago_sandbox),
+        manual=ManualPayments(db, booking),
         feed=outbox.Feed(settings.database_url, store.EVENTS_CHANNEL),
     )

@@ -7,6 +7,7 @@ import asyncpg
 from cabanas.v1 import payments_pb2
 from services.common import pb
 from services.common.pb import timestamp_pb
+from services.payments import manual
 from services.payments.notifications import Received, Stored
 
 # The proto's values carry the names stored in the payments table ("in_process", "charged_back"...).
@@ -14,6 +15,8 @@ STATUSES = pb.enum_values(payments_pb2.PaymentStatus, "PAYMENT_STATUS_")
 STATUS_NAMES = pb.enum_names(payments_pb2.PaymentStatus, "PAYMENT_STATUS_")
 # Its zero is a real value: PAYMENT_ISSUE_NONE is "none".
 ISSUES = pb.enum_values(payments_pb2.PaymentIssue, "PAYMENT_ISSUE_")
+METHODS = pb.enum_values(payments_pb2.PaymentMethod, "PAYMENT_METHOD_")  # "mercado_pago", "cash", "transfer"
+METHOD_NAMES = pb.enum_names(payments_pb2.PaymentMethod, "PAYMENT_METHOD_")
 
 
 def payment_pb(row: asyncpg.Record) -> payments_pb2.Payment:
@@ -27,6 +30,10 @@ def payment_pb(row: asyncpg.Record) -> payments_pb2.Payment:
         first_event_at=timestamp_pb(row["first_event_at"]),
         last_event_at=timestamp_pb(row["last_event_at"]),
         issue=ISSUES[row["issue"]],
+        # Events stored before manual payments existed carry none of these: Mercado Pago's.
+        method=METHODS[row["method"] or "mercado_pago"],
+        recorded_by=row["recorded_by"] or "",
+        note=row["note"] or "",
     )
 
 
@@ -72,3 +79,16 @@ def stored_pb(stored: Stored) -> payments_pb2.HandleNotificationResponse:
 def statuses(request: payments_pb2.ListPaymentsRequest) -> list[str]:
     """The statuses to list, by their stored names (values this service does not know are left out)."""
     return [STATUS_NAMES[s] for s in request.statuses if s in STATUS_NAMES]
+
+
+def manual_payment(request: payments_pb2.RecordPaymentRequest) -> manual.Received:
+    """Money received by hand; a method other than cash or transfer is left for the core to refuse."""
+    return manual.Received(
+        reservation_code=request.reservation_code,
+        amount_minor=request.amount.amount_minor,
+        currency=request.amount.currency,
+        method=METHOD_NAMES.get(request.method, "unspecified"),
+        actor=request.actor,
+        idempotency_key=request.idempotency_key,
+        note=request.note,
+    )

@@ -253,7 +253,7 @@ class Processor:
             claimant, claimed_now = await store.claim_confirmation(own, code, external_id)
         if claimant != external_id:
             return {"issue": "duplicate_payment"}
-        outcome = await self.booking.confirm(code, payment_reference=f"mercadopago:{external_id}")
+        outcome = await self.booking.confirm(code, payment_reference=f"mercadopago:{external_id}", actor="payments")
         if outcome is Outcome.ALREADY_CONFIRMED and claimed_now:
             # Confirmed before payments ever asked (in cash). Released, so that a retry of this
             # payment, should this transaction fail, is not taken for the one that confirmed it.

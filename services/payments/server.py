@@ -47,6 +47,9 @@ class PaymentsServicer(Bound[PaymentsApp], payments_pb2_grpc.PaymentsServiceServ
             payments=[convert.payment_pb(r) for r in rows], page=paging.response(limit, offset, len(rows), total)
         )
 
+    async def RecordPayment(self, request: payments_pb2.RecordPaymentRequest, context: Context) -> payments_pb2.Payment:
+        return convert.payment_pb(await self.app.manual.record(convert.manual_payment(request)))
+
     async def StreamEvents(
         self, request: payments_pb2.StreamPaymentEventsRequest, context: Context
     ) -> AsyncIterator[payments_pb2.PaymentEvent]:

@@ -166,13 +166,27 @@ async def get_link(conn: Conn, code: str) -> asyncpg.Record | None:
     return await conn.fetchrow("SELECT * FROM payment_links WHERE reservation_code = $1", code)
 
 
-async def insert_link(conn: Conn, values: dict[str, Any]) -> asyncpg.Record:
+async def _insert_new(conn: Conn, table: str, values: dict[str, Any]) -> asyncpg.Record | None:
+    """The row inserted; None when one with the same key was there."""
     columns = ", ".join(values)
     placeholders = ", ".join(f"${i}" for i in range(1, len(values) + 1))
-    row = await conn.fetchrow(
-        f"INSERT INTO payment_links ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING RETURNING *",
+    return await conn.fetchrow(
+        f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING RETURNING *",
         *values.values(),
     )
+
+
+async def insert_payment(conn: Conn, values: dict[str, Any]) -> tuple[asyncpg.Record, bool]:
+    """A payment recorded by hand and True, or the one recorded before with its external_id and
+    False (a concurrent insert of it is waited for: it committed when this returns)."""
+    row = await _insert_new(conn, "payments", values)
+    if row is not None:
+        return row, True
+    return await fetch_one(conn, "SELECT * FROM payments WHERE external_id = $1", values["external_id"]), False
+
+
+async def insert_link(conn: Conn, values: dict[str, Any]) -> asyncpg.Record:
+    row = await _insert_new(conn, "payment_links", values)
     return row or await fetch_one(
         conn, "SELECT * FROM payment_links WHERE reservation_code = $1", values["reservation_code"]
     )

@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.accounts import secrets_, users
+from services.accounts import alerts, secrets_, users
 from services.accounts.throttle import throttled
 from services.common.errors import DomainError
 
@@ -64,3 +64,17 @@ def test_a_throttled_login_says_when_to_retry() -> None:
     assert (error.reason, error.details) == ("LOGIN_THROTTLED", {"retry_after_seconds": "62", "scope": "client"})
     assert error.message == "Demasiados intentos fallidos. Probá de nuevo en 2 minutos."
     assert throttled("email", 0.1).details["retry_after_seconds"] == "1"
+
+
+def test_alert_preferences_are_checked_and_ordered() -> None:
+    assert alerts.checked({"email": ["chargeback", "new_booking", "chargeback"]}) == {
+        "whatsapp": [],
+        "email": ["new_booking", "chargeback"],
+    }
+    assert _reason(alerts.checked, {"whatsapp": ["fiesta"]}) == "INVALID_ALERT"
+    assert _reason(alerts.checked, {"sms": []}) == "INVALID_ALERT"
+    assert alerts.of({"role": "owner", "notifications": None})["whatsapp"] == list(alerts.ALERTS)  # type: ignore[arg-type]
+    assert alerts.of({"role": "owner", "notifications": {"email": ["chargeback"]}}) == {  # type: ignore[arg-type]
+        "whatsapp": [],
+        "email": ["chargeback"],
+    }

@@ -64,6 +64,38 @@ async def test_a_user_is_created_read_listed_and_changed_by_mask(accounts: Stub)
     assert (code, why) == (grpc.StatusCode.NOT_FOUND, "NOT_FOUND")
 
 
+async def test_notification_preferences_start_from_the_role_and_change_by_mask(accounts: Stub) -> None:
+    owner, viewer = (
+        await _create(accounts, role=accounts_pb2.ROLE_OWNER),
+        await _create(accounts, accounts_pb2.ROLE_VIEWER),
+    )
+    every = [v.number for v in accounts_pb2.Alert.DESCRIPTOR.values if v.number]
+    assert (list(owner.notifications.whatsapp), list(owner.notifications.email)) == (every, [])
+    assert not viewer.notifications.whatsapp and not viewer.notifications.email
+    chosen = accounts_pb2.NotificationPreferences(
+        whatsapp=[accounts_pb2.ALERT_GUEST_WAITING, accounts_pb2.ALERT_NEW_BOOKING],
+        email=[accounts_pb2.ALERT_CHARGEBACK, accounts_pb2.ALERT_CHARGEBACK],
+    )
+    changed = await accounts.UpdateUser(
+        accounts_pb2.UpdateUserRequest(
+            id=owner.id,
+            user=accounts_pb2.User(notifications=chosen, name="No cambia"),
+            update_mask=FieldMask(paths=["notifications"]),
+        )
+    )
+    assert list(changed.notifications.whatsapp) == [accounts_pb2.ALERT_NEW_BOOKING, accounts_pb2.ALERT_GUEST_WAITING]
+    assert list(changed.notifications.email) == [accounts_pb2.ALERT_CHARGEBACK] and changed.name == owner.name
+    assert (await accounts.GetUser(accounts_pb2.GetUserRequest(id=owner.id))).notifications == changed.notifications
+    silent = accounts_pb2.UpdateUserRequest(id=owner.id, update_mask=FieldMask(paths=["notifications"]))
+    assert not (await accounts.UpdateUser(silent)).notifications.whatsapp  # chosen: nothing, not the defaults
+    unknown = accounts_pb2.UpdateUserRequest(
+        id=owner.id,
+        user=accounts_pb2.User(notifications=accounts_pb2.NotificationPreferences(email=[99])),  # type: ignore[list-item]
+        update_mask=FieldMask(paths=["notifications"]),
+    )
+    assert (await _failure(accounts.UpdateUser(unknown)))[:2] == (grpc.StatusCode.INVALID_ARGUMENT, "INVALID_ALERT")
+
+
 async def test_an_email_is_taken_whatever_its_case_and_a_race_has_one_winner(accounts: Stub) -> None:
     email = new_email()
     first, second = await asyncio.gather(
@@ -220,3 +252,17 @@ async def test_logins_are_throttled_with_a_retry_after_that_expires(accounts: St
     assert (code, why, details["scope"]) == (grpc.StatusCode.RESOURCE_EXHAUSTED, "LOGIN_THROTTLED", "email")
     await asyncio.sleep(int(details["retry_after_seconds"]) + 0.2)
     assert (await _login(accounts, user.email)).user.id == user.id
+
+
+async def test_guessing_the_current_password_is_throttled_like_a_login(accounts: Stub) -> None:
+    """A stolen session must not try passwords faster than the login form allows (3 per 4 s here)."""
+    user = await _create(accounts)
+    guess = accounts_pb2.SetPasswordRequest(user_id=user.id, password="otra-clave-bien-larga", current_password="no")
+    for _ in range(3):
+        assert (await _failure(accounts.SetPassword(guess)))[1] == "LOGIN_FAILED"
+    guess.current_password = PASSWORD  # even the right one waits: the guesser cannot tell
+    code, why, details = await _failure(accounts.SetPassword(guess))
+    assert (code, why, details["scope"]) == (grpc.StatusCode.RESOURCE_EXHAUSTED, "LOGIN_THROTTLED", "email")
+    await asyncio.sleep(int(details["retry_after_seconds"]) + 0.2)
+    await accounts.SetPassword(guess)
+    assert (await _login(accounts, user.email, "otra-clave-bien-larga")).user.id == user.id

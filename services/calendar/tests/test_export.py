@@ -62,6 +62,14 @@ async def test_a_channel_gets_the_calendar_without_its_own_blocks(booking: FakeB
     assert out.last_modified == STAMP
 
 
+async def test_the_owners_blocks_close_the_nights_on_every_channel(booking: FakeBooking) -> None:
+    booking.reservations[7].append(booked("BLK2", 30, "owner", "blocked"))
+    for channel in ("", "airbnb", "booking", "owner"):  # not even a channel named like the owner drops them
+        out = await export.calendar(booking, SALT, 7, links.token(SALT, 7), channel)
+        events = {str(e["X-CODE"]): str(e["SUMMARY"]) for e in icalendar.Calendar.from_ical(out.ics).events}
+        assert events["BLK2"] == "No disponible"
+
+
 async def test_an_empty_calendar_is_valid_and_stable() -> None:
     booking = FakeBooking()
     booking.add(Cabin(1, "Vacía", ""))

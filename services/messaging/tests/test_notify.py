@@ -6,19 +6,13 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import asyncpg
-import pytest
 
 from services.common.settings import Settings
 from services.messaging import store
 from services.messaging.notify import Notifier
 from services.messaging.ports import BookingEvent, Held, PaymentEvent
-from tests.stack import Infra
-from testsupport.db import scratch_schema
-
-MIGRATIONS = Path(__file__).parent.parent / "migrations"
 
 
 class FakeFeeds:
@@ -42,12 +36,6 @@ class FakeFeeds:
     async def payment_link(self, code: str) -> str:
         self.links += 1
         return f"https://pago.example/{code}"
-
-
-@pytest.fixture
-async def pool(infra: Infra) -> AsyncIterator[asyncpg.Pool]:
-    async with scratch_schema(infra.postgres.url, "messaging", MIGRATIONS) as pool:
-        yield pool
 
 
 def _held(channel: str, status: str = "pre_reserved", phone: str = "") -> Held:
@@ -103,7 +91,8 @@ async def test_a_web_guest_who_wrote_is_told_like_a_whatsapp_guest(pool: asyncpg
 async def test_a_handoff_alone_is_not_writing_to_us(pool: asyncpg.Pool) -> None:
     notifier, r = _notifier(pool, FakeFeeds([])), _held("web")
     async with pool.acquire() as conn:
-        await store.set_handoff(conn, r.phone, True)  # an admin's doing: a conversation, no inbound message
+        # A conversation without an inbound message (an admin's handoff made one before 0004).
+        await conn.execute("INSERT INTO conversations (phone, handoff) VALUES ($1, true)", r.phone)
     await notifier.notify(r, "event:booking:1", "vence", "reserva_vencida")
     assert await _sent(pool, r.phone) == []
 

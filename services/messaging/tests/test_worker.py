@@ -5,13 +5,10 @@ down a message waits however long it takes."""
 
 import json
 import uuid
-from collections.abc import AsyncIterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import asyncpg
-import pytest
 import redis.asyncio as aioredis
 from prometheus_client import REGISTRY
 
@@ -22,10 +19,6 @@ from services.messaging.conversations import Sender, Worker
 from services.messaging.ports import Availability, Cabin
 from services.messaging.tests.test_dialog import FakeBackend
 from services.messaging.whatsapp import Inbound
-from tests.stack import Infra
-from testsupport.db import scratch_schema
-
-MIGRATIONS = Path(__file__).parent.parent / "migrations"
 
 
 class FlakyBackend(FakeBackend):
@@ -50,19 +43,6 @@ class BrokenBackend(FakeBackend):
 
 async def _deaf(msg: Inbound) -> tuple[str, float]:
     raise AssertionError("no voice notes here")
-
-
-@pytest.fixture
-async def pool(infra: Infra) -> AsyncIterator[asyncpg.Pool]:
-    async with scratch_schema(infra.postgres.url, "messaging", MIGRATIONS) as pool:
-        yield pool
-
-
-@pytest.fixture
-async def redis(infra: Infra) -> AsyncIterator[aioredis.Redis]:
-    client = aioredis.Redis.from_url(infra.redis.url)
-    yield client
-    await client.aclose()
 
 
 def _worker(pool: asyncpg.Pool, redis: aioredis.Redis, backend: FakeBackend, max_attempts: int = 3) -> Worker:

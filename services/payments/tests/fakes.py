@@ -97,6 +97,7 @@ class FakeBooking:
     def __init__(self) -> None:
         self.reservations: dict[str, Reservation] = {}
         self.confirmations: list[tuple[str, str]] = []  # (code, payment reference)
+        self.actors: list[str] = []  # who asked for each confirmation
         self.outcome = Outcome.CONFIRMED  # what the next confirmations answer
         self.down = False
         self.answers_lost = False  # confirmations are made but their answer never arrives
@@ -126,9 +127,10 @@ class FakeBooking:
             raise not_found(f"No existe la reserva {code}.")
         return self.reservations[code]
 
-    async def confirm(self, code: str, payment_reference: str) -> Outcome:
+    async def confirm(self, code: str, payment_reference: str, actor: str) -> Outcome:
         self._answering()
         self.confirmations.append((code, payment_reference))
+        self.actors.append(actor)
         if self.answers_lost:
             raise unavailable("DEADLINE_EXCEEDED", "the answer was lost")
         return self.outcome
