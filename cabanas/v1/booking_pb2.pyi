@@ -37,6 +37,14 @@ class PricePolicy(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PRICE_POLICY_REPRICE: _ClassVar[PricePolicy]
     PRICE_POLICY_KEEP: _ClassVar[PricePolicy]
     PRICE_POLICY_OVERRIDE: _ClassVar[PricePolicy]
+
+class RefundMode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    REFUND_MODE_UNSPECIFIED: _ClassVar[RefundMode]
+    REFUND_MODE_POLICY: _ClassVar[RefundMode]
+    REFUND_MODE_FULL: _ClassVar[RefundMode]
+    REFUND_MODE_AMOUNT: _ClassVar[RefundMode]
+    REFUND_MODE_NONE: _ClassVar[RefundMode]
 WEEKDAY_UNSPECIFIED: Weekday
 WEEKDAY_MONDAY: Weekday
 WEEKDAY_TUESDAY: Weekday
@@ -54,6 +62,11 @@ PRICE_POLICY_UNSPECIFIED: PricePolicy
 PRICE_POLICY_REPRICE: PricePolicy
 PRICE_POLICY_KEEP: PricePolicy
 PRICE_POLICY_OVERRIDE: PricePolicy
+REFUND_MODE_UNSPECIFIED: RefundMode
+REFUND_MODE_POLICY: RefundMode
+REFUND_MODE_FULL: RefundMode
+REFUND_MODE_AMOUNT: RefundMode
+REFUND_MODE_NONE: RefundMode
 
 class SeasonalRate(_message.Message):
     __slots__ = ("name", "range", "nightly_price", "multiplier_percent", "min_nights")
@@ -86,7 +99,7 @@ class Location(_message.Message):
     def __init__(self, address: _Optional[str] = ..., city: _Optional[str] = ..., province: _Optional[str] = ..., latitude: _Optional[float] = ..., longitude: _Optional[float] = ..., maps_url: _Optional[str] = ...) -> None: ...
 
 class Accommodation(_message.Message):
-    __slots__ = ("id", "slug", "name", "type", "description", "capacity", "base_nightly_price", "weekend_multiplier_percent", "weekend_nights", "seasons", "min_nights", "max_nights", "deposit_percent", "time_zone", "check_in_time", "check_out_time", "amenities", "photos", "location", "active", "created_at", "updated_at", "guest_info")
+    __slots__ = ("id", "slug", "name", "type", "description", "capacity", "base_nightly_price", "weekend_multiplier_percent", "weekend_nights", "seasons", "min_nights", "max_nights", "deposit_percent", "time_zone", "check_in_time", "check_out_time", "amenities", "photos", "location", "active", "created_at", "updated_at", "guest_info", "cancellation_rules", "balance_on_arrival")
     ID_FIELD_NUMBER: _ClassVar[int]
     SLUG_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -110,6 +123,8 @@ class Accommodation(_message.Message):
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
     GUEST_INFO_FIELD_NUMBER: _ClassVar[int]
+    CANCELLATION_RULES_FIELD_NUMBER: _ClassVar[int]
+    BALANCE_ON_ARRIVAL_FIELD_NUMBER: _ClassVar[int]
     id: int
     slug: str
     name: str
@@ -133,7 +148,9 @@ class Accommodation(_message.Message):
     created_at: _timestamp_pb2.Timestamp
     updated_at: _timestamp_pb2.Timestamp
     guest_info: GuestInfo
-    def __init__(self, id: _Optional[int] = ..., slug: _Optional[str] = ..., name: _Optional[str] = ..., type: _Optional[str] = ..., description: _Optional[str] = ..., capacity: _Optional[int] = ..., base_nightly_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., weekend_multiplier_percent: _Optional[int] = ..., weekend_nights: _Optional[_Iterable[_Union[Weekday, str]]] = ..., seasons: _Optional[_Iterable[_Union[SeasonalRate, _Mapping]]] = ..., min_nights: _Optional[int] = ..., max_nights: _Optional[int] = ..., deposit_percent: _Optional[int] = ..., time_zone: _Optional[str] = ..., check_in_time: _Optional[str] = ..., check_out_time: _Optional[str] = ..., amenities: _Optional[_Iterable[str]] = ..., photos: _Optional[_Iterable[str]] = ..., location: _Optional[_Union[Location, _Mapping]] = ..., active: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., guest_info: _Optional[_Union[GuestInfo, _Mapping]] = ...) -> None: ...
+    cancellation_rules: _containers.RepeatedCompositeFieldContainer[CancellationRule]
+    balance_on_arrival: bool
+    def __init__(self, id: _Optional[int] = ..., slug: _Optional[str] = ..., name: _Optional[str] = ..., type: _Optional[str] = ..., description: _Optional[str] = ..., capacity: _Optional[int] = ..., base_nightly_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., weekend_multiplier_percent: _Optional[int] = ..., weekend_nights: _Optional[_Iterable[_Union[Weekday, str]]] = ..., seasons: _Optional[_Iterable[_Union[SeasonalRate, _Mapping]]] = ..., min_nights: _Optional[int] = ..., max_nights: _Optional[int] = ..., deposit_percent: _Optional[int] = ..., time_zone: _Optional[str] = ..., check_in_time: _Optional[str] = ..., check_out_time: _Optional[str] = ..., amenities: _Optional[_Iterable[str]] = ..., photos: _Optional[_Iterable[str]] = ..., location: _Optional[_Union[Location, _Mapping]] = ..., active: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., guest_info: _Optional[_Union[GuestInfo, _Mapping]] = ..., cancellation_rules: _Optional[_Iterable[_Union[CancellationRule, _Mapping]]] = ..., balance_on_arrival: _Optional[bool] = ...) -> None: ...
 
 class GuestInfo(_message.Message):
     __slots__ = ("pets", "wifi", "parking", "linen", "grill", "heating", "pool", "children", "directions", "distance_to_town", "house_rules", "cancellation_policy", "payment_methods")
@@ -312,7 +329,7 @@ class Guest(_message.Message):
     def __init__(self, name: _Optional[str] = ..., phone: _Optional[str] = ..., email: _Optional[str] = ...) -> None: ...
 
 class Reservation(_message.Message):
-    __slots__ = ("code", "accommodation_id", "accommodation_name", "stay", "guests", "guest", "status", "channel", "nights", "total", "deposit", "breakdown", "expires_at", "confirmed_at", "cancelled_at", "external_source", "external_uid", "paid_but_unavailable", "created_at", "updated_at", "payment_url", "block_reason")
+    __slots__ = ("code", "accommodation_id", "accommodation_name", "stay", "guests", "guest", "status", "channel", "nights", "total", "deposit", "breakdown", "expires_at", "confirmed_at", "cancelled_at", "external_source", "external_uid", "paid_but_unavailable", "created_at", "updated_at", "payment_url", "block_reason", "cancellation_rules", "time_zone", "balance_on_arrival", "refund_mode", "refund_amount")
     CODE_FIELD_NUMBER: _ClassVar[int]
     ACCOMMODATION_ID_FIELD_NUMBER: _ClassVar[int]
     ACCOMMODATION_NAME_FIELD_NUMBER: _ClassVar[int]
@@ -335,6 +352,11 @@ class Reservation(_message.Message):
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
     PAYMENT_URL_FIELD_NUMBER: _ClassVar[int]
     BLOCK_REASON_FIELD_NUMBER: _ClassVar[int]
+    CANCELLATION_RULES_FIELD_NUMBER: _ClassVar[int]
+    TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
+    BALANCE_ON_ARRIVAL_FIELD_NUMBER: _ClassVar[int]
+    REFUND_MODE_FIELD_NUMBER: _ClassVar[int]
+    REFUND_AMOUNT_FIELD_NUMBER: _ClassVar[int]
     code: str
     accommodation_id: int
     accommodation_name: str
@@ -357,7 +379,12 @@ class Reservation(_message.Message):
     updated_at: _timestamp_pb2.Timestamp
     payment_url: str
     block_reason: str
-    def __init__(self, code: _Optional[str] = ..., accommodation_id: _Optional[int] = ..., accommodation_name: _Optional[str] = ..., stay: _Optional[_Union[_common_pb2.DateRange, _Mapping]] = ..., guests: _Optional[int] = ..., guest: _Optional[_Union[Guest, _Mapping]] = ..., status: _Optional[_Union[_common_pb2.ReservationStatus, str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., nights: _Optional[int] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., deposit: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., breakdown: _Optional[_Iterable[_Union[NightPrice, _Mapping]]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., confirmed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cancelled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., external_source: _Optional[str] = ..., external_uid: _Optional[str] = ..., paid_but_unavailable: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., payment_url: _Optional[str] = ..., block_reason: _Optional[str] = ...) -> None: ...
+    cancellation_rules: _containers.RepeatedCompositeFieldContainer[CancellationRule]
+    time_zone: str
+    balance_on_arrival: bool
+    refund_mode: RefundMode
+    refund_amount: _common_pb2.Money
+    def __init__(self, code: _Optional[str] = ..., accommodation_id: _Optional[int] = ..., accommodation_name: _Optional[str] = ..., stay: _Optional[_Union[_common_pb2.DateRange, _Mapping]] = ..., guests: _Optional[int] = ..., guest: _Optional[_Union[Guest, _Mapping]] = ..., status: _Optional[_Union[_common_pb2.ReservationStatus, str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., nights: _Optional[int] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., deposit: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., breakdown: _Optional[_Iterable[_Union[NightPrice, _Mapping]]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., confirmed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cancelled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., external_source: _Optional[str] = ..., external_uid: _Optional[str] = ..., paid_but_unavailable: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., payment_url: _Optional[str] = ..., block_reason: _Optional[str] = ..., cancellation_rules: _Optional[_Iterable[_Union[CancellationRule, _Mapping]]] = ..., time_zone: _Optional[str] = ..., balance_on_arrival: _Optional[bool] = ..., refund_mode: _Optional[_Union[RefundMode, str]] = ..., refund_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class PreReserveRequest(_message.Message):
     __slots__ = ("accommodation_id", "stay", "guests", "guest", "channel", "idempotency_key", "client_id")
@@ -408,14 +435,18 @@ class ConfirmReservationResponse(_message.Message):
     def __init__(self, reservation: _Optional[_Union[Reservation, _Mapping]] = ..., outcome: _Optional[_Union[ConfirmOutcome, str]] = ...) -> None: ...
 
 class CancelReservationRequest(_message.Message):
-    __slots__ = ("code", "reason", "actor")
+    __slots__ = ("code", "reason", "actor", "refund_mode", "refund_amount")
     CODE_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     ACTOR_FIELD_NUMBER: _ClassVar[int]
+    REFUND_MODE_FIELD_NUMBER: _ClassVar[int]
+    REFUND_AMOUNT_FIELD_NUMBER: _ClassVar[int]
     code: str
     reason: str
     actor: str
-    def __init__(self, code: _Optional[str] = ..., reason: _Optional[str] = ..., actor: _Optional[str] = ...) -> None: ...
+    refund_mode: RefundMode
+    refund_amount: _common_pb2.Money
+    def __init__(self, code: _Optional[str] = ..., reason: _Optional[str] = ..., actor: _Optional[str] = ..., refund_mode: _Optional[_Union[RefundMode, str]] = ..., refund_amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class GetReservationRequest(_message.Message):
     __slots__ = ("code", "manage_token", "include_history")
@@ -520,20 +551,22 @@ class StreamEventsRequest(_message.Message):
     def __init__(self, after_id: _Optional[int] = ..., types: _Optional[_Iterable[str]] = ..., follow: _Optional[bool] = ...) -> None: ...
 
 class DomainEvent(_message.Message):
-    __slots__ = ("id", "type", "occurred_at", "reservation", "conflict", "traceparent")
+    __slots__ = ("id", "type", "occurred_at", "reservation", "conflict", "traceparent", "previous_stay")
     ID_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
     OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
     RESERVATION_FIELD_NUMBER: _ClassVar[int]
     CONFLICT_FIELD_NUMBER: _ClassVar[int]
     TRACEPARENT_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_STAY_FIELD_NUMBER: _ClassVar[int]
     id: int
     type: str
     occurred_at: _timestamp_pb2.Timestamp
     reservation: Reservation
     conflict: _common_pb2.BlockConflict
     traceparent: str
-    def __init__(self, id: _Optional[int] = ..., type: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reservation: _Optional[_Union[Reservation, _Mapping]] = ..., conflict: _Optional[_Union[_common_pb2.BlockConflict, _Mapping]] = ..., traceparent: _Optional[str] = ...) -> None: ...
+    previous_stay: _common_pb2.DateRange
+    def __init__(self, id: _Optional[int] = ..., type: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reservation: _Optional[_Union[Reservation, _Mapping]] = ..., conflict: _Optional[_Union[_common_pb2.BlockConflict, _Mapping]] = ..., traceparent: _Optional[str] = ..., previous_stay: _Optional[_Union[_common_pb2.DateRange, _Mapping]] = ...) -> None: ...
 
 class HistoryEntry(_message.Message):
     __slots__ = ("at", "actor", "action", "text", "data")
@@ -619,3 +652,11 @@ class AddNoteRequest(_message.Message):
     text: str
     actor: str
     def __init__(self, code: _Optional[str] = ..., text: _Optional[str] = ..., actor: _Optional[str] = ...) -> None: ...
+
+class CancellationRule(_message.Message):
+    __slots__ = ("days_before", "percent")
+    DAYS_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    PERCENT_FIELD_NUMBER: _ClassVar[int]
+    days_before: int
+    percent: int
+    def __init__(self, days_before: _Optional[int] = ..., percent: _Optional[int] = ...) -> None: ...

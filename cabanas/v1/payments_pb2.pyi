@@ -34,6 +34,8 @@ class PaymentIssue(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PAYMENT_ISSUE_REVERSED: _ClassVar[PaymentIssue]
     PAYMENT_ISSUE_DUPLICATE_PAYMENT: _ClassVar[PaymentIssue]
     PAYMENT_ISSUE_CHARGED_BACK: _ClassVar[PaymentIssue]
+    PAYMENT_ISSUE_REFUNDED_OUTSIDE: _ClassVar[PaymentIssue]
+    PAYMENT_ISSUE_REFUND_FAILED: _ClassVar[PaymentIssue]
 
 class PaymentMethod(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -41,6 +43,15 @@ class PaymentMethod(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PAYMENT_METHOD_MERCADO_PAGO: _ClassVar[PaymentMethod]
     PAYMENT_METHOD_CASH: _ClassVar[PaymentMethod]
     PAYMENT_METHOD_TRANSFER: _ClassVar[PaymentMethod]
+
+class RefundStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    REFUND_STATUS_UNSPECIFIED: _ClassVar[RefundStatus]
+    REFUND_STATUS_REQUESTED: _ClassVar[RefundStatus]
+    REFUND_STATUS_APPROVED: _ClassVar[RefundStatus]
+    REFUND_STATUS_REJECTED: _ClassVar[RefundStatus]
+    REFUND_STATUS_FAILED: _ClassVar[RefundStatus]
+    REFUND_STATUS_BY_HAND: _ClassVar[RefundStatus]
 PAYMENT_STATUS_UNSPECIFIED: PaymentStatus
 PAYMENT_STATUS_PENDING: PaymentStatus
 PAYMENT_STATUS_APPROVED: PaymentStatus
@@ -59,10 +70,18 @@ PAYMENT_ISSUE_PAID_BUT_UNAVAILABLE: PaymentIssue
 PAYMENT_ISSUE_REVERSED: PaymentIssue
 PAYMENT_ISSUE_DUPLICATE_PAYMENT: PaymentIssue
 PAYMENT_ISSUE_CHARGED_BACK: PaymentIssue
+PAYMENT_ISSUE_REFUNDED_OUTSIDE: PaymentIssue
+PAYMENT_ISSUE_REFUND_FAILED: PaymentIssue
 PAYMENT_METHOD_UNSPECIFIED: PaymentMethod
 PAYMENT_METHOD_MERCADO_PAGO: PaymentMethod
 PAYMENT_METHOD_CASH: PaymentMethod
 PAYMENT_METHOD_TRANSFER: PaymentMethod
+REFUND_STATUS_UNSPECIFIED: RefundStatus
+REFUND_STATUS_REQUESTED: RefundStatus
+REFUND_STATUS_APPROVED: RefundStatus
+REFUND_STATUS_REJECTED: RefundStatus
+REFUND_STATUS_FAILED: RefundStatus
+REFUND_STATUS_BY_HAND: RefundStatus
 
 class CreatePaymentLinkRequest(_message.Message):
     __slots__ = ("reservation_code", "payer_email")
@@ -127,7 +146,7 @@ class HandleNotificationResponse(_message.Message):
     def __init__(self, notification_id: _Optional[int] = ..., resource_id: _Optional[str] = ..., topic: _Optional[str] = ...) -> None: ...
 
 class Payment(_message.Message):
-    __slots__ = ("external_id", "reservation_code", "status", "status_detail", "amount", "events_count", "first_event_at", "last_event_at", "issue", "method", "recorded_by", "note")
+    __slots__ = ("external_id", "reservation_code", "status", "status_detail", "amount", "events_count", "first_event_at", "last_event_at", "issue", "method", "recorded_by", "note", "kind", "refunded")
     EXTERNAL_ID_FIELD_NUMBER: _ClassVar[int]
     RESERVATION_CODE_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -140,6 +159,8 @@ class Payment(_message.Message):
     METHOD_FIELD_NUMBER: _ClassVar[int]
     RECORDED_BY_FIELD_NUMBER: _ClassVar[int]
     NOTE_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    REFUNDED_FIELD_NUMBER: _ClassVar[int]
     external_id: str
     reservation_code: str
     status: PaymentStatus
@@ -152,7 +173,9 @@ class Payment(_message.Message):
     method: PaymentMethod
     recorded_by: str
     note: str
-    def __init__(self, external_id: _Optional[str] = ..., reservation_code: _Optional[str] = ..., status: _Optional[_Union[PaymentStatus, str]] = ..., status_detail: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., events_count: _Optional[int] = ..., first_event_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_event_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., issue: _Optional[_Union[PaymentIssue, str]] = ..., method: _Optional[_Union[PaymentMethod, str]] = ..., recorded_by: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
+    kind: str
+    refunded: _common_pb2.Money
+    def __init__(self, external_id: _Optional[str] = ..., reservation_code: _Optional[str] = ..., status: _Optional[_Union[PaymentStatus, str]] = ..., status_detail: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., events_count: _Optional[int] = ..., first_event_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_event_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., issue: _Optional[_Union[PaymentIssue, str]] = ..., method: _Optional[_Union[PaymentMethod, str]] = ..., recorded_by: _Optional[str] = ..., note: _Optional[str] = ..., kind: _Optional[str] = ..., refunded: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class GetPaymentRequest(_message.Message):
     __slots__ = ("external_id",)
@@ -221,3 +244,83 @@ class RecordPaymentRequest(_message.Message):
     idempotency_key: str
     note: str
     def __init__(self, reservation_code: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., method: _Optional[_Union[PaymentMethod, str]] = ..., actor: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
+
+class GetBalanceRequest(_message.Message):
+    __slots__ = ("reservation_code",)
+    RESERVATION_CODE_FIELD_NUMBER: _ClassVar[int]
+    reservation_code: str
+    def __init__(self, reservation_code: _Optional[str] = ...) -> None: ...
+
+class Balance(_message.Message):
+    __slots__ = ("reservation_code", "total", "paid", "refunded", "balance_due", "overpaid", "balance_payment_url", "if_cancelled_now", "refunds")
+    RESERVATION_CODE_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    PAID_FIELD_NUMBER: _ClassVar[int]
+    REFUNDED_FIELD_NUMBER: _ClassVar[int]
+    BALANCE_DUE_FIELD_NUMBER: _ClassVar[int]
+    OVERPAID_FIELD_NUMBER: _ClassVar[int]
+    BALANCE_PAYMENT_URL_FIELD_NUMBER: _ClassVar[int]
+    IF_CANCELLED_NOW_FIELD_NUMBER: _ClassVar[int]
+    REFUNDS_FIELD_NUMBER: _ClassVar[int]
+    reservation_code: str
+    total: _common_pb2.Money
+    paid: _common_pb2.Money
+    refunded: _common_pb2.Money
+    balance_due: _common_pb2.Money
+    overpaid: _common_pb2.Money
+    balance_payment_url: str
+    if_cancelled_now: CancellationQuote
+    refunds: _containers.RepeatedCompositeFieldContainer[Refund]
+    def __init__(self, reservation_code: _Optional[str] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., paid: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., refunded: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., balance_due: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., overpaid: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., balance_payment_url: _Optional[str] = ..., if_cancelled_now: _Optional[_Union[CancellationQuote, _Mapping]] = ..., refunds: _Optional[_Iterable[_Union[Refund, _Mapping]]] = ...) -> None: ...
+
+class CancellationQuote(_message.Message):
+    __slots__ = ("days_before", "percent", "refund")
+    DAYS_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    PERCENT_FIELD_NUMBER: _ClassVar[int]
+    REFUND_FIELD_NUMBER: _ClassVar[int]
+    days_before: int
+    percent: int
+    refund: _common_pb2.Money
+    def __init__(self, days_before: _Optional[int] = ..., percent: _Optional[int] = ..., refund: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class Refund(_message.Message):
+    __slots__ = ("id", "reservation_code", "payment_external_id", "amount", "status", "error", "attempts", "actor", "reason", "external_id", "created_at", "updated_at")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    RESERVATION_CODE_FIELD_NUMBER: _ClassVar[int]
+    PAYMENT_EXTERNAL_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    EXTERNAL_ID_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    id: int
+    reservation_code: str
+    payment_external_id: str
+    amount: _common_pb2.Money
+    status: RefundStatus
+    error: str
+    attempts: int
+    actor: str
+    reason: str
+    external_id: str
+    created_at: _timestamp_pb2.Timestamp
+    updated_at: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[int] = ..., reservation_code: _Optional[str] = ..., payment_external_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[RefundStatus, str]] = ..., error: _Optional[str] = ..., attempts: _Optional[int] = ..., actor: _Optional[str] = ..., reason: _Optional[str] = ..., external_id: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class RefundPaymentRequest(_message.Message):
+    __slots__ = ("reservation_code", "amount", "actor", "reason", "idempotency_key")
+    RESERVATION_CODE_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    reservation_code: str
+    amount: _common_pb2.Money
+    actor: str
+    reason: str
+    idempotency_key: str
+    def __init__(self, reservation_code: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., actor: _Optional[str] = ..., reason: _Optional[str] = ..., idempotency_key: _Optional[str] = ...) -> None: ...

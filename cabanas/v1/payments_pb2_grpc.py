@@ -70,6 +70,16 @@ class PaymentsServiceStub:
                 request_serializer=cabanas_dot_v1_dot_payments__pb2.RecordPaymentRequest.SerializeToString,
                 response_deserializer=cabanas_dot_v1_dot_payments__pb2.Payment.FromString,
                 _registered_method=True)
+        self.GetBalance = channel.unary_unary(
+                '/cabanas.v1.PaymentsService/GetBalance',
+                request_serializer=cabanas_dot_v1_dot_payments__pb2.GetBalanceRequest.SerializeToString,
+                response_deserializer=cabanas_dot_v1_dot_payments__pb2.Balance.FromString,
+                _registered_method=True)
+        self.RefundPayment = channel.unary_unary(
+                '/cabanas.v1.PaymentsService/RefundPayment',
+                request_serializer=cabanas_dot_v1_dot_payments__pb2.RefundPaymentRequest.SerializeToString,
+                response_deserializer=cabanas_dot_v1_dot_payments__pb2.Refund.FromString,
+                _registered_method=True)
 
 
 class PaymentsServiceServicer:
@@ -129,6 +139,21 @@ class PaymentsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetBalance(self, request, context):
+        """What a reservation costs, what came in and went back, what is still due, and what a
+        cancellation now would give back.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RefundPayment(self, request, context):
+        """Gives money back outside a cancellation (e.g. a duplicate payment), through Mercado Pago.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PaymentsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -166,6 +191,16 @@ def add_PaymentsServiceServicer_to_server(servicer, server):
                     servicer.RecordPayment,
                     request_deserializer=cabanas_dot_v1_dot_payments__pb2.RecordPaymentRequest.FromString,
                     response_serializer=cabanas_dot_v1_dot_payments__pb2.Payment.SerializeToString,
+            ),
+            'GetBalance': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetBalance,
+                    request_deserializer=cabanas_dot_v1_dot_payments__pb2.GetBalanceRequest.FromString,
+                    response_serializer=cabanas_dot_v1_dot_payments__pb2.Balance.SerializeToString,
+            ),
+            'RefundPayment': grpc.unary_unary_rpc_method_handler(
+                    servicer.RefundPayment,
+                    request_deserializer=cabanas_dot_v1_dot_payments__pb2.RefundPaymentRequest.FromString,
+                    response_serializer=cabanas_dot_v1_dot_payments__pb2.Refund.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -358,6 +393,60 @@ class PaymentsService:
             '/cabanas.v1.PaymentsService/RecordPayment',
             cabanas_dot_v1_dot_payments__pb2.RecordPaymentRequest.SerializeToString,
             cabanas_dot_v1_dot_payments__pb2.Payment.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetBalance(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cabanas.v1.PaymentsService/GetBalance',
+            cabanas_dot_v1_dot_payments__pb2.GetBalanceRequest.SerializeToString,
+            cabanas_dot_v1_dot_payments__pb2.Balance.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RefundPayment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cabanas.v1.PaymentsService/RefundPayment',
+            cabanas_dot_v1_dot_payments__pb2.RefundPaymentRequest.SerializeToString,
+            cabanas_dot_v1_dot_payments__pb2.Refund.FromString,
             options,
             channel_credentials,
             insecure,

@@ -57,6 +57,12 @@ class PaymentsServiceStub:
     """Records money the owner received by hand (cash, bank transfer) as an
     approved payment; confirms the reservation when it was still a hold.
     """
+    GetBalance: _grpc.UnaryUnaryMultiCallable[_payments_pb2.GetBalanceRequest, _payments_pb2.Balance]
+    """What a reservation costs, what came in and went back, what is still due, and what a
+    cancellation now would give back.
+    """
+    RefundPayment: _grpc.UnaryUnaryMultiCallable[_payments_pb2.RefundPaymentRequest, _payments_pb2.Refund]
+    """Gives money back outside a cancellation (e.g. a duplicate payment), through Mercado Pago."""
 
 @_typing.type_check_only
 class PaymentsServiceAsyncStub(PaymentsServiceStub):
@@ -85,6 +91,12 @@ class PaymentsServiceAsyncStub(PaymentsServiceStub):
     """Records money the owner received by hand (cash, bank transfer) as an
     approved payment; confirms the reservation when it was still a hold.
     """
+    GetBalance: _aio.UnaryUnaryMultiCallable[_payments_pb2.GetBalanceRequest, _payments_pb2.Balance]  # type: ignore[assignment]
+    """What a reservation costs, what came in and went back, what is still due, and what a
+    cancellation now would give back.
+    """
+    RefundPayment: _aio.UnaryUnaryMultiCallable[_payments_pb2.RefundPaymentRequest, _payments_pb2.Refund]  # type: ignore[assignment]
+    """Gives money back outside a cancellation (e.g. a duplicate payment), through Mercado Pago."""
 
 class PaymentsServiceServicer(metaclass=_abc_1.ABCMeta):
     """Deposits paid through Mercado Pago."""
@@ -152,5 +164,23 @@ class PaymentsServiceServicer(metaclass=_abc_1.ABCMeta):
         """Records money the owner received by hand (cash, bank transfer) as an
         approved payment; confirms the reservation when it was still a hold.
         """
+
+    @_abc_1.abstractmethod
+    def GetBalance(
+        self,
+        request: _payments_pb2.GetBalanceRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_payments_pb2.Balance, _abc.Awaitable[_payments_pb2.Balance]]:
+        """What a reservation costs, what came in and went back, what is still due, and what a
+        cancellation now would give back.
+        """
+
+    @_abc_1.abstractmethod
+    def RefundPayment(
+        self,
+        request: _payments_pb2.RefundPaymentRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_payments_pb2.Refund, _abc.Awaitable[_payments_pb2.Refund]]:
+        """Gives money back outside a cancellation (e.g. a duplicate payment), through Mercado Pago."""
 
 def add_PaymentsServiceServicer_to_server(servicer: PaymentsServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -250,6 +250,8 @@ CALLERS: dict[str, dict[str, frozenset[str]]] = {
         "ReprocessNotification": frozenset({"gateway"}),
         "StreamEvents": frozenset({"messaging"}),
         "RecordPayment": frozenset({"gateway", "console"}),
+        "GetBalance": frozenset(),
+        "RefundPayment": frozenset(),
     },
     "speech": {
         "Transcribe": frozenset({"gateway", "messaging"}),
