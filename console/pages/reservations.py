@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from cabanas.v1 import booking_pb2, common_pb2, messaging_pb2, payments_pb2
+from console import lookups
 from console.inbox import conversation_id
 from console.lookups import user_names
 from console.pages.inbox import moment
@@ -83,12 +84,20 @@ def refusal(exc: grpc.aio.AioRpcError) -> tuple[int, str]:
 
 
 async def cabins(request: Request, include_inactive: bool = False) -> list[tuple[int, str]]:
-    """(id, name) of the cabins, by name."""
-    query = booking_pb2.ListAccommodationsRequest(
-        include_inactive=include_inactive, page=common_pb2.PageRequest(page_size=100)
-    )
-    reply = await request.app.state.clients.booking.ListAccommodations(query)
-    return [(cabin.id, cabin.name) for cabin in reply.accommodations]
+    """(id, name) of every cabin, by name, page after page."""
+    found: list[tuple[int, str]] = []
+    token = ""
+    for _ in range(lookups.MAX_PAGES):
+        query = booking_pb2.ListAccommodationsRequest(
+            include_inactive=include_inactive,
+            page=common_pb2.PageRequest(page_size=lookups.PAGE_SIZE, page_token=token),
+        )
+        reply = await request.app.state.clients.booking.ListAccommodations(query)
+        found.extend((cabin.id, cabin.name) for cabin in reply.accommodations)
+        token = reply.page.next_page_token
+        if not token:
+            break
+    return found
 
 
 # The list --------------------------------------------------------------------------------
