@@ -102,7 +102,8 @@ def system(
         pg.start()
         rd.start()
         env = dict(os.environ, DATABASE_URL=pg.url, REDIS_URL=rd.url, LOG_LEVEL="WARNING", **UNLIMITED)
-        env |= {"ENVIRONMENT": "development"}
+        # The fakes of the internet's APIs listen on loopback, where production fetches may not go.
+        env |= {"ENVIRONMENT": "development", "ALLOW_PRIVATE_FETCH_ADDRESSES": "true"}
         env |= {"GRPC_BIND_HOST": "127.0.0.1", "GATEWAY_HOST": "127.0.0.1", "GATEWAY_PORT": str(port)}
         env |= {"PUBLIC_BASE_URL": running.gateway}
         env |= {f"{name.upper()}_ADDR": f"127.0.0.1:{free_port()}" for name in SERVICES}

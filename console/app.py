@@ -12,7 +12,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from starlette.exceptions import HTTPException
 
 from console.middleware import PageHeaders
-from console.pages import auth, cabins, calendar, channels, inbox, reservations, settings_page, team, today
+from console.pages import auth, cabins, calendar, channels, emails, inbox, reservations, settings_page, team, today
 from console.render import STATIC, page, templates
 from console.security import SESSION_COOKIE, CsrfRefused, LoginRequired, NotAllowed
 from console.settings import csrf_key
@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = templates(app.state.zone)
     app.add_middleware(PageHeaders, production=settings.production)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for pages in (auth, today, calendar, reservations, inbox, cabins, channels, team, settings_page):
+    for pages in (auth, today, calendar, reservations, inbox, cabins, channels, team, settings_page, emails):
         app.include_router(pages.router)
     _install_handlers(app)
 

@@ -12,10 +12,13 @@ from datetime import date
 
 from cabanas.v1 import booking_pb2, common_pb2
 from console.present import parse_pesos, pesos
+from services.common.cancellation import MAX_DAYS, MAX_RULES, Rule
 from services.common.pb import day, range_pb
 
 CURRENCY = "ARS"
 ANSWERS = tuple(booking_pb2.GuestInfo.DESCRIPTOR.fields_by_name)  # the bot's answers, one textarea each
+# GuestMessages' fields in the order of the stay: the owner's words in the guest's journey.
+WORDS = ("confirmed_note", "keys", "arrival_note", "departure_note", "review_url")
 LOCATION = ("address", "city", "province", "maps_url")
 EMPTY_SEASONS = 2  # blank season rows under the cabin's own
 MAX_ANSWER = 1000  # booking's limit for one answer
@@ -41,10 +44,17 @@ PATHS = (
     "location",
     "guest_info",
     "active",
+    "cancellation_rules",
+    "balance_on_arrival",
+    "guest_messages",
 )
 SEASON_PARTS = ("name", "start", "end", "price", "min_nights")
 MAX_SEASONS = 40
 _SEASON_KEY = re.compile(r"season-(\d{1,2})-(?:name|start|end|price|min_nights)")
+EMPTY_RULES = 2  # blank policy rows under the cabin's own
+MIN_RULE_ROWS = 3  # as many as the default policy has, to write one like it from scratch
+_RULE_KEY = re.compile(r"rule-(\d{1,2})-(?:days|percent)")
+BALANCE = ("online", "arrival")  # how the balance after the deposit is collected
 _TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 _LIST_SEPARATORS = re.compile(r"[,\n]")
 _URL = re.compile(r"https?://\S+")
@@ -103,12 +113,35 @@ def values(cabin: booking_pb2.Accommodation) -> dict[str, str]:
         "amenities": ", ".join(cabin.amenities),
         "photos": "\n".join(cabin.photos),
         "active": "on" if cabin.active or not cabin.id else "",
+        "balance": "arrival" if cabin.balance_on_arrival else "online",
     }
     filled |= {name: getattr(cabin.location, name) for name in LOCATION}
     filled |= {f"info-{name}": getattr(cabin.guest_info, name) for name in ANSWERS}
+    filled |= {f"words-{name}": getattr(cabin.guest_messages, name) for name in WORDS}
     for index, season in enumerate(cabin.seasons):
         filled |= {f"season-{index}-{key}": text for key, text in _season_values(season).items()}
+    for index, rule in enumerate(cabin.cancellation_rules):
+        filled |= {f"rule-{index}-days": str(rule.days_before), f"rule-{index}-percent": str(rule.percent)}
     return filled
+
+
+def rules_of(cabin: booking_pb2.Accommodation) -> list[Rule]:
+    """The cabin's own cancellation policy (none: the default applies)."""
+    return [Rule(rule.days_before, rule.percent) for rule in cabin.cancellation_rules]
+
+
+def _rule_indices(form: Mapping[str, str]) -> list[int]:
+    return sorted({int(m.group(1)) for key in form if (m := _RULE_KEY.fullmatch(key))})[:MAX_RULES]
+
+
+def rule_rows(form: Mapping[str, str]) -> int:
+    """How many policy rows to show: up to the last one with something in it, and EMPTY_RULES blank ones."""
+    used = [
+        i
+        for i in _rule_indices(form)
+        if form.get(f"rule-{i}-days", "").strip() or form.get(f"rule-{i}-percent", "").strip()
+    ]
+    return max((max(used) + 1 if used else 0) + EMPTY_RULES, MIN_RULE_ROWS)
 
 
 def _season_indices(form: Mapping[str, str]) -> list[int]:
@@ -165,6 +198,19 @@ class _Reader:
             self.wrong.add(name)
         return found
 
+    def rule(self, index: int) -> booking_pb2.CancellationRule | None:
+        """Policy row `index` ("at least N days before → P %"), None when blank; a half-filled or
+        wrong row marks `rule-<index>`. Whether the rules make a policy together is booking's call."""
+        key = f"rule-{index}"
+        days = self.form.get(f"{key}-days", "").strip()
+        percent = self.form.get(f"{key}-percent", "").strip().rstrip("%").strip()
+        if not days and not percent:
+            return None
+        if not (days.isdigit() and percent.isdigit() and int(days) <= MAX_DAYS and int(percent) <= 100):
+            self.wrong.add(key)
+            return None
+        return booking_pb2.CancellationRule(days_before=int(days), percent=int(percent))
+
     def season(self, index: int) -> booking_pb2.SeasonalRate | None:
         """Row `index`, or None when it is blank; a half-filled or wrong row marks `season-<index>`."""
         key = f"season-{index}"
@@ -216,12 +262,22 @@ def accommodation(form: Mapping[str, str], current: booking_pb2.Accommodation) -
         read.wrong.add("max_nights")
     seasons = (read.season(i) for i in _season_indices(form))
     cabin.seasons.extend(s for s in seasons if s is not None)
+    rules = (read.rule(i) for i in _rule_indices(form))
+    cabin.cancellation_rules.extend(r for r in rules if r is not None)
+    balance = form.get("balance", "online")
+    if balance not in BALANCE:
+        read.wrong.add("balance")
+    cabin.balance_on_arrival = balance == "arrival"
     cabin.location.CopyFrom(current.location)  # keeps the map's coordinates the form does not show
     for name in ("address", "city", "province"):
         setattr(cabin.location, name, read.text(name, 200))
     cabin.location.maps_url = next(iter(read.urls("maps_url", lines=False)), "")
     for name in ANSWERS:
         setattr(cabin.guest_info, name, read.text(f"info-{name}", MAX_ANSWER))
+    for name in WORDS:
+        if name != "review_url":  # a link, read as one below
+            setattr(cabin.guest_messages, name, read.text(f"words-{name}", MAX_ANSWER))
+    cabin.guest_messages.review_url = next(iter(read.urls("words-review_url", lines=False)), "")
     if read.wrong:
         raise FormErrors(read.wrong)
     return cabin

@@ -1,4 +1,4 @@
-"""What several pages ask the services the same way: every reservation of a query, users' names."""
+"""What several pages ask the services the same way: every cabin, every reservation of a query, users' names."""
 
 from __future__ import annotations  # the stubs' AsyncStub classes exist for the type checker only
 
@@ -10,6 +10,24 @@ from cabanas.v1 import accounts_pb2, accounts_pb2_grpc, booking_pb2, booking_pb2
 
 PAGE_SIZE = 100  # the services' cap
 MAX_PAGES = 20  # a bound on one page view: 2000 reservations around one day is not a cabin business
+
+
+async def every_cabin(
+    booking: booking_pb2_grpc.BookingServiceAsyncStub, include_inactive: bool = True
+) -> list[booking_pb2.Accommodation]:
+    """Every cabin (inactive ones too unless told), by name, page after page."""
+    found: list[booking_pb2.Accommodation] = []
+    token = ""
+    for _ in range(MAX_PAGES):
+        page = common_pb2.PageRequest(page_size=PAGE_SIZE, page_token=token)
+        reply = await booking.ListAccommodations(
+            booking_pb2.ListAccommodationsRequest(include_inactive=include_inactive, page=page)
+        )
+        found.extend(reply.accommodations)
+        token = reply.page.next_page_token
+        if not token:
+            break
+    return found
 
 
 async def every_reservation(

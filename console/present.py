@@ -79,3 +79,15 @@ def snippet(text: str, limit: int = 90) -> str:
     cut = line[: limit - 1]
     space = cut.rfind(" ")
     return (cut[:space] if space > limit // 2 else cut).rstrip(" ,.;:") + "…"
+
+
+def days_left(days: int) -> str:
+    """Days from today to check-in as the owner says them: "Faltan 10 días", "Falta 1 día",
+    "Llega hoy", "Llegó hace 2 días"."""
+    if days > 1:
+        return f"Faltan {days} días"
+    if days == 1:
+        return "Falta 1 día"
+    if days == 0:
+        return "Llega hoy"
+    return f"Llegó hace {-days} {'día' if days == -1 else 'días'}"

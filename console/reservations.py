@@ -12,10 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from console.present import parse_pesos
+from services.common.cancellation import Rule
 
 LISTED = ("pre_reserved", "confirmed", "cancelled", "expired")  # the list's statuses; blocks live on /calendario
 METHODS = ("cash", "transfer")  # money received by hand
 POLICIES = ("reprice", "keep", "override")  # how new dates are priced
+REFUNDS = ("policy", "full", "amount", "none")  # what a cancellation gives back
+MAX_REASON = 500  # characters of a cancellation's reason
 MAX_SEARCH = 100  # booking's limit
 MAX_GUESTS = 50
 # A filter with one end open still needs a range: these bound a cabin business's whole history.
@@ -174,6 +177,8 @@ class Detail:
     expires_at: datetime | None
     source: str = ""  # a block's calendar ("owner" for the owner's)
     reason: str = ""  # an owner block's
+    rules: tuple[Rule, ...] = ()  # the cancellation policy it was booked with (none: the default)
+    balance_on_arrival: bool = False  # the balance is paid at the cabin, not through a link
 
     @property
     def open(self) -> bool:
@@ -191,6 +196,8 @@ class Paid:
     amount_minor: int
     by: str  # who recorded it, by name; "" for Mercado Pago's
     note: str
+    issue: str = ""  # "duplicate_payment", "refunded_outside", "refund_failed", "charged_back", ...; "" none
+    refunded_minor: int = 0  # how much of it went back
 
 
 @dataclass(frozen=True)
@@ -261,9 +268,53 @@ def events_of(entries: Iterable[Entry], names: Mapping[int, str]) -> list[Event]
     ]
 
 
-def paid_minor(payments: Iterable[Paid]) -> int:
-    """What the approved payments add up to."""
-    return sum(p.amount_minor for p in payments if p.status == "approved")
+@dataclass(frozen=True)
+class Refund:
+    """Money given back of one payment, as the page lists it."""
+
+    id: int
+    amount_minor: int
+    status: str  # "requested", "approved", "rejected", "failed", "by_hand"
+    at: datetime | None
+    by: str  # who asked, by name
+    reason: str
+    error: str  # the last one, for people
+    settled_by: str = ""  # who recorded it given back by hand, by name
+
+    @property
+    def by_hand(self) -> bool:
+        """A person has to give it back (cash, a transfer, or Mercado Pago would not) and say so."""
+        return self.status in ("by_hand", "rejected", "failed")
+
+
+@dataclass(frozen=True)
+class Balance:
+    """A reservation's money as payments counts it."""
+
+    total_minor: int
+    paid_minor: int  # approved payments, before refunds
+    refunded_minor: int
+    due_minor: int  # still to pay; 0 once cancelled
+    overpaid_minor: int
+    payment_url: str  # the balance's checkout link, when collected online and something is due
+    days_before: int  # if cancelled now: days to check-in,
+    percent: int  # the policy's percentage then,
+    policy_refund_minor: int  # and what it gives back
+    refunds: list[Refund] = field(default_factory=list)
+
+    @property
+    def kept_minor(self) -> int:
+        """What the guest paid and still has not got back."""
+        return max(0, self.paid_minor - self.refunded_minor)
+
+    def refundable_minor(self, status: str) -> int:
+        """What the owner may give back outside a cancellation, less refunds already on their way
+        (asked of Mercado Pago, or the owner's to give by hand): what an active stay got beyond its
+        total, everything a stay that never happened kept (a hold paid after it expired). A
+        cancelled stay's refund was its cancellation's."""
+        asked = sum(r.amount_minor for r in self.refunds if r.status in ("requested", "by_hand"))
+        owed = {"pre_reserved": self.overpaid_minor, "confirmed": self.overpaid_minor, "expired": self.kept_minor}
+        return max(0, owed.get(status, 0) - asked)
 
 
 # The owner's forms -------------------------------------------------------------------------
@@ -355,3 +406,32 @@ def new_booking_of(form: Form) -> tuple[NewBooking | None, Problems]:
         note=form.get("nota", "").strip(),
         paid=paid,
     ), problems
+
+
+@dataclass(frozen=True)
+class RefundChoice:
+    """What a cancellation by the owner gives back, and why."""
+
+    mode: str  # one of REFUNDS
+    amount_minor: int | None  # for "amount"
+    reason: str
+
+
+def refund_of(form: Form, kept_minor: int) -> tuple[RefundChoice | None, Problems]:
+    """The cancel form's choice; `kept_minor` is what the guest paid and has not got back, the most
+    "Otro monto" may give. Anything but the policy needs a reason (booking records it)."""
+    problems: Problems = {}
+    mode = form.get("devolucion", "policy")
+    if mode not in REFUNDS:
+        problems["devolucion"] = "invalid"
+    amount = _amount(form, "monto", problems, required=True) if mode == "amount" else None
+    if amount is not None and amount > kept_minor:
+        problems["monto"] = "more"
+    reason = " ".join(form.get("motivo", "").split())
+    if len(reason) > MAX_REASON:
+        problems["motivo"] = "long"
+    elif not reason and mode != "policy":
+        problems["motivo"] = "required"
+    if problems:
+        return None, problems
+    return RefundChoice(mode, amount, reason), problems

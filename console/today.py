@@ -1,7 +1,9 @@
 """What /hoy shows, from the reservations around today: who arrives, who leaves, who is staying,
 and which holds run out soon; and above them what needs the owner (guests waiting for a person,
-payments to refund or a chargeback, iCal conflicts, feeds that stopped syncing).
-Transport-free: the page converts the services' answers to `Stay`, `Chat`, `PaymentIssue`, `Feed`."""
+payments to refund, refunds that failed or are the owner's to give by hand, money taken back
+outside the system, iCal conflicts, feeds that stopped syncing).
+Transport-free: the page converts the services' answers to `Stay`, `Chat`, `PaymentIssue`,
+`HandRefund`, `Feed`."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -76,9 +78,13 @@ def today_of(stays: Iterable[Stay], day: date, now: datetime) -> Today:
 # A feed counts as failing when its last sync failed or nothing synced for this long (syncs run
 # every few minutes, ICAL_SYNC_INTERVAL_SECONDS): its blocks may be stale, a double booking waits.
 FEED_STALE = timedelta(hours=6)
-# A chargeback is money lost, nothing to do but know: it is listed for a month.
+# A chargeback or a refund made in Mercado Pago's panel is money gone, nothing to do but know (and
+# maybe ask the guest): it is listed for a month. A refund the owner gives by hand is listed until
+# they record it given ("Ya lo devolví").
 CHARGEBACK_SHOWN = timedelta(days=30)
-PAYMENT_ISSUES = ("paid_but_unavailable", "duplicate", "charged_back")  # each one the owner must act on
+KNOWN_FOR_A_MONTH = ("charged_back", "refunded_outside")
+# Each one the owner must act on.
+PAYMENT_ISSUES = ("paid_but_unavailable", "duplicate", "refund_failed", *KNOWN_FOR_A_MONTH)
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,16 @@ class PaymentIssue:
     code: str  # the reservation
     amount_minor: int
     at: datetime | None  # its last notification
+
+
+@dataclass(frozen=True)
+class HandRefund:
+    """Money a cancellation gives back that was paid in cash or by transfer: the owner returns it."""
+
+    code: str  # the reservation
+    guest: str
+    amount_minor: int
+    at: datetime | None  # when it was asked
 
 
 @dataclass(frozen=True)
@@ -121,26 +137,36 @@ class Feed:
 class Attention:
     waiting: list[Chat] = field(default_factory=list)
     payments: list[PaymentIssue] = field(default_factory=list)
+    refunds: list[HandRefund] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     feeds: list[Feed] = field(default_factory=list)  # failing
     unchecked: list[str] = field(default_factory=list)  # services that did not answer: "messages", ...
 
     @property
     def found(self) -> bool:
-        return any((self.waiting, self.payments, self.conflicts, self.feeds))
+        return any((self.waiting, self.payments, self.refunds, self.conflicts, self.feeds))
 
     def __bool__(self) -> bool:
         return self.found or bool(self.unchecked)
 
 
 def attention_of(
-    waiting: Iterable[Chat], payments: Iterable[PaymentIssue], feeds: Iterable[Feed], now: datetime
+    waiting: Iterable[Chat],
+    payments: Iterable[PaymentIssue],
+    feeds: Iterable[Feed],
+    now: datetime,
+    refunds: Iterable[HandRefund] = (),
 ) -> Attention:
-    """What needs the owner: the longest wait first, payments newest first, conflicts by date."""
+    """What needs the owner: the longest wait first, payments and refunds newest first, conflicts by date."""
     listed = list(feeds)
     result = Attention(
         waiting=sorted((chat for chat in waiting if chat.waiting_since), key=lambda chat: chat.waiting_since or now),
         payments=[payment for payment in payments if _open(payment, now)],
+        refunds=sorted(
+            (r for r in refunds if r.at is not None and now - r.at <= CHARGEBACK_SHOWN),
+            key=lambda r: r.at or now,
+            reverse=True,
+        ),
         conflicts=sorted((c for feed in listed for c in feed.conflicts), key=lambda c: (c.check_in, c.cabin)),
         feeds=[feed for feed in listed if feed.failing(now)],
     )
@@ -149,6 +175,6 @@ def attention_of(
 
 
 def _open(payment: PaymentIssue, now: datetime) -> bool:
-    if payment.issue == "charged_back":
+    if payment.issue in KNOWN_FOR_A_MONTH:
         return payment.at is not None and now - payment.at <= CHARGEBACK_SHOWN
     return payment.issue in PAYMENT_ISSUES

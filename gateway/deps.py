@@ -14,12 +14,14 @@ from services.common.settings import Settings
 from services.common.web import ServiceClients
 
 
-def _settings(request: Request) -> Settings:
+# Dependencies are coroutines even where they await nothing: FastAPI runs a plain function in
+# its thread pool, a thread hop per request for reading app.state.
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def _clients(request: Request) -> ServiceClients:
+async def _clients(request: Request) -> ServiceClients:
     clients: ServiceClients = request.app.state.clients
     return clients
 

@@ -7,6 +7,8 @@ from zoneinfo import available_timezones
 from fastapi import Path, Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
+from services.common.cancellation import MAX_DAYS, MAX_RULES
+
 Phone = Annotated[str, StringConstraints(pattern=r"^\+[1-9]\d{7,14}$")]  # E.164
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$", max_length=254)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
@@ -126,6 +128,30 @@ class GuestInfo(Strict):
     payment_methods: Answer = Field("", description="Cómo pagar")
 
 
+class GuestMessages(Strict):
+    """The owner's words in the guest's journey (check-in instructions, check-out reminder, review
+    request, confirmation); "" = the default wording, or nothing."""
+
+    keys: Answer = Field("", description="Cómo se retiran las llaves")
+    arrival_note: Answer = Field("", description="Algo más para la llegada, con las instrucciones")
+    departure_note: Answer = Field("", description="Qué dejar y cómo, la noche antes de irse")
+    review_url: Annotated[str, StringConstraints(pattern=r"^(https?://\S+)?$", max_length=500)] = Field(
+        "", description="Dónde dejar una reseña; sin él no se pide"
+    )
+    confirmed_note: Answer = Field("", description="Se dice con la confirmación de la reserva")
+
+
+class CancellationRule(Strict):
+    """Cancelled at least `days_before` days before check-in (in the cabin's time zone): `percent` %
+    of what was paid goes back. Fewer days may not give back more (`invalid_policy`)."""
+
+    days_before: int = Field(ge=0, le=MAX_DAYS)
+    percent: int = Field(ge=0, le=100)
+
+
+Rules = Annotated[list[CancellationRule], Field(max_length=MAX_RULES)]
+
+
 class AccommodationOut(BaseModel):
     id: int
     slug: str
@@ -148,6 +174,12 @@ class AccommodationOut(BaseModel):
     photos: list[str]
     location: Location
     guest_info: GuestInfo
+    guest_messages: GuestMessages | None = Field(
+        None, description="The admin API's answers only: how to get the keys is for the cabin's guests"
+    )
+    cancellation_rules: list[CancellationRule] = Field(description="The cabin's own, most days first; [] = the default")
+    cancellation_policy: str = Field(description="The policy that applies, in a sentence for guests (es-AR)")
+    balance_on_arrival: bool = Field(description="The balance after the deposit is paid at the cabin")
     active: bool
 
 
@@ -174,6 +206,11 @@ class AccommodationIn(Strict):
     )
     location: Location = Field(default_factory=Location)
     guest_info: GuestInfo = Field(default_factory=GuestInfo)
+    guest_messages: GuestMessages = Field(default_factory=lambda: GuestMessages())
+    cancellation_rules: Rules = Field(
+        default_factory=list, description="[] = the default: 15 days or more 100 %, 7 to 14 days 50 %, else nothing"
+    )
+    balance_on_arrival: bool = False
     active: bool = True
 
 
@@ -197,6 +234,9 @@ class AccommodationPatch(Strict):
     )
     location: Location | None = None
     guest_info: GuestInfo | None = Field(None, description="Changes the answers it names and keeps the others")
+    guest_messages: GuestMessages | None = Field(None, description="Replaces them all")
+    cancellation_rules: Rules | None = Field(None, description="Replaces them all; [] = back to the default")
+    balance_on_arrival: bool | None = None
     active: bool | None = None
 
 
@@ -236,6 +276,28 @@ class ReservationIn(Strict):
     )
 
 
+class CancellationQuoteOut(BaseModel):
+    days_before: int = Field(description="Days from today (the cabin's zone) to check-in")
+    percent: int = Field(description="Of what was paid, under the reservation's policy")
+    refund: int = Field(description="Minor units: that percentage of what was paid, less what went back")
+
+
+class RefundOut(BaseModel):
+    id: int
+    payment_external_id: str
+    amount: int = Field(description="Minor units")
+    currency: str
+    status: str = Field(description='"requested", "approved", "rejected", "failed" or "by_hand"')
+    error: str
+    attempts: int
+    actor: str
+    reason: str
+    external_id: str = Field(description="Mercado Pago's refund id, once made")
+    created_at: datetime | None
+    updated_at: datetime | None
+    settled_by: str = Field("", description='Who recorded it given back by hand: "user:<id>", "admin:<sub>"')
+
+
 class ReservationOut(BaseModel):
     code: str
     status: Status
@@ -249,13 +311,45 @@ class ReservationOut(BaseModel):
     deposit: int = Field(description="Minor units")
     currency: str
     expires_at: datetime | None = None  # only while held; routes leave out what is None
-    payment_url: str | None = None
+    payment_url: str | None = Field(
+        None,
+        description="The deposit's payment link, ours (`/pagar/{code}/{signature}`): opening it makes the"
+        " Mercado Pago checkout the first time and redirects there, every time to the same one",
+    )
     guest_name: str | None = Field(None, description="Only with the manage token or an admin token")
     guest_phone: str | None = None
     guest_email: str | None = None
     channel: str | None = None
     paid_but_unavailable: bool | None = None
     block_reason: str | None = Field(None, description="Why the owner closed these nights (owner blocks only)")
+    cancellation_rules: list[CancellationRule] | None = Field(
+        None, description="The cabin's policy as it was when booked: what a cancellation applies"
+    )
+    cancellation_policy: str | None = Field(None, description="Those rules in a sentence for guests (es-AR)")
+    refund_mode: str | None = Field(
+        None, description='Cancelled: what the canceller chose to give back, "policy", "full", "amount" or "none"'
+    )
+    refund_amount: int | None = Field(None, description="Minor units, with `refund_mode` amount")
+    # Its money (payments' GetBalance), with the manage token or an admin token; left out when payments
+    # did not answer.
+    paid: int | None = Field(None, description="Minor units: approved payments (online, cash, transfer)")
+    refunded: int | None = Field(None, description="Minor units: what went back")
+    balance_due: int | None = Field(None, description="Minor units: still to pay; 0 once cancelled or expired")
+    balance_payment_url: str | None = Field(
+        None, description="Checkout link for the balance: confirmed, something due and collected online"
+    )
+    overpaid: int | None = Field(None, description="Minor units paid beyond the total: for a person to give back")
+    if_cancelled_now: CancellationQuoteOut | None = None
+    refunds: list[RefundOut] | None = Field(None, description="Newest first; admin only")
+
+
+class CancelIn(Strict):
+    """What to give back of what was paid: an admin or API token's choice (a guest's cancel always
+    applies the policy, whatever the body says). Anything but `policy` needs a reason."""
+
+    refund: Literal["policy", "full", "amount", "none"] = "policy"
+    amount_minor: int | None = Field(None, ge=1, le=10**12, description="Minor units, with `refund` amount")
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
 
 
 class ReservationCreated(ReservationOut):
@@ -281,6 +375,9 @@ class PaymentOut(BaseModel):
     method: str = Field(description='"mercado_pago", "cash" or "transfer"')
     recorded_by: str = Field(description='Who recorded a payment received by hand: "admin:<sub>", "user:<id>"')
     note: str
+    kind: str = Field(
+        "", description='What it paid: "deposit", "balance", or "" (nothing: see `issue`, e.g. a duplicate)'
+    )
 
 
 class FeedIn(Strict):
@@ -477,6 +574,13 @@ class ManualPaymentIn(Strict):
     )
 
 
+class RefundIn(Strict):
+    amount_minor: int | None = Field(
+        None, ge=1, le=10**12, description="Minor units; unset: what was paid beyond the total (a duplicate payment)"
+    )
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+
+
 class MessageOut(BaseModel):
     direction: str = Field(description='"inbound" (from the guest) or "outbound"')
     type: str
@@ -513,3 +617,28 @@ class ReplyIn(Strict):
 class ReplyOut(BaseModel):
     message: MessageOut
     template: bool = Field(description="The 24-hour window was closed: the approved template went instead")
+
+
+EmailStatus = Literal["queued", "sent", "failed", "sandbox"]
+
+
+class EmailOut(BaseModel):
+    id: int
+    to: str
+    subject: str
+    text: str = Field(description="The plain-text body")
+    status: EmailStatus = Field(
+        description="queued (to send, or retried later), sent (the SMTP server took it), failed (refused for good"
+        " or kept failing), sandbox (no SMTP_HOST: it stays here)"
+    )
+    error: str = Field(description="The SMTP server's last reply (or why it could not be reached), if any")
+    attempts: int
+    attachments: list[str] = Field(description='File names, e.g. "reserva.ics"')
+    created_at: datetime
+    sent_at: datetime | None
+
+
+class EmailPage(BaseModel):
+    items: list[EmailOut] = Field(description="Newest first")
+    page: int
+    more: bool = Field(description="There is a next page")

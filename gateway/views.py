@@ -1,5 +1,6 @@
 """Protobuf replies -> REST bodies, and REST input -> protobuf requests."""
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -8,6 +9,7 @@ from google.protobuf.field_mask_pb2 import FieldMask
 from cabanas.v1 import accounts_pb2, booking_pb2, calendar_pb2, common_pb2, messaging_pb2, payments_pb2
 from gateway import schemas
 from services.common import pb
+from services.common.cancellation import Rule, describe
 from services.common.pb import day, range_pb
 
 
@@ -36,7 +38,16 @@ def season(s: booking_pb2.SeasonalRate) -> schemas.Season:
     )
 
 
-def accommodation(a: booking_pb2.Accommodation) -> schemas.AccommodationOut:
+def rules(rs: Iterable[booking_pb2.CancellationRule]) -> list[schemas.CancellationRule]:
+    return [schemas.CancellationRule(days_before=r.days_before, percent=r.percent) for r in rs]
+
+
+def policy(rs: Iterable[booking_pb2.CancellationRule]) -> str:
+    """The rules in a sentence for guests; no rules: the default policy's."""
+    return describe([Rule(r.days_before, r.percent) for r in rs])
+
+
+def accommodation(a: booking_pb2.Accommodation, *, admin: bool = False) -> schemas.AccommodationOut:
     loc = a.location
     return schemas.AccommodationOut(
         id=a.id,
@@ -67,6 +78,14 @@ def accommodation(a: booking_pb2.Accommodation) -> schemas.AccommodationOut:
             maps_url=loc.maps_url,
         ),
         guest_info=schemas.GuestInfo(**{name: getattr(a.guest_info, name) for name in schemas.GuestInfo.model_fields}),
+        guest_messages=schemas.GuestMessages(
+            **{name: getattr(a.guest_messages, name) for name in schemas.GuestMessages.model_fields}
+        )
+        if admin
+        else None,
+        cancellation_rules=rules(a.cancellation_rules),
+        cancellation_policy=policy(a.cancellation_rules),
+        balance_on_arrival=a.balance_on_arrival,
         active=a.active,
     )
 
@@ -88,6 +107,12 @@ def reservation(r: booking_pb2.Reservation, *, full: bool) -> schemas.Reservatio
         expires_at=r.expires_at.ToDatetime(tzinfo=UTC) if r.HasField("expires_at") else None,
         payment_url=r.payment_url or None,
     )
+    if r.cancellation_rules:  # a booking's terms (blocks have none): shown before paying, no secret
+        out.cancellation_rules = rules(r.cancellation_rules)
+        out.cancellation_policy = policy(r.cancellation_rules)
+    if r.refund_mode:
+        out.refund_mode = REFUND_MODE_NAMES[r.refund_mode]
+        out.refund_amount = r.refund_amount.amount_minor if r.HasField("refund_amount") else None
     if full:
         out.guest_name = r.guest.name
         out.guest_phone = r.guest.phone
@@ -96,6 +121,57 @@ def reservation(r: booking_pb2.Reservation, *, full: bool) -> schemas.Reservatio
         out.paid_but_unavailable = r.paid_but_unavailable
         out.block_reason = r.block_reason or None
     return out
+
+
+def balance(out: schemas.ReservationOut, b: payments_pb2.Balance, *, admin: bool) -> None:
+    """The reservation's money on its private view; its refunds for an admin."""
+    out.paid, out.refunded = b.paid.amount_minor, b.refunded.amount_minor
+    out.balance_due, out.overpaid = b.balance_due.amount_minor, b.overpaid.amount_minor
+    out.balance_payment_url = b.balance_payment_url or None
+    if b.HasField("if_cancelled_now"):
+        q = b.if_cancelled_now
+        out.if_cancelled_now = schemas.CancellationQuoteOut(
+            days_before=q.days_before, percent=q.percent, refund=q.refund.amount_minor
+        )
+    if admin:
+        out.refunds = [refund(r) for r in b.refunds]
+
+
+REFUND_STATUS_NAMES = pb.enum_names(payments_pb2.RefundStatus, "REFUND_STATUS_")  # "requested", "by_hand"...
+
+
+def refund(r: payments_pb2.Refund) -> schemas.RefundOut:
+    return schemas.RefundOut(
+        id=r.id,
+        payment_external_id=r.payment_external_id,
+        amount=r.amount.amount_minor,
+        currency=r.amount.currency,
+        status=REFUND_STATUS_NAMES.get(r.status, "unspecified"),
+        error=r.error,
+        attempts=r.attempts,
+        actor=r.actor,
+        reason=r.reason,
+        external_id=r.external_id,
+        created_at=_when(r.created_at, r.HasField("created_at")),
+        updated_at=_when(r.updated_at, r.HasField("updated_at")),
+        settled_by=r.settled_by,
+    )
+
+
+API_CANCEL_REASON = "requested over the API"
+
+
+def cancel_pb(code: str, actor: str, body: schemas.CancelIn | None) -> booking_pb2.CancelReservationRequest:
+    """The cancel a body asks for; none: the policy. A refund other than the policy keeps its
+    reason as given, so that booking refuses one without."""
+    body = body or schemas.CancelIn()
+    reason = body.reason or (API_CANCEL_REASON if body.refund == "policy" else "")
+    request = booking_pb2.CancelReservationRequest(
+        code=code, reason=reason, actor=actor, refund_mode=REFUND_MODES[body.refund]
+    )
+    if body.amount_minor is not None:
+        request.refund_amount.amount_minor = body.amount_minor
+    return request
 
 
 def accommodation_pb(
@@ -125,6 +201,12 @@ def accommodation_pb(
         elif name == "location":
             msg.location.CopyFrom(booking_pb2.Location(**value))
             paths.append(name)
+        elif name == "cancellation_rules":
+            msg.cancellation_rules.extend(booking_pb2.CancellationRule(**rule) for rule in value)
+            paths.append(name)
+        elif name == "guest_messages":
+            msg.guest_messages.CopyFrom(booking_pb2.GuestMessages(**value))
+            paths.append(name)
         elif name == "guest_info":
             msg.guest_info.CopyFrom(booking_pb2.GuestInfo(**value))
             paths.extend([f"guest_info.{answer}" for answer in value] if patch else [name])
@@ -152,9 +234,12 @@ def payment(p: payments_pb2.Payment) -> schemas.PaymentOut:
         method=PAYMENT_METHOD_NAMES.get(p.method, "mercado_pago"),  # unset: a row from before manual payments
         recorded_by=p.recorded_by,
         note=p.note,
+        kind=p.kind,
     )
 
 
+REFUND_MODES = pb.enum_values(booking_pb2.RefundMode, "REFUND_MODE_")  # "policy", "full", "amount", "none"
+REFUND_MODE_NAMES = pb.enum_names(booking_pb2.RefundMode, "REFUND_MODE_")
 PAYMENT_METHODS = pb.enum_values(payments_pb2.PaymentMethod, "PAYMENT_METHOD_")  # "mercado_pago", "cash", "transfer"
 PAYMENT_METHOD_NAMES = pb.enum_names(payments_pb2.PaymentMethod, "PAYMENT_METHOD_")
 
@@ -291,3 +376,22 @@ def conversation(c: messaging_pb2.Conversation) -> schemas.ConversationOut:
 
 def conversation_detail(c: messaging_pb2.Conversation) -> schemas.ConversationDetail:
     return schemas.ConversationDetail(**conversation(c).model_dump(), messages=[message(m) for m in c.messages])
+
+
+EMAIL_STATUSES = pb.enum_values(messaging_pb2.EmailStatus, "EMAIL_STATUS_")  # "queued", "sent", "failed", "sandbox"
+EMAIL_STATUS_NAMES = pb.enum_names(messaging_pb2.EmailStatus, "EMAIL_STATUS_")
+
+
+def email(e: messaging_pb2.Email) -> schemas.EmailOut:
+    return schemas.EmailOut(
+        id=e.id,
+        to=e.to,
+        subject=e.subject,
+        text=e.text,
+        status=EMAIL_STATUS_NAMES[e.status],
+        error=e.error,
+        attempts=e.attempts,
+        attachments=list(e.attachments),
+        created_at=e.created_at.ToDatetime(tzinfo=UTC),
+        sent_at=_when(e.sent_at, e.HasField("sent_at")),
+    )

@@ -17,6 +17,7 @@ from devtools.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
 from services.common.migrate import schemas
 from testsupport.fake_graph import FakeGraph
 from testsupport.otlp import OtlpReceiver
+from testsupport.smtp import SmtpServer
 
 JWT_SECRET = "test-only-jwt-secret-0123456789abcdef-0123456789"
 # The fakes of the internet (channel feeds, the Graph API) listen on 127.0.0.1: the services, and
@@ -46,6 +47,7 @@ class Infra:
     mercadopago_url: str
     models: Path  # where the speech service assembles its model, once per session
     graph: FakeGraph  # the WhatsApp Cloud API
+    smtp: SmtpServer  # a real SMTP server the services send to: `infra.smtp.messages` is what arrived
 
 
 @dataclass
@@ -74,10 +76,12 @@ def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
     fake_env = dict(os.environ, PORT=str(port), MERCADOPAGO_WEBHOOK_SECRET=MERCADOPAGO_SECRET, LOG_LEVEL="WARNING")
     fake = {"mercadopago": spawn("devtools.sandbox.mercadopago", fake_env)}
     graph = FakeGraph()
+    smtp = SmtpServer().start()
     try:
         wait_ready(f"http://127.0.0.1:{port}/healthz", fake["mercadopago"])
-        yield Infra(pg.start(), rd.start(), f"http://127.0.0.1:{port}", base / "models", graph)
+        yield Infra(pg.start(), rd.start(), f"http://127.0.0.1:{port}", base / "models", graph, smtp)
     finally:
+        smtp.stop()
         graph.stop()
         stop_children(fake)
         rd.stop()
@@ -114,6 +118,7 @@ def stack_env(infra: Infra, otlp: OtlpReceiver) -> dict[str, str]:
         "MERCADOPAGO_WEBHOOK_SECRET": MERCADOPAGO_SECRET,
         "PAYMENTS_RETRY_BASE_SECONDS": "0.2",
         "PAYMENTS_RECONCILE_INTERVAL_SECONDS": "0.5",
+        "ALERT_BATCH_SECONDS": "0.5",  # the team's alerts: one message per half second, not per 30 s
         "MERCADOPAGO_CIRCUIT_RECOVERY_SECONDS": "1",
         "AUDIO_MODEL_CACHE": str(infra.models),
         "AUDIO_MAX_SECONDS": "20",
@@ -123,6 +128,10 @@ def stack_env(infra: Infra, otlp: OtlpReceiver) -> dict[str, str]:
         "WHATSAPP_VERIFY_TOKEN": WHATSAPP_VERIFY,
         "WHATSAPP_PHONE_ID": "106540352242922",
         "WHATSAPP_API_BASE": infra.graph.url,
+        "SMTP_HOST": infra.smtp.host,
+        "SMTP_PORT": str(infra.smtp.port),
+        "SMTP_TLS": "none",
+        "SMTP_FROM": "Cabañas del Lago <reservas@cabanas.test>",
         **PRIVATE_FETCH,
         "GRPC_BIND_HOST": "127.0.0.1",
         "GRPC_SHUTDOWN_GRACE_SECONDS": "3",

@@ -4,6 +4,7 @@ import asyncio
 import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
+from typing import Any
 
 import asyncpg
 import grpc
@@ -278,22 +279,20 @@ def test_admin_manages_cabins_and_lists_reservations(stack: Stack) -> None:
     assert forced.status_code == 200 and forced.json()["status"] == "confirmed"
 
 
+def _created_cabin(stack: Stack, auth: dict[str, str], **fields: Any) -> dict[str, Any]:
+    """A cabin made through the admin API with `fields` besides its name, capacity and price."""
+    body = {"name": f"Cabaña del Río {uuid.uuid4().hex[:6]}", "capacity": 4, "nightly_price": 1, **fields}
+    created = httpx.post(f"{stack.gateway_url}/api/v1/admin/accommodations", headers=auth, json=body)
+    assert created.status_code == 201, created.text
+    cabin: dict[str, Any] = created.json()
+    return cabin
+
+
 def test_admin_writes_the_answers_guests_read(stack: Stack) -> None:
     auth = {"Authorization": f"Bearer {admin_token()}"}
     admin = f"{stack.gateway_url}/api/v1/admin/accommodations"
     answers = {"pets": "Se aceptan mascotas chicas, con aviso.", "wifi": "  Sí, wifi de fibra en toda la casa. "}
-    created = httpx.post(
-        admin,
-        headers=auth,
-        json={
-            "name": f"Cabaña del Río {uuid.uuid4().hex[:6]}",
-            "capacity": 4,
-            "nightly_price": 1,
-            "guest_info": answers,
-        },
-    )
-    assert created.status_code == 201, created.text
-    cabin = created.json()
+    cabin = _created_cabin(stack, auth, guest_info=answers)
     assert cabin["guest_info"]["wifi"] == "Sí, wifi de fibra en toda la casa." and cabin["guest_info"]["pool"] == ""
     patched = httpx.patch(
         f"{admin}/{cabin['id']}", headers=auth, json={"guest_info": {"parking": "Cochera para un auto.", "wifi": ""}}
@@ -304,3 +303,23 @@ def test_admin_writes_the_answers_guests_read(stack: Stack) -> None:
     too_long = httpx.patch(f"{admin}/{cabin['id']}", headers=auth, json={"guest_info": {"pets": "x" * 1001}})
     unknown = httpx.patch(f"{admin}/{cabin['id']}", headers=auth, json={"guest_info": {"sauna": "Sí."}})
     assert (too_long.status_code, unknown.status_code) == (422, 422)
+
+
+def test_the_owners_words_for_the_guests_journey_are_the_admin_apis_only(stack: Stack) -> None:
+    auth = {"Authorization": f"Bearer {admin_token()}"}
+    admin = f"{stack.gateway_url}/api/v1/admin/accommodations"
+    words = {"keys": "En la caja con candado, código 4521.", "review_url": "https://g.page/r/cabana-del-rio/review"}
+    cabin = _created_cabin(stack, auth, guest_messages=words)
+    assert cabin["guest_messages"] == {"arrival_note": "", "departure_note": "", "confirmed_note": "", **words}
+    patched = httpx.patch(
+        f"{admin}/{cabin['id']}", headers=auth, json={"guest_messages": {"departure_note": "Dejen la llave adentro."}}
+    )
+    assert patched.status_code == 200, patched.text
+    read = httpx.get(f"{admin}/{cabin['id']}", headers=auth).json()["guest_messages"]
+    assert (read["keys"], read["departure_note"]) == ("", "Dejen la llave adentro.")  # replaced as a whole
+    public = httpx.get(f"{stack.gateway_url}/api/v1/accommodations/{cabin['id']}")
+    listed = httpx.get(f"{stack.gateway_url}/api/v1/accommodations").json()
+    assert "guest_messages" not in public.json() and all("guest_messages" not in a for a in listed)
+    assert httpx.get(f"{admin}/{cabin['id']}").status_code == 401
+    bad = httpx.patch(f"{admin}/{cabin['id']}", headers=auth, json={"guest_messages": {"review_url": "javascript:x"}})
+    assert bad.status_code == 422

@@ -60,6 +60,7 @@ def chaos(tmp_path_factory: pytest.TempPathFactory, infra: Infra, otlp: OtlpRece
         infra.mercadopago_url,
         infra.models,
         infra.graph,
+        infra.smtp,
     )
     processes: dict[str, Any] = {}
     try:

@@ -33,6 +33,7 @@ from tests.console_support import (
     signed_in,
 )
 from tests.stack import Stack
+from tests.test_payments import checkout
 
 ZONE = ZoneInfo(Settings().console_time_zone)
 ARTIFACTS = Path(__file__).resolve().parents[1] / ".artifacts" / "screenshots"
@@ -140,7 +141,7 @@ def today(stack: Stack, booking: booking_pb2_grpc.BookingServiceStub) -> Today:
             "guest_phone": "+5492944111222",
         },
     ).json()
-    assert httpx.post(f"{held['payment_url']}/pay").status_code == 200
+    assert httpx.post(f"{checkout(held)}/pay").status_code == 200
     _wait_confirmed(stack, held["code"])
     by_hand = booking.PreReserve(
         booking_pb2.PreReserveRequest(

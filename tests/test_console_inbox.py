@@ -16,6 +16,7 @@ import pytest
 
 from cabanas.v1 import accounts_pb2, booking_pb2_grpc, calendar_pb2, calendar_pb2_grpc
 from console.inbox import Chat, Message, bubbles, conversation_id, phone_of, user_ids, waiting_first
+from console.lookups import PAGE_SIZE
 from console.present import ago, pesos, snippet, when
 from console.today import Attention, Conflict, Feed, PaymentIssue, attention_of
 from services.booking.tests.helpers import make_cabin
@@ -272,10 +273,12 @@ def test_today_lists_payments_to_refund_and_feeds_that_fail(
     booking: booking_pb2_grpc.BookingServiceStub,
     calendar: calendar_pb2_grpc.CalendarServiceStub,
 ) -> None:
-    cabin = make_cabin(booking)
+    for _ in range(PAGE_SIZE):  # the feed's cabin past the first page of cabins (they come by name)
+        make_cabin(booking)
+    cabin = make_cabin(booking, name=f"Zorzal {uuid.uuid4().hex[:8]}")
     held = reserve(stack, cabin.id, 60, 62)
-    for _ in range(2):  # its link paid twice: the second payment is a duplicate to refund
-        assert notify(stack, fake_payment(infra, held["code"], held["deposit"])).status_code == 200
+    for _ in range(2):  # the whole stay paid twice: the second payment is a duplicate to refund
+        assert notify(stack, fake_payment(infra, held["code"], held["total"])).status_code == 200
     feed = calendar.AddFeed(
         calendar_pb2.AddFeedRequest(accommodation_id=cabin.id, url="http://127.0.0.1:9/cal.ics", source="airbnb")
     )
@@ -286,7 +289,7 @@ def test_today_lists_payments_to_refund_and_feeds_that_fail(
             return section(client.get("/hoy").text, "atencion")
 
     shown = wait_for(lambda: held["code"] in (found := attention()) and found, what="the duplicate payment")
-    assert f"Pago repetido de {pesos(held['deposit'])} en la reserva {held['code']}" in shown
+    assert f"Pago repetido de {pesos(held['total'])} en la reserva {held['code']}" in shown
     assert f'href="/reservas/{held["code"]}"' in shown
     assert f"El calendario de Airbnb de {cabin.name} no se está actualizando" in shown
     with signed_in(console, user(accounts_pb2.ROLE_STAFF, "Sole Staff")) as staff:

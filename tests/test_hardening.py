@@ -251,6 +251,7 @@ PUBLIC = {
     "/pago/ok",  # where Mercado Pago sends the guest back: a short page, the reservation's state only
     "/pago/pendiente",
     "/pago/error",
+    "/pagar/{link:path}",  # the hold's payment link: signed, redirects to its checkout
 }
 
 

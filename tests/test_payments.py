@@ -64,6 +64,13 @@ def reserve(stack: Stack, cabin_id: int, start: int = 40, end: int = 42) -> dict
     return held
 
 
+def checkout(held: dict[str, Any]) -> str:
+    """The Mercado Pago checkout the hold's payment link (ours, /pagar/...) redirects to."""
+    opened = httpx.get(held["payment_url"])
+    assert opened.status_code == 303, opened.text
+    return opened.headers["location"]
+
+
 def fake_payment(infra: Infra, code: str, amount_minor: int, status: str = "approved", currency: str = "ARS") -> str:
     reply = httpx.post(
         f"{infra.mercadopago_url}/_control/payments",
@@ -109,17 +116,57 @@ def test_pay_in_the_checkout_confirms_the_reservation(
 ) -> None:
     cabin = make_cabin(booking)
     held = reserve(stack, cabin.id)
-    assert held["payment_url"].startswith(f"{infra.mercadopago_url}/checkout/")
-    page = httpx.get(held["payment_url"])
+    assert held["payment_url"].startswith(f"{stack.gateway_url}/pagar/{held['code']}/")
+    assert not httpx.get(f"{infra.mercadopago_url}/_control/preferences").json().get(held["code"])
+    url = checkout(held)
+    assert url.startswith(f"{infra.mercadopago_url}/checkout/") and checkout(held) == url  # made once
+    page = httpx.get(url)
     assert page.status_code == 200 and "Pagar" in page.text and "Seña" in page.text
     prefs = httpx.get(f"{infra.mercadopago_url}/_control/preferences").json()
     pref = next(p for p in prefs.values() if p["external_reference"] == held["code"])
     assert pref["items"][0]["unit_price"] == held["deposit"] / 100
     assert pref["notification_url"].startswith(f"{stack.gateway_url}/api/v1/webhooks/mercadopago")
     assert pref["idempotency_key"] == f"preference-{held['code']}"
-    paid = httpx.post(f"{held['payment_url']}/pay")
+    paid = httpx.post(f"{url}/pay")
     assert "Pago aprobado" in paid.text and "HTTP 200" in paid.text
     wait_for(lambda: status_of(stack, held["code"]) == "confirmed", what="confirmation")
+
+
+def test_the_payment_link_is_ours_signed_and_only_while_held(
+    stack: Stack, booking: booking_pb2_grpc.BookingServiceStub, infra: Infra
+) -> None:
+    cabin = make_cabin(booking)
+    reply = httpx.post(
+        f"{stack.gateway_url}/api/v1/reservations",
+        json={
+            "accommodation_id": cabin.id,
+            "check_in": day(44),
+            "check_out": day(46),
+            "guests": 2,
+            "guest_name": "Ana Pérez",
+            "guest_phone": "+5491155555555",
+            "guest_email": "ana@example.com",
+        },
+    )
+    held = reply.json()
+    link = held["payment_url"]
+    other = reserve(stack, cabin.id, 50, 52)
+    for forged in (
+        link[:-2] + ("AA" if not link.endswith("AA") else "BB"),  # a signature off
+        link.replace(held["code"], other["code"]),  # another code under this one's signature
+        f"{stack.gateway_url}/pagar/{held['code']}/",
+    ):
+        answer = httpx.get(forged)
+        assert answer.status_code == 404 and "No encontramos este link" in answer.text, forged
+    url = checkout(held)
+    prefs = httpx.get(f"{infra.mercadopago_url}/_control/preferences").json()
+    pref = next(p for p in prefs.values() if p["external_reference"] == held["code"])
+    assert pref["payer"] == {"email": "ana@example.com"}  # from the reservation, the link carries none
+    assert "Pago aprobado" in httpx.post(f"{url}/pay").text
+    wait_for(lambda: status_of(stack, held["code"]) == "confirmed", what="confirmation")
+    page = httpx.get(link)
+    assert page.status_code == 200 and "Esta reserva ya no espera un pago" in page.text
+    assert f"Reserva {held['code']}: Confirmada" in page.text
 
 
 async def test_bad_signatures_are_refused_and_nothing_is_stored(stack: Stack, infra: Infra) -> None:
@@ -288,6 +335,7 @@ async def test_reconciliation_finds_a_lost_notification(
 ) -> None:
     cabin = make_cabin(booking)
     held = reserve(stack, cabin.id)
+    checkout(held)  # the guest opens the link: reconciliation watches the links made
     fake_payment(infra, held["code"], held["deposit"])  # paid, but the notification never arrives
     conn = await asyncpg.connect(infra.postgres.url)
     try:
@@ -329,9 +377,10 @@ def test_sandbox_checkout_served_by_the_gateway(infra: Infra, otlp: OtlpReceiver
         with grpc.insecure_channel(own.addr("booking")) as channel:
             cabin = make_cabin(booking_pb2_grpc.BookingServiceStub(channel))
         held = reserve(own, cabin.id)
-        assert held["payment_url"].startswith(f"{own.gateway_url}/sandbox/mercadopago/checkout/")
-        assert "Rechazar" in httpx.get(held["payment_url"]).text
-        assert "Pago aprobado" in httpx.post(f"{held['payment_url']}/pay", timeout=30).text
+        url = checkout(held)
+        assert url.startswith(f"{own.gateway_url}/sandbox/mercadopago/checkout/")
+        assert "Rechazar" in httpx.get(url).text
+        assert "Pago aprobado" in httpx.post(f"{url}/pay", timeout=30).text
         wait_for(lambda: status_of(own, held["code"]) == "confirmed", what="sandbox confirmation")
     finally:
         stop_children(own.processes)

@@ -21,6 +21,8 @@ class FakeGraph:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # kept-alive connections, as Graph's; every answer has a length
+
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
                 with fake.lock:
@@ -56,6 +58,7 @@ class FakeGraph:
                 data = fake.media.get(media_id)
                 if not authorised or data is None:
                     self.send_response(401 if not authorised else 404)
+                    self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
                 if self.path.startswith("/media/"):

@@ -99,7 +99,7 @@ class Location(_message.Message):
     def __init__(self, address: _Optional[str] = ..., city: _Optional[str] = ..., province: _Optional[str] = ..., latitude: _Optional[float] = ..., longitude: _Optional[float] = ..., maps_url: _Optional[str] = ...) -> None: ...
 
 class Accommodation(_message.Message):
-    __slots__ = ("id", "slug", "name", "type", "description", "capacity", "base_nightly_price", "weekend_multiplier_percent", "weekend_nights", "seasons", "min_nights", "max_nights", "deposit_percent", "time_zone", "check_in_time", "check_out_time", "amenities", "photos", "location", "active", "created_at", "updated_at", "guest_info", "cancellation_rules", "balance_on_arrival")
+    __slots__ = ("id", "slug", "name", "type", "description", "capacity", "base_nightly_price", "weekend_multiplier_percent", "weekend_nights", "seasons", "min_nights", "max_nights", "deposit_percent", "time_zone", "check_in_time", "check_out_time", "amenities", "photos", "location", "active", "created_at", "updated_at", "guest_info", "cancellation_rules", "balance_on_arrival", "guest_messages")
     ID_FIELD_NUMBER: _ClassVar[int]
     SLUG_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -125,6 +125,7 @@ class Accommodation(_message.Message):
     GUEST_INFO_FIELD_NUMBER: _ClassVar[int]
     CANCELLATION_RULES_FIELD_NUMBER: _ClassVar[int]
     BALANCE_ON_ARRIVAL_FIELD_NUMBER: _ClassVar[int]
+    GUEST_MESSAGES_FIELD_NUMBER: _ClassVar[int]
     id: int
     slug: str
     name: str
@@ -150,7 +151,22 @@ class Accommodation(_message.Message):
     guest_info: GuestInfo
     cancellation_rules: _containers.RepeatedCompositeFieldContainer[CancellationRule]
     balance_on_arrival: bool
-    def __init__(self, id: _Optional[int] = ..., slug: _Optional[str] = ..., name: _Optional[str] = ..., type: _Optional[str] = ..., description: _Optional[str] = ..., capacity: _Optional[int] = ..., base_nightly_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., weekend_multiplier_percent: _Optional[int] = ..., weekend_nights: _Optional[_Iterable[_Union[Weekday, str]]] = ..., seasons: _Optional[_Iterable[_Union[SeasonalRate, _Mapping]]] = ..., min_nights: _Optional[int] = ..., max_nights: _Optional[int] = ..., deposit_percent: _Optional[int] = ..., time_zone: _Optional[str] = ..., check_in_time: _Optional[str] = ..., check_out_time: _Optional[str] = ..., amenities: _Optional[_Iterable[str]] = ..., photos: _Optional[_Iterable[str]] = ..., location: _Optional[_Union[Location, _Mapping]] = ..., active: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., guest_info: _Optional[_Union[GuestInfo, _Mapping]] = ..., cancellation_rules: _Optional[_Iterable[_Union[CancellationRule, _Mapping]]] = ..., balance_on_arrival: _Optional[bool] = ...) -> None: ...
+    guest_messages: GuestMessages
+    def __init__(self, id: _Optional[int] = ..., slug: _Optional[str] = ..., name: _Optional[str] = ..., type: _Optional[str] = ..., description: _Optional[str] = ..., capacity: _Optional[int] = ..., base_nightly_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., weekend_multiplier_percent: _Optional[int] = ..., weekend_nights: _Optional[_Iterable[_Union[Weekday, str]]] = ..., seasons: _Optional[_Iterable[_Union[SeasonalRate, _Mapping]]] = ..., min_nights: _Optional[int] = ..., max_nights: _Optional[int] = ..., deposit_percent: _Optional[int] = ..., time_zone: _Optional[str] = ..., check_in_time: _Optional[str] = ..., check_out_time: _Optional[str] = ..., amenities: _Optional[_Iterable[str]] = ..., photos: _Optional[_Iterable[str]] = ..., location: _Optional[_Union[Location, _Mapping]] = ..., active: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., guest_info: _Optional[_Union[GuestInfo, _Mapping]] = ..., cancellation_rules: _Optional[_Iterable[_Union[CancellationRule, _Mapping]]] = ..., balance_on_arrival: _Optional[bool] = ..., guest_messages: _Optional[_Union[GuestMessages, _Mapping]] = ...) -> None: ...
+
+class GuestMessages(_message.Message):
+    __slots__ = ("keys", "arrival_note", "departure_note", "review_url", "confirmed_note")
+    KEYS_FIELD_NUMBER: _ClassVar[int]
+    ARRIVAL_NOTE_FIELD_NUMBER: _ClassVar[int]
+    DEPARTURE_NOTE_FIELD_NUMBER: _ClassVar[int]
+    REVIEW_URL_FIELD_NUMBER: _ClassVar[int]
+    CONFIRMED_NOTE_FIELD_NUMBER: _ClassVar[int]
+    keys: str
+    arrival_note: str
+    departure_note: str
+    review_url: str
+    confirmed_note: str
+    def __init__(self, keys: _Optional[str] = ..., arrival_note: _Optional[str] = ..., departure_note: _Optional[str] = ..., review_url: _Optional[str] = ..., confirmed_note: _Optional[str] = ...) -> None: ...
 
 class GuestInfo(_message.Message):
     __slots__ = ("pets", "wifi", "parking", "linen", "grill", "heating", "pool", "children", "directions", "distance_to_town", "house_rules", "cancellation_policy", "payment_methods")
@@ -551,7 +567,7 @@ class StreamEventsRequest(_message.Message):
     def __init__(self, after_id: _Optional[int] = ..., types: _Optional[_Iterable[str]] = ..., follow: _Optional[bool] = ...) -> None: ...
 
 class DomainEvent(_message.Message):
-    __slots__ = ("id", "type", "occurred_at", "reservation", "conflict", "traceparent", "previous_stay")
+    __slots__ = ("id", "type", "occurred_at", "reservation", "conflict", "traceparent", "previous_stay", "actor", "reason")
     ID_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
     OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
@@ -559,6 +575,8 @@ class DomainEvent(_message.Message):
     CONFLICT_FIELD_NUMBER: _ClassVar[int]
     TRACEPARENT_FIELD_NUMBER: _ClassVar[int]
     PREVIOUS_STAY_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
     id: int
     type: str
     occurred_at: _timestamp_pb2.Timestamp
@@ -566,7 +584,9 @@ class DomainEvent(_message.Message):
     conflict: _common_pb2.BlockConflict
     traceparent: str
     previous_stay: _common_pb2.DateRange
-    def __init__(self, id: _Optional[int] = ..., type: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reservation: _Optional[_Union[Reservation, _Mapping]] = ..., conflict: _Optional[_Union[_common_pb2.BlockConflict, _Mapping]] = ..., traceparent: _Optional[str] = ..., previous_stay: _Optional[_Union[_common_pb2.DateRange, _Mapping]] = ...) -> None: ...
+    actor: str
+    reason: str
+    def __init__(self, id: _Optional[int] = ..., type: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reservation: _Optional[_Union[Reservation, _Mapping]] = ..., conflict: _Optional[_Union[_common_pb2.BlockConflict, _Mapping]] = ..., traceparent: _Optional[str] = ..., previous_stay: _Optional[_Union[_common_pb2.DateRange, _Mapping]] = ..., actor: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class HistoryEntry(_message.Message):
     __slots__ = ("at", "actor", "action", "text", "data")

@@ -35,6 +35,14 @@ class Direction(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     DIRECTION_UNSPECIFIED: _ClassVar[Direction]
     DIRECTION_INBOUND: _ClassVar[Direction]
     DIRECTION_OUTBOUND: _ClassVar[Direction]
+
+class EmailStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    EMAIL_STATUS_UNSPECIFIED: _ClassVar[EmailStatus]
+    EMAIL_STATUS_QUEUED: _ClassVar[EmailStatus]
+    EMAIL_STATUS_SENT: _ClassVar[EmailStatus]
+    EMAIL_STATUS_FAILED: _ClassVar[EmailStatus]
+    EMAIL_STATUS_SANDBOX: _ClassVar[EmailStatus]
 INTENT_UNKNOWN: Intent
 INTENT_GREETING: Intent
 INTENT_AVAILABILITY: Intent
@@ -54,6 +62,11 @@ INTENT_CHANGE_DATES: Intent
 DIRECTION_UNSPECIFIED: Direction
 DIRECTION_INBOUND: Direction
 DIRECTION_OUTBOUND: Direction
+EMAIL_STATUS_UNSPECIFIED: EmailStatus
+EMAIL_STATUS_QUEUED: EmailStatus
+EMAIL_STATUS_SENT: EmailStatus
+EMAIL_STATUS_FAILED: EmailStatus
+EMAIL_STATUS_SANDBOX: EmailStatus
 
 class HandleWhatsAppWebhookRequest(_message.Message):
     __slots__ = ("payload", "received_at", "traceparent")
@@ -146,7 +159,7 @@ class ConversationMessage(_message.Message):
     def __init__(self, wamid: _Optional[str] = ..., direction: _Optional[_Union[Direction, str]] = ..., type: _Optional[str] = ..., text: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[str] = ..., author: _Optional[str] = ...) -> None: ...
 
 class Conversation(_message.Message):
-    __slots__ = ("phone", "name", "state", "handoff", "last_inbound_at", "messages", "waiting_since", "last_text", "window_open")
+    __slots__ = ("phone", "name", "state", "handoff", "last_inbound_at", "messages", "waiting_since", "last_text", "window_open", "opted_out")
     PHONE_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
@@ -156,6 +169,7 @@ class Conversation(_message.Message):
     WAITING_SINCE_FIELD_NUMBER: _ClassVar[int]
     LAST_TEXT_FIELD_NUMBER: _ClassVar[int]
     WINDOW_OPEN_FIELD_NUMBER: _ClassVar[int]
+    OPTED_OUT_FIELD_NUMBER: _ClassVar[int]
     phone: str
     name: str
     state: str
@@ -165,7 +179,8 @@ class Conversation(_message.Message):
     waiting_since: _timestamp_pb2.Timestamp
     last_text: str
     window_open: bool
-    def __init__(self, phone: _Optional[str] = ..., name: _Optional[str] = ..., state: _Optional[str] = ..., handoff: _Optional[bool] = ..., last_inbound_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., messages: _Optional[_Iterable[_Union[ConversationMessage, _Mapping]]] = ..., waiting_since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_text: _Optional[str] = ..., window_open: _Optional[bool] = ...) -> None: ...
+    opted_out: bool
+    def __init__(self, phone: _Optional[str] = ..., name: _Optional[str] = ..., state: _Optional[str] = ..., handoff: _Optional[bool] = ..., last_inbound_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., messages: _Optional[_Iterable[_Union[ConversationMessage, _Mapping]]] = ..., waiting_since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_text: _Optional[str] = ..., window_open: _Optional[bool] = ..., opted_out: _Optional[bool] = ...) -> None: ...
 
 class SetHandoffRequest(_message.Message):
     __slots__ = ("phone", "active")
@@ -248,3 +263,45 @@ class SendReplyResponse(_message.Message):
     message: ConversationMessage
     template: bool
     def __init__(self, message: _Optional[_Union[ConversationMessage, _Mapping]] = ..., template: _Optional[bool] = ...) -> None: ...
+
+class Email(_message.Message):
+    __slots__ = ("id", "to", "subject", "text", "status", "error", "attempts", "attachments", "created_at", "sent_at")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    TO_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    ATTACHMENTS_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    SENT_AT_FIELD_NUMBER: _ClassVar[int]
+    id: int
+    to: str
+    subject: str
+    text: str
+    status: EmailStatus
+    error: str
+    attempts: int
+    attachments: _containers.RepeatedScalarFieldContainer[str]
+    created_at: _timestamp_pb2.Timestamp
+    sent_at: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[int] = ..., to: _Optional[str] = ..., subject: _Optional[str] = ..., text: _Optional[str] = ..., status: _Optional[_Union[EmailStatus, str]] = ..., error: _Optional[str] = ..., attempts: _Optional[int] = ..., attachments: _Optional[_Iterable[str]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sent_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListEmailsRequest(_message.Message):
+    __slots__ = ("status", "to", "page")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    TO_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    status: EmailStatus
+    to: str
+    page: _common_pb2.PageRequest
+    def __init__(self, status: _Optional[_Union[EmailStatus, str]] = ..., to: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+
+class ListEmailsResponse(_message.Message):
+    __slots__ = ("emails", "next_page_token")
+    EMAILS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    emails: _containers.RepeatedCompositeFieldContainer[Email]
+    next_page_token: str
+    def __init__(self, emails: _Optional[_Iterable[_Union[Email, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

@@ -70,6 +70,11 @@ class MessagingServiceStub:
                 request_serializer=cabanas_dot_v1_dot_messaging__pb2.SendReplyRequest.SerializeToString,
                 response_deserializer=cabanas_dot_v1_dot_messaging__pb2.SendReplyResponse.FromString,
                 _registered_method=True)
+        self.ListEmails = channel.unary_unary(
+                '/cabanas.v1.MessagingService/ListEmails',
+                request_serializer=cabanas_dot_v1_dot_messaging__pb2.ListEmailsRequest.SerializeToString,
+                response_deserializer=cabanas_dot_v1_dot_messaging__pb2.ListEmailsResponse.FromString,
+                _registered_method=True)
 
 
 class MessagingServiceServicer:
@@ -128,6 +133,13 @@ class MessagingServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListEmails(self, request, context):
+        """Lists e-mails sent or to send, newest first (without SMTP_HOST they stay here).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_MessagingServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -165,6 +177,11 @@ def add_MessagingServiceServicer_to_server(servicer, server):
                     servicer.SendReply,
                     request_deserializer=cabanas_dot_v1_dot_messaging__pb2.SendReplyRequest.FromString,
                     response_serializer=cabanas_dot_v1_dot_messaging__pb2.SendReplyResponse.SerializeToString,
+            ),
+            'ListEmails': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListEmails,
+                    request_deserializer=cabanas_dot_v1_dot_messaging__pb2.ListEmailsRequest.FromString,
+                    response_serializer=cabanas_dot_v1_dot_messaging__pb2.ListEmailsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -357,6 +374,33 @@ class MessagingService:
             '/cabanas.v1.MessagingService/SendReply',
             cabanas_dot_v1_dot_messaging__pb2.SendReplyRequest.SerializeToString,
             cabanas_dot_v1_dot_messaging__pb2.SendReplyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListEmails(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cabanas.v1.MessagingService/ListEmails',
+            cabanas_dot_v1_dot_messaging__pb2.ListEmailsRequest.SerializeToString,
+            cabanas_dot_v1_dot_messaging__pb2.ListEmailsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -54,6 +54,8 @@ class MessagingServiceStub:
     """A person's reply to a guest: free text inside WhatsApp's 24-hour window,
     the approved re-engagement template outside it. Queued in the outbox.
     """
+    ListEmails: _grpc.UnaryUnaryMultiCallable[_messaging_pb2.ListEmailsRequest, _messaging_pb2.ListEmailsResponse]
+    """Lists e-mails sent or to send, newest first (without SMTP_HOST they stay here)."""
 
 @_typing.type_check_only
 class MessagingServiceAsyncStub(MessagingServiceStub):
@@ -79,6 +81,8 @@ class MessagingServiceAsyncStub(MessagingServiceStub):
     """A person's reply to a guest: free text inside WhatsApp's 24-hour window,
     the approved re-engagement template outside it. Queued in the outbox.
     """
+    ListEmails: _aio.UnaryUnaryMultiCallable[_messaging_pb2.ListEmailsRequest, _messaging_pb2.ListEmailsResponse]  # type: ignore[assignment]
+    """Lists e-mails sent or to send, newest first (without SMTP_HOST they stay here)."""
 
 class MessagingServiceServicer(metaclass=_abc_1.ABCMeta):
     """The conversation with guests."""
@@ -143,5 +147,13 @@ class MessagingServiceServicer(metaclass=_abc_1.ABCMeta):
         """A person's reply to a guest: free text inside WhatsApp's 24-hour window,
         the approved re-engagement template outside it. Queued in the outbox.
         """
+
+    @_abc_1.abstractmethod
+    def ListEmails(
+        self,
+        request: _messaging_pb2.ListEmailsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_messaging_pb2.ListEmailsResponse, _abc.Awaitable[_messaging_pb2.ListEmailsResponse]]:
+        """Lists e-mails sent or to send, newest first (without SMTP_HOST they stay here)."""
 
 def add_MessagingServiceServicer_to_server(servicer: MessagingServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

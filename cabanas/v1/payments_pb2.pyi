@@ -216,18 +216,20 @@ class StreamPaymentEventsRequest(_message.Message):
     def __init__(self, after_id: _Optional[int] = ..., follow: _Optional[bool] = ...) -> None: ...
 
 class PaymentEvent(_message.Message):
-    __slots__ = ("id", "type", "occurred_at", "payment", "traceparent")
+    __slots__ = ("id", "type", "occurred_at", "payment", "traceparent", "refund")
     ID_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
     OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
     PAYMENT_FIELD_NUMBER: _ClassVar[int]
     TRACEPARENT_FIELD_NUMBER: _ClassVar[int]
+    REFUND_FIELD_NUMBER: _ClassVar[int]
     id: int
     type: str
     occurred_at: _timestamp_pb2.Timestamp
     payment: Payment
     traceparent: str
-    def __init__(self, id: _Optional[int] = ..., type: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., payment: _Optional[_Union[Payment, _Mapping]] = ..., traceparent: _Optional[str] = ...) -> None: ...
+    refund: Refund
+    def __init__(self, id: _Optional[int] = ..., type: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., payment: _Optional[_Union[Payment, _Mapping]] = ..., traceparent: _Optional[str] = ..., refund: _Optional[_Union[Refund, _Mapping]] = ...) -> None: ...
 
 class RecordPaymentRequest(_message.Message):
     __slots__ = ("reservation_code", "amount", "method", "actor", "idempotency_key", "note")
@@ -284,7 +286,7 @@ class CancellationQuote(_message.Message):
     def __init__(self, days_before: _Optional[int] = ..., percent: _Optional[int] = ..., refund: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class Refund(_message.Message):
-    __slots__ = ("id", "reservation_code", "payment_external_id", "amount", "status", "error", "attempts", "actor", "reason", "external_id", "created_at", "updated_at")
+    __slots__ = ("id", "reservation_code", "payment_external_id", "amount", "status", "error", "attempts", "actor", "reason", "external_id", "created_at", "updated_at", "settled_by")
     ID_FIELD_NUMBER: _ClassVar[int]
     RESERVATION_CODE_FIELD_NUMBER: _ClassVar[int]
     PAYMENT_EXTERNAL_ID_FIELD_NUMBER: _ClassVar[int]
@@ -297,6 +299,7 @@ class Refund(_message.Message):
     EXTERNAL_ID_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    SETTLED_BY_FIELD_NUMBER: _ClassVar[int]
     id: int
     reservation_code: str
     payment_external_id: str
@@ -309,7 +312,8 @@ class Refund(_message.Message):
     external_id: str
     created_at: _timestamp_pb2.Timestamp
     updated_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[int] = ..., reservation_code: _Optional[str] = ..., payment_external_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[RefundStatus, str]] = ..., error: _Optional[str] = ..., attempts: _Optional[int] = ..., actor: _Optional[str] = ..., reason: _Optional[str] = ..., external_id: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    settled_by: str
+    def __init__(self, id: _Optional[int] = ..., reservation_code: _Optional[str] = ..., payment_external_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[RefundStatus, str]] = ..., error: _Optional[str] = ..., attempts: _Optional[int] = ..., actor: _Optional[str] = ..., reason: _Optional[str] = ..., external_id: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., settled_by: _Optional[str] = ...) -> None: ...
 
 class RefundPaymentRequest(_message.Message):
     __slots__ = ("reservation_code", "amount", "actor", "reason", "idempotency_key")
@@ -324,3 +328,13 @@ class RefundPaymentRequest(_message.Message):
     reason: str
     idempotency_key: str
     def __init__(self, reservation_code: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., actor: _Optional[str] = ..., reason: _Optional[str] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+
+class SettleRefundRequest(_message.Message):
+    __slots__ = ("reservation_code", "refund_id", "actor")
+    RESERVATION_CODE_FIELD_NUMBER: _ClassVar[int]
+    REFUND_ID_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    reservation_code: str
+    refund_id: int
+    actor: str
+    def __init__(self, reservation_code: _Optional[str] = ..., refund_id: _Optional[int] = ..., actor: _Optional[str] = ...) -> None: ...

@@ -80,6 +80,11 @@ class PaymentsServiceStub:
                 request_serializer=cabanas_dot_v1_dot_payments__pb2.RefundPaymentRequest.SerializeToString,
                 response_deserializer=cabanas_dot_v1_dot_payments__pb2.Refund.FromString,
                 _registered_method=True)
+        self.SettleRefund = channel.unary_unary(
+                '/cabanas.v1.PaymentsService/SettleRefund',
+                request_serializer=cabanas_dot_v1_dot_payments__pb2.SettleRefundRequest.SerializeToString,
+                response_deserializer=cabanas_dot_v1_dot_payments__pb2.Refund.FromString,
+                _registered_method=True)
 
 
 class PaymentsServiceServicer:
@@ -154,6 +159,14 @@ class PaymentsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SettleRefund(self, request, context):
+        """Records that a person gave a refund back by hand (one paid in cash or by transfer, or one
+        Mercado Pago refused or kept failing): it counts as given back from then on.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PaymentsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -200,6 +213,11 @@ def add_PaymentsServiceServicer_to_server(servicer, server):
             'RefundPayment': grpc.unary_unary_rpc_method_handler(
                     servicer.RefundPayment,
                     request_deserializer=cabanas_dot_v1_dot_payments__pb2.RefundPaymentRequest.FromString,
+                    response_serializer=cabanas_dot_v1_dot_payments__pb2.Refund.SerializeToString,
+            ),
+            'SettleRefund': grpc.unary_unary_rpc_method_handler(
+                    servicer.SettleRefund,
+                    request_deserializer=cabanas_dot_v1_dot_payments__pb2.SettleRefundRequest.FromString,
                     response_serializer=cabanas_dot_v1_dot_payments__pb2.Refund.SerializeToString,
             ),
     }
@@ -446,6 +464,33 @@ class PaymentsService:
             target,
             '/cabanas.v1.PaymentsService/RefundPayment',
             cabanas_dot_v1_dot_payments__pb2.RefundPaymentRequest.SerializeToString,
+            cabanas_dot_v1_dot_payments__pb2.Refund.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SettleRefund(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cabanas.v1.PaymentsService/SettleRefund',
+            cabanas_dot_v1_dot_payments__pb2.SettleRefundRequest.SerializeToString,
             cabanas_dot_v1_dot_payments__pb2.Refund.FromString,
             options,
             channel_credentials,

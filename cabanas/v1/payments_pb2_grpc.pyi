@@ -63,6 +63,10 @@ class PaymentsServiceStub:
     """
     RefundPayment: _grpc.UnaryUnaryMultiCallable[_payments_pb2.RefundPaymentRequest, _payments_pb2.Refund]
     """Gives money back outside a cancellation (e.g. a duplicate payment), through Mercado Pago."""
+    SettleRefund: _grpc.UnaryUnaryMultiCallable[_payments_pb2.SettleRefundRequest, _payments_pb2.Refund]
+    """Records that a person gave a refund back by hand (one paid in cash or by transfer, or one
+    Mercado Pago refused or kept failing): it counts as given back from then on.
+    """
 
 @_typing.type_check_only
 class PaymentsServiceAsyncStub(PaymentsServiceStub):
@@ -97,6 +101,10 @@ class PaymentsServiceAsyncStub(PaymentsServiceStub):
     """
     RefundPayment: _aio.UnaryUnaryMultiCallable[_payments_pb2.RefundPaymentRequest, _payments_pb2.Refund]  # type: ignore[assignment]
     """Gives money back outside a cancellation (e.g. a duplicate payment), through Mercado Pago."""
+    SettleRefund: _aio.UnaryUnaryMultiCallable[_payments_pb2.SettleRefundRequest, _payments_pb2.Refund]  # type: ignore[assignment]
+    """Records that a person gave a refund back by hand (one paid in cash or by transfer, or one
+    Mercado Pago refused or kept failing): it counts as given back from then on.
+    """
 
 class PaymentsServiceServicer(metaclass=_abc_1.ABCMeta):
     """Deposits paid through Mercado Pago."""
@@ -182,5 +190,15 @@ class PaymentsServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_payments_pb2.Refund, _abc.Awaitable[_payments_pb2.Refund]]:
         """Gives money back outside a cancellation (e.g. a duplicate payment), through Mercado Pago."""
+
+    @_abc_1.abstractmethod
+    def SettleRefund(
+        self,
+        request: _payments_pb2.SettleRefundRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_payments_pb2.Refund, _abc.Awaitable[_payments_pb2.Refund]]:
+        """Records that a person gave a refund back by hand (one paid in cash or by transfer, or one
+        Mercado Pago refused or kept failing): it counts as given back from then on.
+        """
 
 def add_PaymentsServiceServicer_to_server(servicer: PaymentsServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -13,7 +13,7 @@ from google.protobuf.message import Message
 
 from cabanas.v1 import booking_pb2, calendar_pb2
 from console import channels
-from console.pages.cabins import all_cabins
+from console.lookups import every_cabin
 from console.render import page
 from console.security import Viewer, may, may_post
 from services.common.grpc_clients import error_info
@@ -85,7 +85,7 @@ async def _page(
 ) -> Response:
     clients = request.app.state.clients
     found, listed = await asyncio.gather(
-        all_cabins(clients.booking), clients.calendar.ListFeeds(calendar_pb2.ListFeedsRequest())
+        every_cabin(clients.booking), clients.calendar.ListFeeds(calendar_pb2.ListFeedsRequest())
     )
     cabins = await asyncio.gather(*(_cabin(request, c, list(listed.feeds)) for c in found))
     return page(

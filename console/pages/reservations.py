@@ -19,8 +19,11 @@ from console import lookups
 from console.inbox import conversation_id
 from console.lookups import user_names
 from console.pages.inbox import moment
+from console.present import days_left
 from console.render import page
 from console.reservations import (
+    MAX_REASON,
+    Balance,
     Detail,
     Entry,
     Filters,
@@ -28,17 +31,19 @@ from console.reservations import (
     Night,
     Paid,
     Problems,
+    Refund,
     Row,
     events_of,
     filters_of,
     move_of,
     new_booking_of,
-    paid_minor,
     received_of,
+    refund_of,
     user_ids,
     who,
 )
 from console.security import Viewer, may, may_post
+from services.common.cancellation import Rule, describe
 from services.common.pb import CHANNEL_NAMES, RESERVATION_STATUS_NAMES, RESERVATION_STATUSES, day, money_pb, range_pb
 from services.common.roles import Action
 
@@ -56,7 +61,7 @@ REFUSED = {
     grpc.StatusCode.ALREADY_EXISTS: 409,
     grpc.StatusCode.NOT_FOUND: 404,
 }
-FLASHES = ("creada", "pago", "pago-menor", "pago-sin-fechas", "fechas", "cancelada", "nota")
+FLASHES = ("creada", "pago", "pago-menor", "pago-sin-fechas", "fechas", "cancelada", "nota", "devolucion", "devuelta")
 METHODS = {"cash": payments_pb2.PAYMENT_METHOD_CASH, "transfer": payments_pb2.PAYMENT_METHOD_TRANSFER}
 METHOD_NAMES = {
     payments_pb2.PAYMENT_METHOD_CASH: "cash",
@@ -69,6 +74,20 @@ POLICIES = {
 }
 PAYMENT_STATUS = {
     value: name.removeprefix("PAYMENT_STATUS_").lower() for name, value in payments_pb2.PaymentStatus.items()
+}
+PAYMENT_ISSUE = {
+    value: name.removeprefix("PAYMENT_ISSUE_").lower()
+    for name, value in payments_pb2.PaymentIssue.items()
+    if value != payments_pb2.PAYMENT_ISSUE_NONE
+}
+REFUND_STATUS = {
+    value: name.removeprefix("REFUND_STATUS_").lower() for name, value in payments_pb2.RefundStatus.items()
+}
+REFUND_MODES = {
+    "policy": booking_pb2.REFUND_MODE_POLICY,
+    "full": booking_pb2.REFUND_MODE_FULL,
+    "amount": booking_pb2.REFUND_MODE_AMOUNT,
+    "none": booking_pb2.REFUND_MODE_NONE,
 }
 
 
@@ -84,20 +103,9 @@ def refusal(exc: grpc.aio.AioRpcError) -> tuple[int, str]:
 
 
 async def cabins(request: Request, include_inactive: bool = False) -> list[tuple[int, str]]:
-    """(id, name) of every cabin, by name, page after page."""
-    found: list[tuple[int, str]] = []
-    token = ""
-    for _ in range(lookups.MAX_PAGES):
-        query = booking_pb2.ListAccommodationsRequest(
-            include_inactive=include_inactive,
-            page=common_pb2.PageRequest(page_size=lookups.PAGE_SIZE, page_token=token),
-        )
-        reply = await request.app.state.clients.booking.ListAccommodations(query)
-        found.extend((cabin.id, cabin.name) for cabin in reply.accommodations)
-        token = reply.page.next_page_token
-        if not token:
-            break
-    return found
+    """(id, name) of every cabin, by name."""
+    found = await lookups.every_cabin(request.app.state.clients.booking, include_inactive)
+    return [(cabin.id, cabin.name) for cabin in found]
 
 
 # The list --------------------------------------------------------------------------------
@@ -254,6 +262,8 @@ def _detail_of(r: booking_pb2.Reservation) -> Detail:
         expires_at=moment(r, "expires_at"),
         source=r.external_source,
         reason=r.block_reason,
+        rules=tuple(Rule(rule.days_before, rule.percent) for rule in r.cancellation_rules),
+        balance_on_arrival=r.balance_on_arrival,
     )
 
 
@@ -284,19 +294,70 @@ async def _chat(request: Request, phone: str) -> tuple[str, list[messaging_pb2.C
     return conversation_id(request.app.state.csrf_key, phone), list(found.messages)
 
 
+async def _balance(request: Request, code: str, blocked: bool = False) -> payments_pb2.Balance:
+    if blocked:  # a block has no money
+        return payments_pb2.Balance()
+    found: payments_pb2.Balance = await request.app.state.clients.payments.GetBalance(
+        payments_pb2.GetBalanceRequest(reservation_code=code)
+    )
+    return found
+
+
+def _balance_of(b: payments_pb2.Balance, names: dict[int, str]) -> Balance:
+    refunds = [
+        Refund(
+            id=r.id,
+            amount_minor=r.amount.amount_minor,
+            status=REFUND_STATUS.get(r.status, ""),
+            at=moment(r, "created_at"),
+            by=who(r.actor, names),
+            reason=r.reason,
+            error=r.error,
+            settled_by=who(r.settled_by, names) if r.settled_by else "",
+        )
+        for r in b.refunds
+    ]
+    return Balance(
+        total_minor=b.total.amount_minor,
+        paid_minor=b.paid.amount_minor,
+        refunded_minor=b.refunded.amount_minor,
+        due_minor=b.balance_due.amount_minor,
+        overpaid_minor=b.overpaid.amount_minor,
+        payment_url=b.balance_payment_url,
+        days_before=b.if_cancelled_now.days_before,
+        percent=b.if_cancelled_now.percent,
+        policy_refund_minor=b.if_cancelled_now.refund.amount_minor,
+        refunds=refunds,
+    )
+
+
+async def _money(request: Request, code: str) -> tuple[booking_pb2.Reservation, Balance]:
+    """The reservation and its money (the refunds' askers by name)."""
+    reservation, balance = await asyncio.gather(_reservation(request, code), _balance(request, code))
+    names = await user_names(request.app.state.clients.accounts, user_ids(_refunders(balance)))
+    return reservation.reservation, _balance_of(balance, names)
+
+
+def _refunders(b: payments_pb2.Balance) -> list[str]:
+    """Who asked for each refund, and who gave one back by hand."""
+    return [actor for r in b.refunds for actor in (r.actor, r.settled_by) if actor]
+
+
 async def _detail(request: Request, viewer: Viewer, code: str, status: int = 200, **context: object) -> Response:
     clients = request.app.state.clients
     found = await _reservation(request, code)
     reservation = found.reservation
-    listed, (chat, messages) = await asyncio.gather(
+    blocked = reservation.status == common_pb2.RESERVATION_STATUS_BLOCKED
+    listed, balance, (chat, messages) = await asyncio.gather(
         clients.payments.ListPayments(
             payments_pb2.ListPaymentsRequest(reservation_code=code, page=common_pb2.PageRequest(page_size=100))
         ),
+        _balance(request, code, blocked),
         _chat(request, reservation.guest.phone),
     )
     entries = [Entry(moment(h, "at"), h.actor, h.action, h.text, dict(h.data)) for h in found.history]
     actors = [entry.actor for entry in entries] + [p.recorded_by for p in listed.payments]
-    names = await user_names(request.app.state.clients.accounts, user_ids(actors))
+    names = await user_names(request.app.state.clients.accounts, user_ids([*actors, *_refunders(balance)]))
     paid = [
         Paid(
             at=moment(p, "first_event_at"),
@@ -305,10 +366,13 @@ async def _detail(request: Request, viewer: Viewer, code: str, status: int = 200
             amount_minor=p.amount.amount_minor,
             by=who(p.recorded_by, names) if p.recorded_by else "",
             note=p.note,
+            issue=PAYMENT_ISSUE.get(p.issue, ""),
+            refunded_minor=p.refunded.amount_minor,
         )
         for p in listed.payments
     ]
     detail = _detail_of(reservation)
+    money = _balance_of(balance, names)
     return page(
         request,
         "reserva.html",
@@ -317,7 +381,8 @@ async def _detail(request: Request, viewer: Viewer, code: str, status: int = 200
         active="/reservas",
         r=detail,
         payments=paid,
-        paid_minor=paid_minor(paid),
+        money=money,
+        refundable_minor=money.refundable_minor(detail.status),
         history=events_of(entries, names),
         chat=chat,
         messages=[(m.direction == messaging_pb2.DIRECTION_INBOUND, m.text, moment(m, "at")) for m in messages],
@@ -440,20 +505,105 @@ async def fechas(request: Request, code: str, viewer: Doer) -> Response:
     return RedirectResponse(f"/reservas/{code}?listo=fechas", status_code=303)
 
 
+async def _cancel_page(request: Request, viewer: Viewer, code: str, status: int = 200, **context: object) -> Response:
+    """The cancellation to confirm: what the guest paid, what the policy gives back today, the
+    owner's choice."""
+    reservation, money = await _money(request, code)
+    detail = _detail_of(reservation)
+    return page(
+        request,
+        "reserva-cancelar.html",
+        status=status,
+        viewer=viewer,
+        active="/reservas",
+        r=detail,
+        money=money,
+        days=days_left(money.days_before),
+        policy=describe(detail.rules),
+        form=context.pop("form", {}),
+        problems=context.pop("problems", {}),
+        **context,
+    )
+
+
 @router.get("/reservas/{code}/cancelar")
 async def cancelar_pregunta(request: Request, code: str, viewer: Clerk) -> Response:
-    reservation = (await _reservation(request, code)).reservation
-    return page(request, "reserva-cancelar.html", viewer=viewer, active="/reservas", r=_detail_of(reservation))
+    return await _cancel_page(request, viewer, code)
 
 
 @router.post("/reservas/{code}/cancelar")
 async def cancelar(request: Request, code: str, viewer: Doer) -> Response:
     form = await form_of(request)
+    money = (await _money(request, code))[1]
+    choice, problems = refund_of(form, money.kept_minor)
+    if choice is None:
+        return await _cancel_page(request, viewer, code, 422, form=form, problems=problems)
+    cancel = booking_pb2.CancelReservationRequest(
+        code=code, reason=choice.reason, actor=viewer.actor, refund_mode=REFUND_MODES[choice.mode]
+    )
+    if choice.amount_minor is not None:
+        cancel.refund_amount.CopyFrom(money_pb(choice.amount_minor, ""))
     try:
-        await request.app.state.clients.booking.CancelReservation(
-            booking_pb2.CancelReservationRequest(code=code, reason=form.get("motivo", "").strip(), actor=viewer.actor)
+        await request.app.state.clients.booking.CancelReservation(cancel)
+    except grpc.aio.AioRpcError as exc:
+        status, error = refusal(exc)
+        return await _cancel_page(request, viewer, code, status, form=form, error=error)
+    return RedirectResponse(f"/reservas/{code}?listo=cancelada", status_code=303)
+
+
+@router.post("/reservas/{code}/devoluciones/{refund_id}/hecha")
+async def devuelta(request: Request, code: str, refund_id: int, viewer: Doer) -> Response:
+    """The owner gave a refund back by hand (cash, a transfer, or one Mercado Pago would not make):
+    recorded with who; the guest is told. Posted twice, recorded once."""
+    try:
+        await request.app.state.clients.payments.SettleRefund(
+            payments_pb2.SettleRefundRequest(reservation_code=code, refund_id=refund_id, actor=viewer.actor)
         )
     except grpc.aio.AioRpcError as exc:
         status, error = refusal(exc)
-        return await _detail(request, viewer, code, status, error=error, where="cancelar")
-    return RedirectResponse(f"/reservas/{code}?listo=cancelada", status_code=303)
+        return await _detail(request, viewer, code, status, where="devoluciones", error=error)
+    return RedirectResponse(f"/reservas/{code}?listo=devuelta#devoluciones", status_code=303)
+
+
+@router.post("/reservas/{code}/devolver")
+async def devolver(request: Request, code: str, viewer: Doer) -> Response:
+    """Give back what the guest paid beyond what is owed (a duplicate payment): first the amount
+    to confirm, then (confirmar=1) the refund, once per key however often it is posted."""
+    form = await form_of(request)
+    reservation, money = await _money(request, code)
+    detail = _detail_of(reservation)
+    refundable = money.refundable_minor(detail.status)
+    key = form.get("clave", "")[:64] or uuid.uuid4().hex
+    status, error, changed = 200, "", False
+    if form.get("confirmar") == "1":
+        # The amount confirmed must still be what is owed: a second payment or a refund since moved it.
+        if not refundable or form.get("monto") != str(refundable):
+            status, changed = 409, True
+        else:
+            try:
+                await request.app.state.clients.payments.RefundPayment(
+                    payments_pb2.RefundPaymentRequest(
+                        reservation_code=code,
+                        amount=money_pb(refundable, ""),
+                        actor=viewer.actor,
+                        reason=" ".join(form.get("motivo", "").split())[:MAX_REASON],
+                        idempotency_key=f"{key}:devolucion",
+                    )
+                )
+            except grpc.aio.AioRpcError as exc:
+                status, error = refusal(exc)
+            else:
+                return RedirectResponse(f"/reservas/{code}?listo=devolucion#pagos", status_code=303)
+    return page(
+        request,
+        "reserva-devolver.html",
+        status=status,
+        viewer=viewer,
+        active="/reservas",
+        r=detail,
+        money=money,
+        refundable_minor=refundable,
+        key=key,
+        error=error,
+        changed=changed,
+    )

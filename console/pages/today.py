@@ -6,7 +6,7 @@ from __future__ import annotations  # the stubs' AsyncStub classes exist for the
 import asyncio
 from collections.abc import Awaitable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 
 import grpc
@@ -21,21 +21,35 @@ from cabanas.v1 import (
     payments_pb2,
     payments_pb2_grpc,
 )
-from console.lookups import PAGE_SIZE, every_reservation
+from console.lookups import PAGE_SIZE, every_cabin, every_reservation
 from console.pages.inbox import chat_of, moment
 from console.render import page
 from console.security import Viewer, ViewerDep
-from console.today import Attention, Conflict, Feed, PaymentIssue, Stay, attention_of, for_viewer, today_of
+from console.today import (
+    Attention,
+    Conflict,
+    Feed,
+    HandRefund,
+    PaymentIssue,
+    Stay,
+    attention_of,
+    for_viewer,
+    today_of,
+)
 from services.common.pb import day, range_pb
 from services.common.roles import Action
 
 router = APIRouter()
-# Payments have no filter by issue: the most recent PAGE_SIZE approved or charged back are looked at.
+# Payments have no filter by issue: the most recent PAGE_SIZE approved, refunded or charged back are looked at.
 ISSUES = {
     payments_pb2.PAYMENT_ISSUE_PAID_BUT_UNAVAILABLE: "paid_but_unavailable",
     payments_pb2.PAYMENT_ISSUE_DUPLICATE_PAYMENT: "duplicate",
     payments_pb2.PAYMENT_ISSUE_CHARGED_BACK: "charged_back",
+    payments_pb2.PAYMENT_ISSUE_REFUNDED_OUTSIDE: "refunded_outside",
+    payments_pb2.PAYMENT_ISSUE_REFUND_FAILED: "refund_failed",
 }
+# Refunds by hand come from cancelled stays that have not begun (those after them are settled).
+REFUNDS_AHEAD = timedelta(days=730)
 # A service that does not answer costs the owner one part of the attention list, not the page.
 UNANSWERED = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
 T = TypeVar("T")
@@ -77,7 +91,11 @@ async def _waiting(request: Request) -> list[messaging_pb2.Conversation]:
 
 async def _payment_issues(request: Request) -> list[PaymentIssue]:
     query = payments_pb2.ListPaymentsRequest(
-        statuses=[payments_pb2.PAYMENT_STATUS_APPROVED, payments_pb2.PAYMENT_STATUS_CHARGED_BACK],
+        statuses=[
+            payments_pb2.PAYMENT_STATUS_APPROVED,
+            payments_pb2.PAYMENT_STATUS_REFUNDED,
+            payments_pb2.PAYMENT_STATUS_CHARGED_BACK,
+        ],
         page=common_pb2.PageRequest(page_size=PAGE_SIZE),
     )
     reply = await request.app.state.clients.payments.ListPayments(query)
@@ -88,15 +106,32 @@ async def _payment_issues(request: Request) -> list[PaymentIssue]:
     ]
 
 
+async def _refunds_by_hand(request: Request, today: date) -> list[HandRefund]:
+    """The cancelled stays still ahead whose refund the owner gives in cash or by transfer."""
+    clients = request.app.state.clients
+    query = booking_pb2.ListReservationsRequest(
+        statuses=[common_pb2.RESERVATION_STATUS_CANCELLED],
+        overlapping=range_pb(today, today + REFUNDS_AHEAD),
+        page=common_pb2.PageRequest(page_size=PAGE_SIZE),
+    )
+    cancelled = (await clients.booking.ListReservations(query)).reservations
+    balances = await asyncio.gather(
+        *(clients.payments.GetBalance(payments_pb2.GetBalanceRequest(reservation_code=r.code)) for r in cancelled)
+    )
+    return [
+        HandRefund(r.code, r.guest.name, refund.amount.amount_minor, moment(refund, "created_at"))
+        for r, balance in zip(cancelled, balances, strict=True)
+        for refund in balance.refunds
+        if refund.status == payments_pb2.REFUND_STATUS_BY_HAND
+    ]
+
+
 async def _feeds(request: Request) -> list[Feed]:
     clients = request.app.state.clients
     listed = (await clients.calendar.ListFeeds(calendar_pb2.ListFeedsRequest())).feeds
     if not listed:
         return []
-    cabins = await clients.booking.ListAccommodations(
-        booking_pb2.ListAccommodationsRequest(include_inactive=True, page=common_pb2.PageRequest(page_size=PAGE_SIZE))
-    )
-    names = {cabin.id: cabin.name for cabin in cabins.accommodations}
+    names = {cabin.id: cabin.name for cabin in await every_cabin(clients.booking)}
     return [_feed(feed, names.get(feed.accommodation_id, "")) for feed in listed]
 
 
@@ -127,17 +162,18 @@ async def _answered(what: str, call: Awaitable[list[T]], unchecked: list[str]) -
         return []
 
 
-async def _attention(request: Request, viewer: Viewer, now: datetime) -> Attention:
-    """Guests waiting for a person, payments to act on, iCal conflicts and (for who edits the
-    channels) feeds that stopped syncing."""
+async def _attention(request: Request, viewer: Viewer, now: datetime, today: date) -> Attention:
+    """Guests waiting for a person, payments and refunds to act on, iCal conflicts and (for who
+    edits the channels) feeds that stopped syncing."""
     unchecked: list[str] = []
-    waiting, payments, feeds = await asyncio.gather(
+    waiting, payments, refunds, feeds = await asyncio.gather(
         _answered("messages", _waiting(request), unchecked),
         _answered("payments", _payment_issues(request), unchecked),
+        _answered("refunds", _refunds_by_hand(request, today), unchecked),
         _answered("channels", _feeds(request), unchecked),
     )
     key = request.app.state.csrf_key
-    found = attention_of((chat_of(key, c) for c in waiting), payments, feeds, now)
+    found = attention_of((chat_of(key, c) for c in waiting), payments, feeds, now, refunds)
     found.unchecked = unchecked
     if not viewer.can(Action.CABINS):
         found.feeds = []
@@ -163,7 +199,7 @@ async def hoy(request: Request, viewer: ViewerDep) -> Response:
     if viewer.sees_private:
         paid, attention = await asyncio.gather(
             asyncio.gather(*(_paid(clients.payments, stay) for stay in stays if stay.confirmed)),
-            _attention(request, viewer, now),
+            _attention(request, viewer, now, today),
         )
         stays = [*paid, *(stay for stay in stays if not stay.confirmed)]
     else:

@@ -147,6 +147,7 @@ def _checkout_page(pref: dict[str, Any], pref_id: str, result: str = "") -> str:
     item = pref["items"][0]
     amount = f"{item['unit_price']:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
     title = html.escape(item["title"])
+    description = f"<p>{html.escape(item['description'])}</p>" if item.get("description") else ""
     buttons = (
         f'<form method="post" action="{html.escape(pref_id)}/pay"><button>Pagar</button></form>'
         f'<form method="post" action="{html.escape(pref_id)}/reject"><button>Rechazar</button></form>'
@@ -156,8 +157,8 @@ def _checkout_page(pref: dict[str, Any], pref_id: str, result: str = "") -> str:
         '<!doctype html><html lang="es"><meta charset="utf-8"><title>Mercado Pago (sandbox)</title>'
         '<body style="font-family:sans-serif;max-width:28em;margin:3em auto">'
         "<h1>Mercado Pago — sandbox</h1>"
-        f"<p>{title}</p><p>Seña a pagar: <strong>{html.escape(item['currency_id'])} ${amount}</strong></p>"
-        f"{body}<p><small>Nada sale de esta máquina: es un pago de prueba.</small></p></body></html>"
+        f"<p>{title}</p><p>A pagar: <strong>{html.escape(item['currency_id'])} ${amount}</strong></p>"
+        f"{description}{body}<p><small>Nada sale de esta máquina: es un pago de prueba.</small></p></body></html>"
     )
 
 
@@ -276,6 +277,7 @@ def router(fake: FakeMercadoPago) -> APIRouter:
             item["currency_id"],
             pref["external_reference"],
         )
+        payment["metadata"] = pref.get("metadata", {})  # Mercado Pago copies the preference's
         status = await fake.notify(payment, pref["notification_url"])
         result = "¡Pago aprobado! Tu reserva se confirma en unos segundos." if choice == "pay" else "Pago rechazado."
         return _checkout_page(pref, pref_id, f"{result} (notificación: HTTP {status})")

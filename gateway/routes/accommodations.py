@@ -17,13 +17,13 @@ router = APIRouter(
 BUSY_WINDOW_DAYS = 90
 
 
-@router.get("")
+@router.get("", response_model_exclude_none=True)
 async def list_accommodations(clients: ClientsDep) -> list[schemas.AccommodationOut]:
     reply = await clients.booking.ListAccommodations(booking_pb2.ListAccommodationsRequest(page={"page_size": 100}))
     return [views.accommodation(a) for a in reply.accommodations]
 
 
-@router.get("/{accommodation_id}", responses=schemas.errors(404))
+@router.get("/{accommodation_id}", response_model_exclude_none=True, responses=schemas.errors(404))
 async def get_accommodation(accommodation_id: schemas.IdPath, clients: ClientsDep) -> schemas.AccommodationOut:
     return views.accommodation(
         await clients.booking.GetAccommodation(booking_pb2.GetAccommodationRequest(id=accommodation_id))

@@ -32,7 +32,16 @@ PhonePath = Annotated[str, Path(max_length=20, description="The guest's WhatsApp
 async def create_accommodation(body: schemas.AccommodationIn, clients: ClientsDep) -> schemas.AccommodationOut:
     message, _ = views.accommodation_pb(body)
     created = await clients.booking.CreateAccommodation(booking_pb2.CreateAccommodationRequest(accommodation=message))
-    return views.accommodation(created)
+    return views.accommodation(created, admin=True)
+
+
+@router.get(
+    "/accommodations/{accommodation_id}", responses=schemas.errors(404), dependencies=[Depends(requires(Action.CABINS))]
+)
+async def get_accommodation(accommodation_id: schemas.IdPath, clients: ClientsDep) -> schemas.AccommodationOut:
+    """The cabin with what only its owner and guests read (the guest's journey: `guest_messages`)."""
+    found = await clients.booking.GetAccommodation(booking_pb2.GetAccommodationRequest(id=accommodation_id))
+    return views.accommodation(found, admin=True)
 
 
 @router.patch(
@@ -47,7 +56,7 @@ async def update_accommodation(
     updated = await clients.booking.UpdateAccommodation(
         booking_pb2.UpdateAccommodationRequest(id=accommodation_id, accommodation=message, update_mask=mask)
     )
-    return views.accommodation(updated)
+    return views.accommodation(updated, admin=True)
 
 
 @router.get("/reservations", response_model_exclude_none=True, dependencies=[Depends(requires(Action.SEE_PRIVATE))])
@@ -127,6 +136,53 @@ async def record_payment(
         )
     )
     return views.payment(payment)
+
+
+@router.post(
+    "/reservations/{code}/refunds",
+    status_code=201,
+    responses=schemas.errors(
+        400, 404, described={409: "`nothing_to_refund`: no amount, and nothing was paid beyond the total"}
+    ),
+    dependencies=[Depends(requires(Action.RESERVATIONS))],
+)
+async def refund(
+    code: str,
+    body: schemas.RefundIn,
+    clients: ClientsDep,
+    admin: AdminDep,
+    idempotency_key: Annotated[str, Header(max_length=200)] = "",
+) -> schemas.RefundOut:
+    """Money given back outside a cancellation (a cancellation refunds by its `refund`), from the
+    newest payments first: through Mercado Pago for what was paid there, `by_hand` for cash and
+    transfers. Answers the newest payment's refund (the reservation lists them all). A retry with
+    the same `Idempotency-Key` refunds once."""
+    made = await clients.payments.RefundPayment(
+        payments_pb2.RefundPaymentRequest(
+            reservation_code=code,
+            amount=None if body.amount_minor is None else common_pb2.Money(amount_minor=body.amount_minor),
+            actor=admin.actor,
+            reason=body.reason,
+            idempotency_key=idempotency_key,
+        )
+    )
+    return views.refund(made)
+
+
+@router.post(
+    "/reservations/{code}/refunds/{refund_id}/settle",
+    responses=schemas.errors(400, 404, described={409: "`refund_on_its_way`: Mercado Pago is still making it"}),
+    dependencies=[Depends(requires(Action.RESERVATIONS))],
+)
+async def settle_refund(
+    code: str, refund_id: schemas.IdPath, clients: ClientsDep, admin: AdminDep
+) -> schemas.RefundOut:
+    """Records that a person gave the refund back by hand (one of cash or a transfer, or one Mercado
+    Pago refused or kept failing): it counts as given back, and the guest is told. Twice is once."""
+    settled = await clients.payments.SettleRefund(
+        payments_pb2.SettleRefundRequest(reservation_code=code, refund_id=refund_id, actor=admin.actor)
+    )
+    return views.refund(settled)
 
 
 @router.post(
@@ -248,6 +304,23 @@ async def outbox(
         {"id": m.id, "to": m.to, "type": m.type, "text": m.text, "status": m.status, "wamid": m.wamid, "error": m.error}
         for m in reply.messages
     ]
+
+
+@router.get("/emails", dependencies=[Depends(requires(Action.SEE_PRIVATE))])
+async def emails(
+    clients: ClientsDep,
+    status: schemas.EmailStatus | None = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=100)] = PAGE_SIZE,
+) -> schemas.EmailPage:
+    """The e-mail outbox, newest first; without SMTP_HOST every e-mail stays here (`sandbox`)."""
+    reply = await clients.messaging.ListEmails(
+        messaging_pb2.ListEmailsRequest(
+            status=views.EMAIL_STATUSES[status] if status else messaging_pb2.EMAIL_STATUS_UNSPECIFIED,
+            page={"page_size": page_size, "page_token": str((page - 1) * page_size) if page > 1 else ""},
+        )
+    )
+    return schemas.EmailPage(items=[views.email(e) for e in reply.emails], page=page, more=bool(reply.next_page_token))
 
 
 @router.get("/conversations", dependencies=[Depends(requires(Action.SEE_PRIVATE))])

@@ -1,23 +1,38 @@
-"""Where Mercado Pago sends the guest back from its checkout: the preference's back_urls
-(services/payments/links.py) `/pago/ok`, `/pago/pendiente` and `/pago/error`, with the
-reservation's code in `external_reference`.
+"""The guest's way to the checkout and back.
 
-A short page in Spanish: what the checkout said, and the reservation's state as booking has it
-now (the payment's notification may still be on its way). Never the guest's data: a code is not
-a password. No script, readable at 390 px. An unknown code gets a neutral page (404)."""
+`/pagar/{code}/{signature}`: the hold's payment link as we hand it out (`pay_link`), stable and
+short. The first visit has payments make the Checkout Pro preference (kept there: every later
+visit gets the same one) and redirects to it, so making a hold never waits for Mercado Pago. The
+signature (an HMAC of the code under SERVICE_TOKEN_SECRET) keeps the checkout, which may show the
+guest's email, from whoever merely knows or guesses a code.
 
+`/pago/ok`, `/pago/pendiente` and `/pago/error`: where Mercado Pago sends the guest back (the
+preference's back_urls, services/payments/links.py), with the reservation's code in
+`external_reference`. A short page in Spanish: what the checkout said, and the reservation's
+state as booking has it now (the payment's notification may still be on its way).
+
+Never the guest's data: a code is not a password. No script, readable at 390 px. An unknown code
+or a wrong signature gets a neutral page (404)."""
+
+import base64
+import hashlib
+import hmac
 import html
+import logging
 from dataclasses import dataclass
 
 import grpc
 from fastapi import APIRouter
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from cabanas.v1 import booking_pb2
-from gateway.deps import ClientsDep
+from cabanas.v1 import booking_pb2, payments_pb2
+from gateway.deps import ClientsDep, SettingsDep
 from services.common import pb
+from services.common.grpc_clients import error_info
+from services.common.settings import Settings
 
-router = APIRouter(prefix="/pago", tags=["payment pages"], include_in_schema=False)
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["payment pages"], include_in_schema=False)
 
 
 @dataclass(frozen=True)
@@ -44,6 +59,15 @@ STATES = {
 UNKNOWN = "No encontramos la reserva de este pago. Si pagaste, escribinos por WhatsApp con el comprobante."
 UNREACHABLE = "No pudimos consultar tu reserva en este momento. Probá recargar la página en unos minutos."
 MAX_CODE = 40  # our codes are 15 characters; anything much longer is not one
+SIGNATURE_BYTES = 12  # 96 bits: 16 characters in the link
+LINK_SECONDS = 10.0  # payments (and Mercado Pago behind it) making the preference
+BAD_LINK = Outcome("No encontramos este link", "Revisá que esté completo, o pedinos uno nuevo por WhatsApp.")
+NOT_PAYABLE = Outcome(
+    "Esta reserva ya no espera un pago", "El link de pago sirve mientras la reserva está esperando la seña."
+)
+NO_CHECKOUT = Outcome(
+    "No pudimos abrir el pago", "Mercado Pago no respondió. Probá de nuevo en unos minutos: tu reserva sigue en pie."
+)
 
 PAGE = """<!doctype html>
 <html lang="es-AR">
@@ -62,31 +86,68 @@ h1 {{ font-size: 1.4rem; }}
 <main>
 <h1>{title}</h1>
 <p>{text}</p>
-<p class="state">{state}</p>
+{state}
 </main>
 </body>
 </html>
 """
 
 
-@router.get("/ok", response_class=HTMLResponse)
+def _signature(settings: Settings, code: str) -> str:
+    secret = settings.service_token_secret.get_secret_value() if settings.service_token_secret else ""
+    digest = hmac.new(secret.encode(), f"pagar:{code}".encode(), hashlib.sha256).digest()[:SIGNATURE_BYTES]
+    return base64.urlsafe_b64encode(digest).decode()
+
+
+def pay_link(settings: Settings, code: str) -> str:
+    """The hold's payment link: ours, stable, redirecting to the checkout (see the module)."""
+    return f"{settings.public_base_url.rstrip('/')}/pagar/{code}/{_signature(settings, code)}"
+
+
+@router.get("/pagar/{link:path}", response_class=HTMLResponse)
+async def checkout(link: str, clients: ClientsDep, settings: SettingsDep) -> Response:
+    """To the hold's checkout, made on the first visit (payments keeps it). `link` is the code and
+    its signature; a link cut short in a chat gets the same neutral page as a forged one."""
+    code, _, signature = link.partition("/")
+    if not (len(code) <= MAX_CODE and hmac.compare_digest(signature.encode(), _signature(settings, code).encode())):
+        return _html(BAD_LINK, "", 404)
+    request = payments_pb2.CreatePaymentLinkRequest(reservation_code=code)
+    try:
+        made = await clients.payments.CreatePaymentLink(request, timeout=LINK_SECONDS)
+    except grpc.aio.AioRpcError as exc:
+        info = error_info(exc)
+        if info is not None and info.reason == "NOT_PAYABLE":
+            return await _page(clients, NOT_PAYABLE, code)
+        if exc.code() == grpc.StatusCode.NOT_FOUND:
+            return _html(BAD_LINK, "", 404)
+        log.warning("no checkout for %s: %s %s", code, exc.code().name, exc.details())
+        return _html(NO_CHECKOUT, "", 503)
+    return RedirectResponse(made.init_point, status_code=303, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/pago/ok", response_class=HTMLResponse)
 async def paid(clients: ClientsDep, external_reference: str = "") -> HTMLResponse:
     return await _page(clients, OUTCOMES["ok"], external_reference)
 
 
-@router.get("/pendiente", response_class=HTMLResponse)
+@router.get("/pago/pendiente", response_class=HTMLResponse)
 async def pending(clients: ClientsDep, external_reference: str = "") -> HTMLResponse:
     return await _page(clients, OUTCOMES["pendiente"], external_reference)
 
 
-@router.get("/error", response_class=HTMLResponse)
+@router.get("/pago/error", response_class=HTMLResponse)
 async def failed(clients: ClientsDep, external_reference: str = "") -> HTMLResponse:
     return await _page(clients, OUTCOMES["error"], external_reference)
 
 
 async def _page(clients: ClientsDep, outcome: Outcome, code: str) -> HTMLResponse:
     status, state = await _state(clients, code)
-    page = PAGE.format(title=html.escape(outcome.title), text=html.escape(outcome.text), state=html.escape(state))
+    return _html(outcome, state, status)
+
+
+def _html(outcome: Outcome, state: str, status: int) -> HTMLResponse:
+    said = f'<p class="state">{html.escape(state)}</p>' if state else ""
+    page = PAGE.format(title=html.escape(outcome.title), text=html.escape(outcome.text), state=said)
     return HTMLResponse(page, status_code=status, headers={"Cache-Control": "no-store"})
 
 

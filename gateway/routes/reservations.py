@@ -18,6 +18,7 @@ from gateway import schemas, views
 from gateway.deps import ClientsDep, OptionalAdminDep, SettingsDep
 from gateway.errors import error_response
 from gateway.routes import API_PREFIX
+from gateway.routes.payment_pages import pay_link
 from services.common import pb
 from services.common.roles import Action, allowed
 from services.common.web import client_ip, trusted_networks
@@ -40,7 +41,7 @@ CREATE_ERRORS = schemas.errors(
 )
 
 
-def _client(request: Request, settings: SettingsDep) -> str:
+async def _client(request: Request, settings: SettingsDep) -> str:
     """The caller as the rate limiter names it (X-Forwarded-For only from TRUSTED_PROXIES)."""
     peer = request.client.host if request.client else "unknown"
     return client_ip(peer, request.headers.get("x-forwarded-for"), trusted_networks(settings.trusted_proxies))
@@ -52,6 +53,7 @@ def _client(request: Request, settings: SettingsDep) -> str:
 async def create_reservation(
     body: schemas.ReservationIn,
     clients: ClientsDep,
+    settings: SettingsDep,
     client_id: Annotated[str, Depends(_client)],
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> schemas.ReservationCreated | JSONResponse:
@@ -71,21 +73,8 @@ async def create_reservation(
         )
     )
     view = views.reservation(reply.reservation, full=True)
-    view.payment_url = await _payment_url(clients, reply.reservation.code, body.guest_email or "")
+    view.payment_url = pay_link(settings, reply.reservation.code)  # the checkout is made when first opened
     return schemas.ReservationCreated(**view.model_dump(), manage_token=reply.manage_token)
-
-
-async def _payment_url(clients: ClientsDep, code: str, email: str) -> str | None:
-    """The deposit's checkout link; a payments outage must not fail the hold (the
-    link can be made later), so any failure is logged and answered with none."""
-    try:
-        link = await clients.payments.CreatePaymentLink(
-            payments_pb2.CreatePaymentLinkRequest(reservation_code=code, payer_email=email), timeout=5
-        )
-    except grpc.aio.AioRpcError as exc:
-        log.warning("no payment link for %s: %s %s", code, exc.code().name, exc.details())
-        return None
-    return link.init_point
 
 
 async def _lookup(clients: ClientsDep, code: str, token: str | None) -> booking_pb2.GetReservationResponse:
@@ -98,13 +87,47 @@ async def get_reservation(
 ) -> schemas.ReservationOut:
     reply = await _lookup(clients, code, manage_token)
     private = admin is not None and allowed(admin.role, Action.SEE_PRIVATE)
-    return views.reservation(reply.reservation, full=private or reply.manage_token_valid)
+    view = views.reservation(reply.reservation, full=private or reply.manage_token_valid)
+    if (private or reply.manage_token_valid) and view.status != "blocked":
+        await _with_balance(clients, view, admin=private)
+    return view
 
 
-@router.post("/{code}/cancel", response_model_exclude_none=True, responses=schemas.errors(401, 403, 404, 409))
+async def _with_balance(clients: ClientsDep, view: schemas.ReservationOut, *, admin: bool) -> None:
+    """Its money; when payments does not answer the view goes without (unknown, not zero)."""
+    try:
+        balance = await clients.payments.GetBalance(
+            payments_pb2.GetBalanceRequest(reservation_code=view.code), timeout=5
+        )
+    except grpc.aio.AioRpcError as exc:
+        log.warning("no balance for %s: %s %s", view.code, exc.code().name, exc.details())
+        return
+    views.balance(view, balance, admin=admin)
+
+
+CANCEL_ERRORS = schemas.errors(
+    400,
+    401,
+    403,
+    404,
+    409,
+    described={
+        422: "`invalid_refund`: an amount without `refund` amount or the other way round, or a refund other"
+        " than the policy without a reason; `validation_error` for the rest"
+    },
+)
+
+
+@router.post("/{code}/cancel", response_model_exclude_none=True, responses=CANCEL_ERRORS)
 async def cancel_reservation(
-    code: str, clients: ClientsDep, admin: OptionalAdminDep, manage_token: ManageToken = None
+    code: str,
+    clients: ClientsDep,
+    admin: OptionalAdminDep,
+    manage_token: ManageToken = None,
+    body: schemas.CancelIn | None = None,
 ) -> schemas.ReservationOut:
+    """Cancel and free the dates. A guest (the manage token) gets the cabin's policy as it was when
+    booked; an admin or API token may ask for all, an amount or nothing, with a reason."""
     if admin is None and not manage_token:
         raise HTTPException(401, "Cancelling needs the reservation's X-Manage-Token or an admin token.")
     if admin is None:
@@ -114,7 +137,5 @@ async def cancel_reservation(
     elif not allowed(admin.role, Action.RESERVATIONS):
         raise HTTPException(403, f"The {admin.role} role may not do this.")
     actor = admin.actor if admin else "guest"
-    cancelled = await clients.booking.CancelReservation(
-        booking_pb2.CancelReservationRequest(code=code, reason="requested over the API", actor=actor)
-    )
+    cancelled = await clients.booking.CancelReservation(views.cancel_pb(code, actor, body if admin else None))
     return views.reservation(cancelled, full=True)

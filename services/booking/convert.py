@@ -1,6 +1,8 @@
 """Protobuf <-> booking rows and domain values, in one place."""
 
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 from zoneinfo import available_timezones
@@ -11,16 +13,18 @@ from google.protobuf.message import Message
 from cabanas.v1 import booking_pb2, common_pb2
 from services.booking import store
 from services.booking.blocks import Block, SyncResult
-from services.booking.holds import Availability, HoldRequest, Outcome
+from services.booking.holds import Availability, HoldRequest, Outcome, Refund, RefundMode
 from services.booking.owner import Booking, PricePolicy
 from services.booking.pricing import Quote
-from services.common import pb
+from services.common import cancellation, pb
 from services.common.errors import invalid
 from services.common.pb import date_pb, day, range_pb, timestamp_pb
 
 # The proto's outcomes carry the domain's names: CONFIRM_OUTCOME_RETAKEN is Outcome.RETAKEN.
 _OUTCOMES = pb.enum_values(booking_pb2.ConfirmOutcome, "CONFIRM_OUTCOME_")
 _POLICIES = pb.enum_names(booking_pb2.PricePolicy, "PRICE_POLICY_")  # and unset: reprice
+_REFUND_MODES = pb.enum_values(booking_pb2.RefundMode, "REFUND_MODE_")  # the column's "policy" is REFUND_MODE_POLICY
+_REFUND_MODE_NAMES = pb.enum_names(booking_pb2.RefundMode, "REFUND_MODE_")
 DEFAULT_CHANNEL = "web"  # what an unset channel means
 
 
@@ -54,8 +58,12 @@ def quote_pb(accommodation_id: int, q: Quote) -> booking_pb2.StayQuote:
     )
 
 
+def rules_pb(rules: Iterable[dict[str, int]] | None) -> list[booking_pb2.CancellationRule]:
+    return [booking_pb2.CancellationRule(**rule) for rule in rules or ()]
+
+
 def reservation_pb(row: asyncpg.Record) -> booking_pb2.Reservation:
-    currency = row["currency"]
+    currency, refund_amount = row["currency"], row["refund_amount_minor"]
     return booking_pb2.Reservation(
         code=row["code"],
         accommodation_id=row["accommodation_id"],
@@ -80,6 +88,12 @@ def reservation_pb(row: asyncpg.Record) -> booking_pb2.Reservation:
         created_at=timestamp_pb(row["created_at"]),
         updated_at=timestamp_pb(row["updated_at"]),
         block_reason=row["block_reason"] or "",  # None in events written before the column
+        # The terms it was booked under; None in events written before the columns.
+        cancellation_rules=rules_pb(row["cancellation_rules"]),
+        time_zone=row["time_zone"] or "",
+        balance_on_arrival=bool(row["balance_on_arrival"]),
+        refund_mode=_REFUND_MODES.get(row["refund_mode"] or "", booking_pb2.REFUND_MODE_UNSPECIFIED),
+        refund_amount=pb.money_pb(refund_amount, currency) if refund_amount is not None else None,
     )
 
 
@@ -115,6 +129,9 @@ def accommodation_pb(row: asyncpg.Record) -> booking_pb2.Accommodation:
         photos=row["photos"],
         location=booking_pb2.Location(**row["location"]),
         guest_info=booking_pb2.GuestInfo(**row["guest_info"]),
+        cancellation_rules=rules_pb(row["cancellation_rules"]),
+        balance_on_arrival=row["balance_on_arrival"],
+        guest_messages=booking_pb2.GuestMessages(**row["guest_messages"]),
         active=row["active"],
         created_at=timestamp_pb(row["created_at"]),
         updated_at=timestamp_pb(row["updated_at"]),
@@ -141,6 +158,7 @@ def _season_dict(s: booking_pb2.SeasonalRate) -> dict[str, Any]:
 
 MAX_ANSWER = 1000  # characters of one GuestInfo answer: a short text the bot says as written
 _ANSWERS = frozenset(booking_pb2.GuestInfo.DESCRIPTOR.fields_by_name)
+_WEB_LINK = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 _ANSWER_PATH = "guest_info."  # an update-mask path naming one answer, e.g. guest_info.pets
 
 
@@ -167,6 +185,32 @@ def _merged(info: booking_pb2.GuestInfo, names: list[str]) -> store.Merge:
     return store.Merge({name: text or None for name, text in _answers(info, names).items()})
 
 
+def _guest_messages(words: booking_pb2.GuestMessages) -> dict[str, str]:
+    """The owner's journey words as written (the whole column); INVALID_GUEST_MESSAGES for one too
+    long, or a review link that is not http(s): guests are sent to it."""
+    written = {f.name: text for f, text in words.ListFields()}
+    for name, text in written.items():
+        if len(text) > MAX_ANSWER:
+            raise invalid(
+                "INVALID_GUEST_MESSAGES",
+                f"El mensaje guest_messages.{name} tiene {len(text)} caracteres; el máximo es {MAX_ANSWER}.",
+                field=f"guest_messages.{name}",
+            )
+    if words.review_url and not _WEB_LINK.fullmatch(words.review_url):
+        raise invalid(
+            "INVALID_GUEST_MESSAGES",
+            "El link para dejar una reseña tiene que empezar con http:// o https://.",
+            field="guest_messages.review_url",
+        )
+    return written
+
+
+def _policy(rules: Sequence[booking_pb2.CancellationRule]) -> list[dict[str, int]]:
+    """The cabin's own rules, most days first (INVALID_POLICY for an unusable list); none: the default."""
+    own = [cancellation.Rule(r.days_before, r.percent) for r in rules]
+    return [asdict(rule) for rule in cancellation.validated(own)] if own else []
+
+
 # Accommodation fields by proto field name: (column, converter).
 _FIELDS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "slug": ("slug", str),
@@ -188,6 +232,9 @@ _FIELDS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "photos": ("photos", list),
     "location": ("location", lambda loc: {f.name: v for f, v in loc.ListFields()}),
     "guest_info": ("guest_info", _written),
+    "cancellation_rules": ("cancellation_rules", _policy),
+    "balance_on_arrival": ("balance_on_arrival", bool),
+    "guest_messages": ("guest_messages", _guest_messages),
     "active": ("active", bool),
 }
 
@@ -268,6 +315,15 @@ def confirm_pb(row: asyncpg.Record, outcome: Outcome) -> booking_pb2.ConfirmRese
     return booking_pb2.ConfirmReservationResponse(reservation=reservation_pb(row), outcome=_OUTCOMES[outcome.value])
 
 
+def refund(request: booking_pb2.CancelReservationRequest) -> Refund:
+    """What the canceller asks to give back; unset is the policy."""
+    mode = request.refund_mode or booking_pb2.REFUND_MODE_POLICY
+    if mode not in _REFUND_MODE_NAMES:
+        raise invalid("INVALID_REFUND", f"No conozco esa forma de devolver ({mode}).")
+    amount = request.refund_amount.amount_minor if request.HasField("refund_amount") else None
+    return Refund(RefundMode(_REFUND_MODE_NAMES[mode]), amount)
+
+
 def get_reservation_pb(
     row: asyncpg.Record, manage_token_valid: bool, history: Iterable[asyncpg.Record] = ()
 ) -> booking_pb2.GetReservationResponse:
@@ -336,6 +392,11 @@ def sync_pb(result: SyncResult) -> booking_pb2.SyncExternalBlocksResponse:
     )
 
 
+def _stay_pb(text: str | None) -> common_pb2.DateRange | None:
+    """A stay as the outbox writes it ("2027-01-10/2027-01-14"); None when there is none."""
+    return range_pb(*text.split("/", 1)) if text else None
+
+
 def event_pb(row: asyncpg.Record) -> booking_pb2.DomainEvent:
     return booking_pb2.DomainEvent(
         id=row["event_id"],
@@ -344,4 +405,13 @@ def event_pb(row: asyncpg.Record) -> booking_pb2.DomainEvent:
         reservation=reservation_pb(row),
         conflict=pb.conflict_pb(row["conflict"]) if row["conflict"] else None,
         traceparent=row["traceparent"],
+        previous_stay=_stay_pb(row["previous_stay"]),
+        **_done_by(row),
     )
+
+
+def _done_by(row: asyncpg.Record) -> dict[str, str]:
+    """Who confirmed or cancelled, and why it was cancelled (the event's data; other events carry none)."""
+    if row["event_type"] not in ("reservation.confirmed", "reservation.cancelled"):
+        return {}
+    return {"actor": row["event_actor"] or "", "reason": row["event_reason"] or ""}

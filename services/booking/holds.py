@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Any
@@ -24,6 +24,7 @@ from prometheus_client import Counter
 from services.booking import store
 from services.booking.locks import CabinLocks
 from services.booking.pricing import Quote, Rules, Season, quote, without_minimum
+from services.common import cancellation
 from services.common.db import Conn
 from services.common.errors import DomainError, conflict, invalid, not_found
 
@@ -69,6 +70,21 @@ class Caps:
     per_client: int
 
 
+class RefundMode(Enum):
+    """What a cancellation gives back of what was paid; payments works the amount out."""
+
+    POLICY = "policy"  # the reservation's cancellation rules (guests always)
+    FULL = "full"
+    AMOUNT = "amount"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Refund:
+    mode: RefundMode = RefundMode.POLICY
+    amount_minor: int | None = None  # with AMOUNT only
+
+
 class Outcome(Enum):
     CONFIRMED = "confirmed"
     ALREADY_CONFIRMED = "already_confirmed"
@@ -99,6 +115,21 @@ def rules_of(acc: asyncpg.Record) -> Rules:
         max_nights=acc["max_nights"],
         deposit_percent=acc["deposit_percent"],
     )
+
+
+def policy_of(acc: asyncpg.Record) -> tuple[cancellation.Rule, ...]:
+    """The cabin's refund rules, the default when it has none of its own."""
+    return cancellation.validated([cancellation.Rule(**rule) for rule in acc["cancellation_rules"]])
+
+
+def terms(acc: asyncpg.Record) -> dict[str, Any]:
+    """What a booking keeps of its cabin as it is now, so that a later change does not touch it:
+    the refund rules (written out), the time zone they count days in, where the balance is paid."""
+    return {
+        "cancellation_rules": [asdict(rule) for rule in policy_of(acc)],
+        "time_zone": acc["time_zone"],
+        "balance_on_arrival": acc["balance_on_arrival"],
+    }
 
 
 def today_in(time_zone: str) -> date:
@@ -209,8 +240,8 @@ async def pre_reserve(
                     async with conn.transaction():
                         await _within_caps(conn, req, caps)
                         stale = await expire_in_the_way(conn, acc["id"], req.check_in, req.check_out)
-                        row = await store.insert_reservation(conn, _hold_values(req, priced, acc, token, ttl))
-                        await store.record(conn, row["id"], "guest", "created", data={"channel": req.channel})
+                        created = ("guest", "created", "", {"channel": req.channel})
+                        row = await store.insert_reservation(conn, _hold_values(req, priced, acc, token, ttl), created)
                         # Events last: the outbox lock is then taken after every row this transaction
                         # may wait for (another hold's dates), never before: no lock cycle.
                         await store.emit_all(conn, [*stale, ("reservation.pre_reserved", row["id"], {})])
@@ -238,6 +269,8 @@ async def expire_in_the_way(conn: Conn, accommodation_id: int, check_in: date, c
 
 
 async def _expired(conn: Conn, rows: list[asyncpg.Record]) -> list[store.Event]:
+    if not rows:
+        return []  # the usual case: no round trip for nothing
     await store.record_all(conn, [(row["id"], "system", "expired", "", {}) for row in rows])
     return [("reservation.expired", row["id"], {}) for row in rows]
 
@@ -270,6 +303,7 @@ def _hold_values(req: HoldRequest, priced: Quote, acc: asyncpg.Record, token: st
         "idempotency_key": req.idempotency_key or None,
         "client_id": req.client_id,
         "manage_token_hash": hash_token(token),
+        **terms(acc),
     }
 
 
@@ -336,14 +370,14 @@ async def confirm(
                     conn, row["id"], {"status": "confirmed", "expires_at": None, **changes}
                 )
                 await store.record(conn, row["id"], actor, "confirmed", data=facts)
-                await store.emit(conn, "reservation.confirmed", row["id"])
+                await store.emit(conn, "reservation.confirmed", row["id"], {"actor": actor})
                 return row, Outcome.CONFIRMED
             case "expired":
                 try:
                     async with conn.transaction():  # a savepoint: a refusal must not undo the flag below
                         retaken = await store.update_reservation(conn, row["id"], {"status": "confirmed", **changes})
                         await store.record(conn, row["id"], actor, "confirmed", data={**facts, "retaken": "true"})
-                        await store.emit(conn, "reservation.confirmed", row["id"])
+                        await store.emit(conn, "reservation.confirmed", row["id"], {"actor": actor})
                     return retaken, Outcome.RETAKEN
                 except asyncpg.ExclusionViolationError:
                     if not paid:
@@ -364,8 +398,24 @@ async def confirm(
         return row, Outcome.PAID_BUT_UNAVAILABLE
 
 
-async def cancel(pool: asyncpg.Pool, code: str, reason: str, actor: str) -> asyncpg.Record:
-    """Cancel and free the dates; cancelling a finished reservation changes nothing."""
+def _refund_facts(refund: Refund, reason: str) -> dict[str, str]:
+    """The refund as the history and the event keep it; INVALID_REFUND for one that cannot be:
+    an amount goes with AMOUNT only (and then more than nothing), anything but the policy says why."""
+    if (refund.mode is RefundMode.AMOUNT) != (refund.amount_minor is not None):
+        raise invalid("INVALID_REFUND", "Un monto a devolver va solo con la devolución de un monto, y al revés.")
+    if refund.amount_minor is not None and refund.amount_minor <= 0:  # payments caps it at what was paid
+        raise invalid("INVALID_REFUND", "El monto a devolver tiene que ser mayor que cero.")
+    if refund.mode is not RefundMode.POLICY and not reason.strip():
+        raise invalid("INVALID_REFUND", "Para devolver algo distinto de la política, contá por qué.")
+    facts = {"refund_mode": refund.mode.value}
+    return facts if refund.amount_minor is None else facts | {"refund_amount": str(refund.amount_minor)}
+
+
+async def cancel(pool: asyncpg.Pool, code: str, reason: str, actor: str, refund: Refund = Refund()) -> asyncpg.Record:
+    """Cancel and free the dates, recording what to refund (payments refunds it, once: one
+    `reservation.cancelled` per reservation); cancelling a finished reservation changes nothing."""
+    facts = _refund_facts(refund, reason)
+    actor = who(actor, "system")
     async with pool.acquire() as conn, conn.transaction():
         row = await store.get_reservation(conn, code, for_update=True)
         if row is None:
@@ -374,11 +424,12 @@ async def cancel(pool: asyncpg.Pool, code: str, reason: str, actor: str) -> asyn
             raise conflict("INVALID_STATE", "Los bloqueos de calendarios externos se quitan desde su canal.")
         if row["status"] not in ("pre_reserved", "confirmed"):
             return row
+        changes = {"refund_mode": refund.mode.value, "refund_amount_minor": refund.amount_minor}
         row = await store.update_reservation(
-            conn, row["id"], {"status": "cancelled", "cancelled_at": datetime.now().astimezone()}
+            conn, row["id"], {"status": "cancelled", "cancelled_at": datetime.now().astimezone(), **changes}
         )
-        await store.record(conn, row["id"], who(actor, "system"), "cancelled", reason[:MAX_TEXT])
-        await store.emit(conn, "reservation.cancelled", row["id"], {"reason": reason, "actor": actor})
+        await store.record(conn, row["id"], actor, "cancelled", reason[:MAX_TEXT], facts)
+        await store.emit(conn, "reservation.cancelled", row["id"], {"reason": reason[:MAX_TEXT], "actor": actor})
         return row
 
 

@@ -128,8 +128,8 @@ async def block(
                 "external_uid": f"{code}@{OWNER}",  # blocks need one; nothing imports it
                 "block_reason": reason,
             }
-            row = await store.insert_reservation(conn, values)
-            await store.record(conn, row["id"], actor, "blocked", reason, {"stay": _stay(check_in, check_out)})
+            recorded = (actor, "blocked", reason, {"stay": _stay(check_in, check_out)})
+            row = await store.insert_reservation(conn, values, recorded)
             return row, [("block.created", row["id"], {})]
 
         return await _take(conn, locks, acc, check_in, check_out, write)
@@ -218,6 +218,7 @@ async def book(pool: asyncpg.Pool, locks: CabinLocks, req: Booking) -> asyncpg.R
                 **price,
                 "confirmed_at": datetime.now().astimezone(),
                 "idempotency_key": key,
+                **holds.terms(acc),
             }
             row = await store.insert_reservation(conn, values)
             facts = {

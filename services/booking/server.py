@@ -77,7 +77,9 @@ class BookingServicer(Bound[BookingApp], booking_pb2_grpc.BookingServiceServicer
     async def CancelReservation(
         self, request: booking_pb2.CancelReservationRequest, context: Context
     ) -> booking_pb2.Reservation:
-        return convert.reservation_pb(await holds.cancel(self.app.db, request.code, request.reason, request.actor))
+        refund = convert.refund(request)
+        row = await holds.cancel(self.app.db, request.code, request.reason, request.actor, refund)
+        return convert.reservation_pb(row)
 
     async def GetReservation(
         self, request: booking_pb2.GetReservationRequest, context: Context

@@ -63,6 +63,9 @@ ACCOMMODATION_COLUMNS = (
     "photos",
     "location",
     "guest_info",
+    "cancellation_rules",
+    "balance_on_arrival",
+    "guest_messages",
     "active",
 )
 
@@ -131,12 +134,23 @@ async def reservation_by_key(conn: Conn, key: str) -> asyncpg.Record | None:
     return await conn.fetchrow(_reservations("r.idempotency_key = $1"), key)
 
 
-async def insert_reservation(conn: Conn, values: dict[str, Any]) -> asyncpg.Record:
+async def insert_reservation(
+    conn: Conn, values: dict[str, Any], recorded: tuple[str, str, str, dict[str, str]] | None = None
+) -> asyncpg.Record:
+    """Insert a reservation; with `recorded` (actor, action, text, data), its first history entry
+    in the same statement (one round trip for both)."""
     columns = list(values)
     placeholders = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
-    return await fetch_one(
-        conn, _returning(f"INSERT INTO reservations ({', '.join(columns)}) VALUES ({placeholders})"), *values.values()
+    insert = f"INSERT INTO reservations ({', '.join(columns)}) VALUES ({placeholders}) RETURNING *"
+    if recorded is None:
+        return await fetch_one(conn, f"WITH w AS ({insert}) " + _WITH_NAME.format(src="w"), *values.values())
+    n = len(columns)
+    history = (
+        "INSERT INTO reservation_history (reservation_id, actor, action, text, data)"
+        f" SELECT id, ${n + 1}, ${n + 2}, ${n + 3}, ${n + 4} FROM w"
     )
+    sql = f"WITH w AS ({insert}), h AS ({history}) " + _WITH_NAME.format(src="w")
+    return await fetch_one(conn, sql, *values.values(), *recorded)
 
 
 async def update_reservation(conn: Conn, id: int, values: dict[str, Any]) -> asyncpg.Record:
@@ -337,12 +351,15 @@ async def emit_all(conn: Conn, events: Sequence[Event]) -> None:
             RESERVATION_EVENTS.labels(type.removeprefix("reservation.")).inc()
     carrier: dict[str, str] = {}
     propagate.inject(carrier)  # links the asynchronous consumers to this request's trace
-    await outbox.before_append(conn, EVENTS_CHANNEL)
+    # The outbox's lock (outbox.py) taken by the insert itself: no round trip of its own.
     await conn.executemany(
-        "INSERT INTO outbox (type, payload, traceparent)"
+        f"WITH {outbox.APPENDING.format(key='$5', channel='$6')} INSERT INTO outbox (type, payload, traceparent)"
         " SELECT $1, (to_jsonb(r) - 'manage_token_hash') || jsonb_build_object('accommodation_name', a.name) || $3,"
-        " $4 FROM reservations r JOIN accommodations a ON a.id = r.accommodation_id WHERE r.id = $2",
-        [(type, reservation_id, extra, carrier.get("traceparent", "")) for type, reservation_id, extra in events],
+        " $4 FROM appending, reservations r JOIN accommodations a ON a.id = r.accommodation_id WHERE r.id = $2",
+        [
+            (type, reservation_id, extra, carrier.get("traceparent", ""), *outbox.appending_args(EVENTS_CHANNEL))
+            for type, reservation_id, extra in events
+        ],
     )
 
 
@@ -350,7 +367,9 @@ async def events_after(conn: Conn, after_id: int, limit: int, *, types: list[str
     """Events with id > after_id, oldest first, the reservation snapshot typed again."""
     return await conn.fetch(
         "SELECT o.id AS event_id, o.type AS event_type, o.occurred_at, o.traceparent,"
-        " o.payload->'conflict' AS conflict, o.payload->>'accommodation_name' AS accommodation_name, p.*"
+        " o.payload->'conflict' AS conflict, o.payload->>'accommodation_name' AS accommodation_name,"
+        " o.payload->>'previous_stay' AS previous_stay, o.payload->>'actor' AS event_actor,"
+        " o.payload->>'reason' AS event_reason, p.*"
         " FROM outbox o, jsonb_populate_record(NULL::reservations, o.payload) p"
         " WHERE o.id > $1 AND (cardinality($2::text[]) = 0 OR o.type = ANY($2)) ORDER BY o.id LIMIT $3",
         after_id,

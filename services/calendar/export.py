@@ -10,7 +10,6 @@ from services.calendar.ports import Booking
 from services.common.errors import DomainError, Kind
 from services.common.settings import Settings
 
-UID_HOST = "cabanas"  # events' UIDs are <code>@UID_HOST: stable, so channels update rather than duplicate
 NEVER = datetime(2000, 1, 1, tzinfo=UTC)  # last change of a calendar with nothing in it
 OWNER = "owner"  # the source of the owner's own blocks (booking's CreateBlock): no channel has them
 
@@ -33,7 +32,7 @@ async def calendar(booking: Booking, salt: bytes, accommodation_id: int, token: 
     today = date.today()
     window = today - timedelta(days=ical.PAST_DAYS), today + timedelta(days=ical.FUTURE_DAYS)
     booked = [b for b in await booking.booked(cabin.id, *window) if b.source == OWNER or b.source != exclude_source]
-    body = ical.render(cabin.name, booked, UID_HOST)
+    body = ical.render(cabin.name, booked)
     return Export(body, ical.etag(body), max((b.updated_at for b in booked), default=NEVER))
 
 

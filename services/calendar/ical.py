@@ -23,6 +23,8 @@ from zoneinfo import ZoneInfo
 import icalendar
 import recurring_ical_events
 
+from services.common.uids import stay_uid
+
 # Only what can still be booked matters: a little of the past, two years ahead.
 PAST_DAYS = 31
 FUTURE_DAYS = 730
@@ -157,8 +159,9 @@ class Booked:
     updated_at: datetime
 
 
-def render(name: str, booked: list[Booked], host: str) -> bytes:
-    """The cabin's calendar, one all-day VEVENT per holding reservation or block."""
+def render(name: str, booked: list[Booked]) -> bytes:
+    """The cabin's calendar, one all-day VEVENT per holding reservation or block; the UIDs are the
+    stays' own (`stay_uid`), so channels update rather than duplicate, as the guest's e-mailed `.ics` does."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Cabanas//Calendario de reservas//ES")
     calendar.add("version", "2.0")
@@ -167,7 +170,7 @@ def render(name: str, booked: list[Booked], host: str) -> bytes:
     calendar.add("x-wr-calname", f"{name} (Cabañas)")
     for b in sorted(booked, key=lambda b: (b.start, b.code)):
         event = icalendar.Event()
-        event.add("uid", f"{b.code}@{host}")
+        event.add("uid", stay_uid(b.code))
         event.add("dtstamp", b.updated_at.astimezone(UTC))
         event.add("dtstart", b.start)
         event.add("dtend", b.end)

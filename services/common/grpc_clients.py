@@ -52,6 +52,7 @@ NOT_IDEMPOTENT = {
     "ChangeDates",
     "AddNote",
     "RecordPayment",
+    "RefundPayment",  # without a key a retry is a second refund
     "SendReply",
 }
 

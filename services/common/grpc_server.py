@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar
 import asyncpg
 import grpc
 import redis.asyncio as aioredis
+import uvloop
 from google.protobuf.any_pb2 import Any as Any_
 from google.protobuf.descriptor import ServiceDescriptor
 from google.rpc import error_details_pb2, status_pb2
@@ -217,7 +218,7 @@ CALLERS: dict[str, dict[str, frozenset[str]]] = {
         "ListReservations": frozenset({"gateway", "messaging", "calendar", "console"}),
         "ExpireDue": frozenset(),  # booking's own loop expires holds in process
         "SyncExternalBlocks": frozenset({"calendar"}),
-        "StreamEvents": frozenset({"messaging"}),
+        "StreamEvents": frozenset({"messaging", "payments"}),  # payments refunds on reservation.cancelled
         "CreateBlock": frozenset({"gateway", "console"}),
         "RemoveBlock": frozenset({"gateway", "console"}),
         "CreateManualReservation": frozenset({"gateway", "console"}),
@@ -226,7 +227,7 @@ CALLERS: dict[str, dict[str, frozenset[str]]] = {
     },
     "calendar": {
         "AddFeed": frozenset({"gateway", "console"}),
-        "ListFeeds": frozenset({"gateway", "console"}),
+        "ListFeeds": frozenset({"gateway", "console", "messaging"}),  # messaging: failing feeds alert the team
         "RemoveFeed": frozenset({"gateway", "console"}),
         "SyncFeed": frozenset({"gateway", "console"}),
         "SyncAll": frozenset(),
@@ -241,6 +242,7 @@ CALLERS: dict[str, dict[str, frozenset[str]]] = {
         "ListOutbox": frozenset({"gateway"}),
         "ListConversations": frozenset({"gateway", "console"}),
         "SendReply": frozenset({"gateway", "console"}),
+        "ListEmails": frozenset({"gateway", "console"}),
     },
     "payments": {
         "CreatePaymentLink": frozenset({"gateway", "messaging"}),
@@ -250,8 +252,9 @@ CALLERS: dict[str, dict[str, frozenset[str]]] = {
         "ReprocessNotification": frozenset({"gateway"}),
         "StreamEvents": frozenset({"messaging"}),
         "RecordPayment": frozenset({"gateway", "console"}),
-        "GetBalance": frozenset(),
-        "RefundPayment": frozenset(),
+        "GetBalance": frozenset({"gateway", "messaging", "console"}),
+        "RefundPayment": frozenset({"gateway", "console"}),
+        "SettleRefund": frozenset({"gateway", "console"}),
     },
     "speech": {
         "Transcribe": frozenset({"gateway", "messaging"}),
@@ -259,7 +262,7 @@ CALLERS: dict[str, dict[str, frozenset[str]]] = {
     "accounts": {
         "CreateUser": frozenset({"gateway", "console"}),
         "GetUser": frozenset({"gateway", "console"}),
-        "ListUsers": frozenset({"gateway", "console"}),
+        "ListUsers": frozenset({"gateway", "console", "messaging"}),  # messaging: who gets which alert
         "UpdateUser": frozenset({"gateway", "console"}),
         "SetPassword": frozenset({"gateway", "console"}),
         "Login": frozenset({"console"}),
@@ -550,6 +553,6 @@ def run(service: Service) -> None:
     identify(service.name, settings.service_token_secret)
     provider = setup_telemetry(service.name)
     try:
-        asyncio.run(_serve(service, settings))
+        uvloop.run(_serve(service, settings))  # grpc.aio runs on it; its sockets cost less than asyncio's
     finally:
         provider.shutdown()

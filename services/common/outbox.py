@@ -1,7 +1,7 @@
 """Transactional outbox shared by the services that publish events.
 
 Writers call `before_append` in the transaction that changes state, right
-before inserting into their outbox table: a transaction-scoped advisory lock
+before inserting into their outbox table (or join `APPENDING` in that insert): a transaction-scoped advisory lock
 makes outbox ids be handed out in commit order (a sequence value is taken at
 insert time, not commit time, so without it a reader that has seen id 12
 could later see id 11 commit and skip it). The lock is held only until commit,
@@ -27,10 +27,22 @@ BATCH = 500
 POLL_SECONDS = 1.0
 
 
+# The lock and the wake-up as a CTE, for a writer whose INSERT ... SELECT joins `appending`: the
+# rows cannot be written before it is read, so the lock is taken first, in the same round trip.
+APPENDING = (
+    "appending AS MATERIALIZED (SELECT pg_advisory_xact_lock(hashtextextended({key}, 0)), pg_notify({channel}, ''))"
+)
+
+
+def appending_args(channel: str) -> tuple[str, str]:
+    """The values of APPENDING's `key` and `channel` parameters."""
+    return f"outbox.{channel}", channel
+
+
 async def before_append(conn: Conn, channel: str) -> None:
     """Serialise the channel's outbox writers until commit and wake its listeners on commit."""
     await conn.execute(
-        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), pg_notify($2, '')", f"outbox.{channel}", channel
+        f"WITH {APPENDING.format(key='$1', channel='$2')} SELECT FROM appending", *appending_args(channel)
     )
 
 

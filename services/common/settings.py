@@ -1,7 +1,7 @@
 """Settings from the environment, one class for every process (docs/configuration.md lists them)."""
 
 from functools import lru_cache
-from typing import Self
+from typing import Literal, Self
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import SecretStr, model_validator
@@ -92,6 +92,10 @@ class Settings(BaseSettings):
     whatsapp_template_payment: str = "pago_actualizado"
     # Sent instead of a person's reply outside the window, to reopen it (body parameter: guest name).
     whatsapp_template_reply: str = "retomar_conversacion"
+    # The guest's journey outside the window: check-in instructions, check-out, review, balance due.
+    whatsapp_template_stay: str = "estadia_aviso"
+    # The team's alerts outside their window (body parameter: the alerts' summary).
+    whatsapp_template_alert: str = "aviso_equipo"
     mercadopago_access_token: SecretStr | None = None
     mercadopago_webhook_secret: SecretStr | None = None
     mercadopago_api_base: str = "https://api.mercadopago.com"
@@ -103,6 +107,21 @@ class Settings(BaseSettings):
     mercadopago_circuit_recovery_seconds: float = 30
     # How often open payment links near expiry are checked against Mercado Pago.
     payments_reconcile_interval_seconds: float = 60
+    # How many days before check-in the guest is sent the balance's link (when collected online).
+    balance_due_days_before: int = 7
+    # How many days before check-in the guest gets the check-in instructions.
+    checkin_instructions_days_before: int = 2
+    # E-mail (messaging): without SMTP_HOST nothing leaves the machine, e-mails stay in the outbox.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "Cabañas <reservas@localhost>"
+    smtp_tls: Literal["starttls", "tls", "none"] = "starttls"
+    # The team's alerts that come within this many seconds go out as one message.
+    alert_batch_seconds: float = 30
+    # Where the console is, for the links in the team's alerts.
+    console_base_url: str = "http://localhost:8001"
     ics_salt: SecretStr | None = None
     # Key of the HMAC that signs each process's name on its gRPC calls (caller checks).
     service_token_secret: SecretStr | None = None

@@ -1,6 +1,8 @@
 """OpenTelemetry: a tracer provider named after the service, OTLP export when
 OTEL_EXPORTER_OTLP_ENDPOINT is set, W3C propagation (the SDK default) and the
-official instrumentations for grpc.aio, asyncpg, redis and httpx.
+official instrumentations for grpc.aio, and when exporting for asyncpg, redis and
+httpx too. Without an exporter spans are not recorded (they still carry the ids
+the logs and X-Trace-Id show): tracing costs next to nothing where nobody reads it.
 
 Spans are read by more people than guest data is: the URLs the instrumentations
 record lose every query value (iCal `token`, `hub.verify_token`, `phone`, a feed's
@@ -20,6 +22,7 @@ from opentelemetry.instrumentation.redis import RedisInstrumentor
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import Span, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON, ParentBased
 
 from services.common.logs import redact
 
@@ -65,18 +68,21 @@ def setup_telemetry(service: str) -> TracerProvider:
     Call before creating gRPC servers or channels: the grpc.aio instrumentors
     patch the factory functions.
     """
-    provider = TracerProvider(resource=Resource.create({SERVICE_NAME: service}))
+    exported = bool(
+        os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+    )
+    # Nowhere to send them, spans are not recorded: they still carry trace ids (the logs' and
+    # X-Trace-Id's) and propagate, but cost no attributes, events or processing per call.
+    sampler = ParentBased(ALWAYS_ON) if exported else ALWAYS_OFF
+    provider = TracerProvider(resource=Resource.create({SERVICE_NAME: service}), sampler=sampler)
     provider.add_span_processor(RedactUrls())
-    if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"):
+    if exported:
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
     trace.set_tracer_provider(provider)
-    for instrumentor in (
-        GrpcAioInstrumentorServer(),
-        GrpcAioInstrumentorClient(),
-        AsyncPGInstrumentor(),
-        RedisInstrumentor(),
-        HTTPXClientInstrumentor(),
-    ):
+    # gRPC's carry the context from service to service; the others only make leaf spans, which
+    # are worth their cost per query only where they go somewhere.
+    leaves = (AsyncPGInstrumentor(), RedisInstrumentor(), HTTPXClientInstrumentor()) if exported else ()
+    for instrumentor in (GrpcAioInstrumentorServer(), GrpcAioInstrumentorClient(), *leaves):
         if not instrumentor.is_instrumented_by_opentelemetry:
             instrumentor.instrument()
     return provider

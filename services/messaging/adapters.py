@@ -1,4 +1,4 @@
-"""The messaging domain's ports (`ports.py`) over gRPC: booking, payments and speech.
+"""The messaging domain's ports (`ports.py`) over gRPC: booking, payments, speech, accounts and calendar.
 
 A failed call becomes a DomainError (`downstream`), except where the domain
 expects an answer: booking's refusals of a stay are `Refused` for the dialog.
@@ -13,8 +13,12 @@ from datetime import date
 import grpc
 
 from cabanas.v1 import (
+    accounts_pb2,
+    accounts_pb2_grpc,
     booking_pb2,
     booking_pb2_grpc,
+    calendar_pb2,
+    calendar_pb2_grpc,
     common_pb2,
     payments_pb2,
     payments_pb2_grpc,
@@ -26,18 +30,39 @@ from services.common.errors import DomainError
 from services.common.grpc_clients import channel, downstream, error_info
 from services.common.settings import Settings
 from services.messaging import convert
-from services.messaging.ports import Availability, BookingEvent, Cabin, Held, PaymentEvent, Ports, Refused
+from services.messaging.ports import (
+    CHAT_CANCEL_REASON,
+    Availability,
+    Balance,
+    BookingEvent,
+    Cabin,
+    FeedState,
+    Held,
+    Member,
+    PaymentEvent,
+    Ports,
+    Refused,
+)
 
 STREAM_SECONDS = 3600  # a following event stream is reopened (from the cursor) every hour
 MAX_CABIN_PAGES = 10  # a thousand cabins: far more than one owner's, and a bound on one turn's work
-LINK_SECONDS = 8  # how long a guest's reply waits for the payment link before promising it for later
+MAX_USER_PAGES = 10  # a thousand users: far more than one business's team
+LINK_SECONDS = 8  # how long a guest's reply waits for payments (a link, a balance) before saying less
 
 
 def ports(settings: Settings) -> Ports:
     booking = booking_pb2_grpc.BookingServiceStub(channel(settings.booking_addr))
     payments = payments_pb2_grpc.PaymentsServiceStub(channel(settings.payments_addr, 10.0))
     speech = speech_pb2_grpc.SpeechServiceStub(channel(settings.speech_addr, 60.0))
-    return Ports(GrpcBackend(booking, payments), GrpcFeeds(booking, payments), GrpcSpeech(speech))
+    accounts = accounts_pb2_grpc.AccountsServiceStub(channel(settings.accounts_addr))
+    calendar = calendar_pb2_grpc.CalendarServiceStub(channel(settings.calendar_addr))
+    return Ports(
+        GrpcBackend(booking, payments),
+        GrpcFeeds(booking, payments),
+        GrpcSpeech(speech),
+        GrpcTeam(accounts),
+        GrpcCalendars(calendar),
+    )
 
 
 @contextmanager
@@ -51,6 +76,15 @@ def _refusals(*codes: grpc.StatusCode) -> Iterator[None]:
                 raise
             info = error_info(exc)
             raise Refused(str(info.reason) if info else exc.code().name, exc.details() or "") from exc
+
+
+async def _balance(payments: payments_pb2_grpc.PaymentsServiceAsyncStub, code: str) -> Balance | None:
+    request = payments_pb2.GetBalanceRequest(reservation_code=code)
+    try:
+        with downstream("payments"):
+            return convert.balance(await payments.GetBalance(request, timeout=LINK_SECONDS))
+    except DomainError:
+        return None  # the guest is told less, not kept waiting
 
 
 def _e164(phone: str) -> str:
@@ -122,7 +156,9 @@ class GrpcBackend:
         return [convert.held(r) for r in reply.reservations]
 
     async def cancel(self, code: str) -> None:
-        request = booking_pb2.CancelReservationRequest(code=code, reason="pedido por WhatsApp", actor="guest")
+        request = booking_pb2.CancelReservationRequest(
+            code=code, reason=CHAT_CANCEL_REASON, actor="guest", refund_mode=booking_pb2.REFUND_MODE_POLICY
+        )
         with downstream("booking"):
             await self.booking.CancelReservation(request)
 
@@ -131,6 +167,9 @@ class GrpcBackend:
         with downstream("payments"):
             reply = await self.payments.ListPayments(request)  # most recent first
         return convert.payment_status(reply.payments[0]) if reply.payments else None
+
+    async def balance(self, code: str) -> Balance | None:
+        return await _balance(self.payments, code)
 
 
 class GrpcFeeds:
@@ -174,6 +213,23 @@ class GrpcFeeds:
     async def payment_link(self, code: str) -> str:
         return await _payment_link(self.payments, code)
 
+    async def cabin(self, cabin_id: int) -> Cabin | None:
+        """Looked for in the list: messaging may list cabins, not get one (services/common/grpc_server.py)."""
+        token = ""
+        with downstream("booking"):
+            for _ in range(MAX_CABIN_PAGES):
+                page = {"page_size": 100, "page_token": token}
+                request = booking_pb2.ListAccommodationsRequest(include_inactive=True, page=page)
+                reply = await self.booking.ListAccommodations(request)
+                if found := next((a for a in reply.accommodations if a.id == cabin_id), None):
+                    return convert.cabin(found)
+                if not (token := reply.page.next_page_token):
+                    break
+        return None
+
+    async def balance(self, code: str) -> Balance | None:
+        return await _balance(self.payments, code)
+
 
 class GrpcSpeech:
     """ports.Transcriber."""
@@ -186,3 +242,34 @@ class GrpcSpeech:
         with downstream("speech"):
             reply = await self.speech.Transcribe(request)
         return reply.text, reply.confidence
+
+
+class GrpcTeam:
+    """ports.Team."""
+
+    def __init__(self, accounts: accounts_pb2_grpc.AccountsServiceAsyncStub) -> None:
+        self.accounts = accounts
+
+    async def members(self) -> list[Member]:
+        """The active users, page by page (at most MAX_USER_PAGES of 100)."""
+        found, token = [], ""
+        with downstream("accounts"):
+            for _ in range(MAX_USER_PAGES):
+                request = accounts_pb2.ListUsersRequest(page={"page_size": 100, "page_token": token})
+                reply = await self.accounts.ListUsers(request)
+                found += [convert.member(u) for u in reply.users if u.active]
+                if not (token := reply.page.next_page_token):
+                    break
+        return found
+
+
+class GrpcCalendars:
+    """ports.Calendars."""
+
+    def __init__(self, calendar: calendar_pb2_grpc.CalendarServiceAsyncStub) -> None:
+        self.calendar = calendar
+
+    async def feeds(self) -> list[FeedState]:
+        with downstream("calendar"):
+            reply = await self.calendar.ListFeeds(calendar_pb2.ListFeedsRequest())
+        return [convert.feed_state(f) for f in reply.feeds]

@@ -17,7 +17,6 @@ local sandbox (`ListOutbox`, `make chat`).
 """
 
 import asyncio
-import contextlib
 import json
 import logging
 from dataclasses import dataclass, replace
@@ -28,13 +27,15 @@ import asyncpg
 import redis.asyncio as aioredis
 from prometheus_client import Counter, Gauge, Histogram
 
+from services.common import workloop
 from services.common.db import Conn, record_outcome
 from services.common.errors import DomainError, Kind
 from services.common.telemetry import continued
-from services.messaging import dialog, store, whatsapp
+from services.messaging import dialog, nlu, store, whatsapp
 from services.messaging import interactive as ui
 from services.messaging import templates as t
 from services.messaging.graph import SendError, WhatsApp
+from services.messaging.inbox import alert_waiting
 from services.messaging.ports import Backend
 from services.messaging.whatsapp import Inbound
 
@@ -60,30 +61,8 @@ def _outage(exc: Exception) -> bool:
     return isinstance(exc, DomainError) and exc.kind is Kind.UNAVAILABLE and exc.reason in OUTAGES
 
 
-class _Loop:
-    def __init__(self) -> None:
-        self._wake = asyncio.Event()
-
-    def kick(self) -> None:
-        self._wake.set()
-
-    async def _idle(self, seconds: float) -> None:
-        self._wake.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), seconds)
-
-    async def run(self) -> None:
-        while True:
-            try:
-                busy = await self.run_once()
-            except Exception:
-                log.warning("%s pass failed", type(self).__name__, exc_info=True)
-                busy = False
-            if not busy:
-                await self._idle(0.5)
-
-    async def run_once(self) -> bool:
-        raise NotImplementedError
+class WorkLoop(workloop.WorkLoop):
+    IDLE_SECONDS = 0.5  # a guest waits on it
 
 
 @dataclass(frozen=True)
@@ -101,14 +80,24 @@ class Listener(Protocol):
     async def __call__(self, msg: Inbound) -> tuple[str, float]: ...
 
 
-class Worker(_Loop):
+def _consent(msg: Inbound, conversation: asyncpg.Record | None) -> dialog.Turn | None:
+    """The answer to "no me escriban más" / STOP, recorded with it (the answer to their own message
+    is all an opted-out guest still gets from us), or to "alta" from a guest who had asked; None
+    for any other message."""
+    said = nlu.consent(msg.text) if msg.type == "text" else None
+    if said == "out" or (said == "in" and conversation and conversation["opted_out_at"]):
+        return dialog.Turn([ui.text(t.OPTED_OUT if said == "out" else t.OPTED_IN)], {}, opted_out=said == "out")
+    return None
+
+
+class Worker(WorkLoop):
     def __init__(
         self,
         pool: asyncpg.Pool,
         redis: aioredis.Redis | None,
         backend: Backend,
         sandbox: bool,
-        sender: _Loop,
+        sender: WorkLoop,
         listen: Listener,
         min_confidence: float,
         max_attempts: int = MAX_ATTEMPTS,
@@ -191,7 +180,12 @@ class Worker(_Loop):
         msg = Inbound(row["wamid"], row["phone"], row["name"], row["type"], row["text"], row["sent_at"], row["payload"])
         conversation = await store.conversation(conn, msg.phone)
         try:
-            turn = await self._turn(msg) if not (conversation and conversation["handoff"]) else dialog.Turn([], {})
+            if (consented := _consent(msg, conversation)) is not None:
+                turn = consented  # even while a person has the conversation: it is about all of our messages
+            elif conversation and conversation["handoff"]:
+                turn = dialog.Turn([], {})
+            else:
+                turn = await self._turn(msg)
         except Exception as exc:  # noqa: BLE001 - retried, then dead-lettered: never dropped, never blocking for good
             return await self._failed(conn, row, msg, exc)
         await self._answer(conn, row, msg, turn)
@@ -232,7 +226,11 @@ class Worker(_Loop):
                 )
             at = msg.sent_at or datetime.now(UTC)
             handoff = True if turn.handoff else None
-            await store.touch_conversation(conn, msg.phone, msg.name, at, handoff, row["received_at"])
+            waits = await store.touch_conversation(conn, msg.phone, msg.name, at, handoff, row["received_at"])
+            if waits is not None:  # the guest starts waiting for a person: the team hears it with this message
+                await alert_waiting(conn, msg.phone, msg.name, msg.text, waits)
+            if turn.opted_out is not None:
+                await store.set_opted_out(conn, msg.phone, turn.opted_out)
             if dead_letter is None:
                 await store.mark_processed(conn, row["id"])
             else:
@@ -257,7 +255,7 @@ class Worker(_Loop):
         return turn
 
 
-class Sender(_Loop):
+class Sender(WorkLoop):
     def __init__(self, pool: asyncpg.Pool, whatsapp: WhatsApp | None) -> None:
         super().__init__()
         self.pool, self.whatsapp = pool, whatsapp

@@ -10,6 +10,10 @@ What the bot asked last (`awaiting`) is given to the understanding, so "4",
 "hasta el 8", "la del bosque" or "dale" are read as answers to it; only booking
 facts and answers are merged into the stay being built, never side remarks.
 
+Money is told as payments sees it (`Backend.balance`): before the yes to cancelling, what
+cancelling today gives back; after it, that the refund is on its way; on a confirmed stay, what
+is left after the deposit. Payments silent: the policy's sentence instead, never a guessed sum.
+
 `respond` is transport-free: booking and payments are reached through a
 `ports.Backend`, and the state is a small dict the caller keeps (Redis, 24 h).
 """
@@ -20,10 +24,11 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from services.common import cancellation
 from services.messaging import interactive as ui
 from services.messaging import nlu
 from services.messaging import templates as t
-from services.messaging.ports import Backend, Cabin, Held, Refused
+from services.messaging.ports import Backend, Balance, Cabin, Held, Refused
 from services.messaging.whatsapp import Inbound
 
 GUEST_ZONE = ZoneInfo("America/Argentina/Buenos_Aires")
@@ -43,6 +48,7 @@ class Turn:
     replies: list[ui.Outgoing]
     state: dict[str, Any]
     handoff: bool = False
+    opted_out: bool | None = None  # the guest asked not to be written (True) or to be again (False)
 
 
 @dataclass
@@ -356,8 +362,8 @@ async def _hold(ctx: _Context, cabin_id: int) -> Turn:
             return _ask(state, t.TAKEN, "other_options")
         return _say(state, t.INVALID.format(reason=str(exc)))
     url = await ctx.backend.payment_link(held.code)
-    slug = next((c.slug for c in ctx.cabins if c.id == cabin_id), None)
-    state.update(held=held.code, awaiting=None, cabin=slug)  # later questions are about this cabin
+    cabin = next((c for c in ctx.cabins if c.id == cabin_id), None)
+    state.update(held=held.code, awaiting=None, cabin=cabin and cabin.slug)  # later questions are about this cabin
     body = t.HELD.format(
         cabin=t.the(held.cabin),
         stay=t.stay(held.check_in, held.check_out),
@@ -368,6 +374,8 @@ async def _hold(ctx: _Context, cabin_id: int) -> Turn:
     )
     if held.expires_at:
         body += "\n" + t.HELD_UNTIL.format(until=held.expires_at.astimezone(GUEST_ZONE).strftime("%H:%M"))
+    # Told before paying: the rules the reservation copied (the cabin's, for a booking that copied none).
+    body += "\n" + cancellation.describe(held.cancellation_rules or (cabin.cancellation_rules if cabin else ()))
     return Turn([_held_buttons(held.code, body)], state)
 
 
@@ -410,25 +418,45 @@ async def _ask_cancel(ctx: _Context, code: str) -> Turn:
     state.update(awaiting="cancel_confirm", pending_cancel=chosen.code)
     cabin, stay = _describe(chosen)
     body = t.ASK_CANCEL.format(code=chosen.code, cabin=cabin, stay=stay)
-    policy = _faq_of(ctx, chosen.cabin, "cancellation_policy")
-    if policy:
-        body += f"\n{policy}"
+    money = await ctx.backend.balance(chosen.code)
+    # Payments silent: the policy instead of an amount it could not give.
+    line = _refund_now(money) if money else _faq_of(ctx, chosen.cabin, "cancellation_policy")
+    if line:
+        body += f"\n{line}"
     options = [(f"confirm_cancel:{chosen.code}", "Sí, cancelar"), (f"keep:{chosen.code}", "No")]
     return Turn([ui.buttons(body, options)], state)
 
 
+def _refund_now(money: Balance) -> str:
+    """What cancelling today gives back, in a line."""
+    if not money.paid_minor:
+        return t.NOTHING_PAID
+    refund = t.money(money.refund_now_minor, money.currency)
+    if not money.refund_now_minor:
+        return t.NO_REFUND_NOW.format(
+            until=t.until_arrival(money.days_before), paid=t.money(money.paid_minor, money.currency)
+        )
+    if money.refund_percent == 100:
+        return t.REFUND_ALL_NOW.format(refund=refund)
+    return t.REFUND_NOW.format(refund=refund, percent=money.refund_percent)
+
+
 async def _cancel(ctx: _Context, code: str) -> Turn:
-    """The guest said yes to cancelling `code`: cancel it if it still stands."""
+    """The guest said yes to cancelling `code`: cancel it if it still stands, and say what goes back."""
     state = ctx.state
     state.update(awaiting=None, pending_cancel=None)
     chosen = next((r for r in await _active(ctx) if r.code == code), None)
     if chosen is None:
         return _say(state, t.NOTHING_TO_CANCEL)
+    money = await ctx.backend.balance(chosen.code)  # the quote as it stands right before cancelling
     await ctx.backend.cancel(chosen.code)
     if state.get("held") == chosen.code:
         state.pop("held")
     cabin, stay = _describe(chosen)
-    return _say(state, t.CANCELLED.format(code=chosen.code, cabin=cabin, stay=stay))
+    said = t.CANCELLED.format(code=chosen.code, cabin=cabin, stay=stay)
+    if money and money.refund_now_minor:
+        said += "\n" + t.REFUND_ON_ITS_WAY.format(refund=t.money(money.refund_now_minor, money.currency))
+    return _say(state, said)
 
 
 async def _change_dates(ctx: _Context, parsed: nlu.Parse | None) -> Turn:
@@ -466,7 +494,9 @@ async def _paid(ctx: _Context) -> Turn:
         return _say(ctx.state, t.NOTHING_TO_PAY)
     cabin, stay = _describe(chosen)
     if chosen.status == "confirmed":
-        return _say(ctx.state, t.PAID_CONFIRMED.format(code=chosen.code, cabin=cabin, stay=stay))
+        said = t.PAID_CONFIRMED.format(code=chosen.code, cabin=cabin, stay=stay)
+        money = await ctx.backend.balance(chosen.code)
+        return _say(ctx.state, f"{said}\n{_still_due(chosen, money)}" if money else said)
     status = await ctx.backend.payment_status(chosen.code)
     if status in ("pending", "in_process", "authorized", "approved"):  # approved: booking confirms in a moment
         return _say(ctx.state, t.PAID_PENDING.format(code=chosen.code))
@@ -475,6 +505,16 @@ async def _paid(ctx: _Context) -> Turn:
     if status == "rejected":
         return _say(ctx.state, t.PAID_REJECTED.format(code=chosen.code, link=link))
     return _say(ctx.state, t.PAID_NOTHING.format(code=chosen.code, link=link[0].lower() + link[1:]))
+
+
+def _still_due(r: Held, money: Balance) -> str:
+    """What is left to pay of a confirmed stay, and how."""
+    if not money.due_minor:
+        return t.PAID_UP
+    due = t.money(money.due_minor, money.currency)
+    if money.payment_url:
+        return t.BALANCE_ONLINE.format(due=due, url=money.payment_url)
+    return (t.BALANCE_ON_ARRIVAL if r.balance_on_arrival else t.BALANCE_LATER).format(due=due)
 
 
 async def _reservations(ctx: _Context) -> Turn:
@@ -511,6 +551,8 @@ def _answer(cabin: Cabin, topic: str) -> str:
         return t.DEPOSIT.format(percent=cabin.deposit_percent) if cabin.deposit_percent else ""
     if topic == "payment_methods":
         return cabin.faq.get("payment_methods") or t.HOW_TO_PAY
+    if topic == "cancellation_policy":  # the owner's words, else the rules they set (or the default's)
+        return cabin.faq.get("cancellation_policy") or cancellation.describe(cabin.cancellation_rules)
     if topic == "address":
         where = ", ".join(p for p in (cabin.address, cabin.city) if p)
         parts = [where + "." if where else "", cabin.faq.get("directions", "")]

@@ -18,15 +18,28 @@ from typing import Any
 
 import asyncpg
 
+from services.common.db import Conn
 from services.common.errors import invalid, not_found
 from services.common.settings import Settings
 from services.messaging import interactive as ui
 from services.messaging import store
+from services.messaging import templates as t
 
 WINDOW = timedelta(hours=24)
 MAX_TEXT = 4096  # a text body's limit
 MAX_KEY = 200
+MAX_QUOTE = 200  # characters of the guest's message quoted in the team's alert
 _PHONE = re.compile(r"^\d{6,15}$")
+
+
+async def alert_waiting(conn: Conn, phone: str, name: str, text: str, since: datetime) -> None:
+    """Tell the team that a guest started waiting for a person, with their last message (alerts.py
+    delivers it): once per wait, in the caller's transaction."""
+    quote = " ".join(text.split())
+    quote = quote if len(quote) <= MAX_QUOTE else quote[: MAX_QUOTE - 1].rstrip() + "…"
+    said = t.ALERT_SAID.format(text=quote) if quote else ""
+    line = t.ALERT_GUEST_WAITING.format(guest=name or "Un huésped", phone=phone, said=said)
+    await store.record_alert(conn, "guest_waiting", f"alert:waiting:{phone}:{since.isoformat()}", [line], "/mensajes")
 
 
 def window_open(last_inbound_at: datetime | None) -> bool:

@@ -8,10 +8,11 @@ WhatsApp's 24-hour window (last message from the guest older than a day) free
 text is refused by Meta (131047), so an approved template goes instead
 (`WHATSAPP_TEMPLATE_*`).
 
-Who gets them: the guests of WhatsApp reservations; the guests of web
-reservations only once their number has written to us on WhatsApp or the
-reservation is paid (a web form takes any number, and messages nobody asked
-for get ours reported as spam); nobody else.
+Who gets them: the guests of WhatsApp reservations; the guests of web and
+phone (admin) reservations only once their number has written to us on
+WhatsApp or the reservation is confirmed or paid (a web form takes any number,
+and messages nobody asked for get ours reported as spam); nobody else (a
+channel's blocks have no guest), and no one who asked not to be written.
 """
 
 import asyncio
@@ -26,11 +27,11 @@ from services.common.errors import DomainError
 from services.common.settings import Settings
 from services.common.telemetry import continued
 from services.messaging import interactive as ui
-from services.messaging import store
+from services.messaging import mailer, stay, store
 from services.messaging import templates as t
 from services.messaging.dialog import GUEST_ZONE
 from services.messaging.inbox import window_open
-from services.messaging.ports import BookingEvent, Feeds, Held, PaymentEvent
+from services.messaging.ports import CHAT_CANCEL_REASON, BookingEvent, Cabin, Feeds, Held, PaymentEvent
 
 log = logging.getLogger(__name__)
 REMIND_BEFORE = timedelta(minutes=10)
@@ -44,18 +45,15 @@ PAYMENT_TEXTS = {
     "payment.rejected": t.PAYMENT_REJECTED,
     "payment.pending": t.PAYMENT_PENDING,
     "payment.in_process": t.PAYMENT_PENDING,
+    "payment.refunded": t.REFUNDED,
+    # Failed for good: a person gives it back; the guest hears who will, not what went wrong.
+    "refund.failed": t.REFUND_BY_OWNER,
+    "refund.by_hand": t.REFUND_BY_HAND,
 }
+JOURNEY_EVENTS = frozenset({"reservation.confirmed", "reservation.cancelled", "reservation.dates_changed"})
+# About money that came in: the reservation was paid, so a web guest's number is theirs.
+PAID_EVENTS = frozenset({"payment.refunded", "refund.failed", "refund.by_hand"})
 E = TypeVar("E", BookingEvent, PaymentEvent)
-
-
-def _facts(r: Held) -> dict[str, str]:
-    return {
-        "name": r.guest_name.split(" ")[0] or "hola",
-        "code": r.code,
-        "cabin": r.cabin,
-        "check_in": t.day(r.check_in),
-        "check_out": t.day(r.check_out),
-    }
 
 
 class Notifier:
@@ -81,19 +79,22 @@ class Notifier:
         """The text itself inside the 24-hour window, the approved template outside it."""
         if inside_window:
             return ui.text(text)
-        facts = _facts(r)
+        facts = stay.facts(r)
         parameters = [facts[k] for k in ("name", "code", "cabin", "check_in", "check_out")]
         return ui.template(template, self.settings.whatsapp_template_language, parameters, text)
 
-    async def _reach(self, r: Held) -> bool | None:
+    async def _reach(self, r: Held, paid: bool = False) -> bool | None:
         """None when nothing may go to the reservation's guest (see the module's docstring),
-        else whether they wrote within the 24-hour window (free text may go)."""
-        if not r.phone or r.channel not in ("whatsapp", "web"):
+        else whether they wrote within the 24-hour window (free text may go). `paid`: it was
+        paid even if no longer confirmed (cancelled, then refunded)."""
+        if not r.phone or r.channel not in ("whatsapp", "web", "admin"):
             return None
         async with self.pool.acquire() as conn:
             conversation = await store.conversation(conn, r.phone)
+        if conversation and conversation["opted_out_at"]:
+            return None  # they asked not to be written
         last = conversation["last_inbound_at"] if conversation else None
-        if r.channel == "web" and last is None and r.status != "confirmed":
+        if r.channel != "whatsapp" and last is None and not (paid or r.status == "confirmed"):
             return None
         return window_open(last)
 
@@ -103,13 +104,39 @@ class Notifier:
             if await store.enqueue(conn, r.phone, out, "sandbox" if self.sandbox else "queued", key):
                 self.kick()
 
-    async def notify(self, r: Held, key: str, text: str, template: str) -> None:
+    async def notify(self, r: Held, key: str, text: str, template: str, paid: bool = False) -> None:
         """Queue one message to the reservation's guest, once per key, when they may get one."""
-        reach = await self._reach(r)
+        reach = await self._reach(r, paid)
         if reach is not None:
             await self._queue(r, key, text, template, reach)
 
-    async def _forever(self, name: str, one_pass: Callable[[], Awaitable[None]], pause: float) -> None:
+    async def tell(
+        self,
+        r: Held,
+        key: str,
+        said: stay.Said,
+        template: str,
+        cabin: Cabin,
+        sequence: int = 0,
+        whatsapp: bool = True,
+        paid: bool = False,
+    ) -> None:
+        """A message about the guest's stay, once per key: on WhatsApp as `notify` (unless
+        `whatsapp` is False: they were answered in the chat), and by e-mail when the reservation
+        has their address, except to a number that asked not to be written."""
+        if whatsapp:
+            await self.notify(r, key, said.text, template, paid)
+        if not r.email:
+            return
+        async with self.pool.acquire() as conn:
+            conversation = await store.conversation(conn, r.phone) if r.phone else None
+            if conversation and conversation["opted_out_at"]:
+                return
+            email = stay.email(r, cabin, said, sequence)
+            if await mailer.queue_email(conn, key, email, not self.settings.smtp_host):
+                self.kick()
+
+    async def forever(self, name: str, one_pass: Callable[[], Awaitable[None]], pause: float) -> None:
         """`one_pass` `pause` seconds apart, for good: a failed pass is logged and tried again
         after RETRY_FIRST seconds, twice that after another failure, up to RETRY_MAX."""
         retry = RETRY_FIRST
@@ -127,7 +154,7 @@ class Notifier:
             await asyncio.sleep(retry)
             retry = min(2 * retry, RETRY_MAX)
 
-    async def _follow(
+    async def follow(
         self, stream: str, events: Callable[[int], AsyncIterator[E]], handle: Callable[[E], Awaitable[None]]
     ) -> None:
         async def one_pass() -> None:  # from the cursor to the stream's end (or its failure)
@@ -136,34 +163,60 @@ class Notifier:
                     await handle(event)
                 await self._advance(stream, event.id)
 
-        await self._forever(f"{stream} events", one_pass, 1)
+        await self.forever(f"{stream} events", one_pass, 1)
+
+    async def _told(self, event: BookingEvent, r: Held) -> None:
+        """The guest's journey on booking's events: confirmed (with the owner's note and the stay's
+        .ics by e-mail), cancelled (by whom, what goes back), moved to other dates (the new
+        dates and amounts). The event id is the .ics's SEQUENCE: later versions of the stay
+        have larger ones, so the guest's calendar takes each change."""
+        key, cabin = f"event:booking:{event.id}", stay.cabin_of(r, await self.feeds.cabin(r.cabin_id))
+        template = self.settings.whatsapp_template_stay
+        if event.type == "reservation.confirmed":
+            said = stay.confirmed(r, cabin, t.CONFIRMED.format(**stay.facts(r)))
+            await self.tell(r, key, said, self.settings.whatsapp_template_confirmed, cabin)
+        elif event.type == "reservation.cancelled":
+            said = stay.cancelled(r, event.actor == "guest", await self.feeds.balance(r.code))
+            # Cancelled in the chat: the guest's answer there said it all.
+            await self.tell(r, key, said, template, cabin, event.id, whatsapp=event.reason != CHAT_CANCEL_REASON)
+        elif event.type == "reservation.dates_changed":
+            said = stay.moved(r, event.previous_stay, await self.feeds.balance(r.code))
+            await self.tell(r, key, said, template, cabin, event.id)
 
     async def follow_booking(self) -> None:
         s = self.settings
-        templates = {
-            "reservation.confirmed": (t.CONFIRMED, s.whatsapp_template_confirmed),
-            "reservation.expired": (t.EXPIRED, s.whatsapp_template_expired),
-        }
 
         async def handle(event: BookingEvent) -> None:
             r = event.reservation
-            if event.type in templates and r is not None:
-                text, template = templates[event.type]
-                await self.notify(r, f"event:booking:{event.id}", text.format(**_facts(r)), template)
+            if r is None:
+                return
+            if event.type == "reservation.expired":
+                text = t.EXPIRED.format(**stay.facts(r))
+                await self.notify(r, f"event:booking:{event.id}", text, s.whatsapp_template_expired)
+            elif event.type in JOURNEY_EVENTS:
+                await self._told(event, r)
 
-        await self._follow("booking", self.feeds.booking_events, handle)
+        await self.follow("booking", self.feeds.booking_events, handle)
 
     async def follow_payments(self) -> None:
         async def handle(event: PaymentEvent) -> None:
-            text = PAYMENT_TEXTS.get(event.type)
+            text = t.REFUNDED_BY_HAND if event.settled else PAYMENT_TEXTS.get(event.type)
             if text is None or not event.reservation_code:
                 return
             r = await self.feeds.reservation(event.reservation_code)
             if r is not None:
                 key = f"event:payments:{event.id}"
-                await self.notify(r, key, text.format(**_facts(r)), self.settings.whatsapp_template_payment)
+                # This refund's amount; one made in Mercado Pago's panel has none: what went back in all.
+                amount = t.money(event.refund_minor or event.refunded_minor, event.currency)
+                said = text.format(amount=amount, **stay.facts(r))
+                template = self.settings.whatsapp_template_payment
+                if event.type not in PAID_EVENTS:
+                    await self.notify(r, key, said, template)
+                    return
+                cabin = stay.cabin_of(r, await self.feeds.cabin(r.cabin_id))  # refunds: by e-mail too
+                await self.tell(r, key, stay.refund_news(r, said), template, cabin, paid=True)
 
-        await self._follow("payments", self.feeds.payment_events, handle)
+        await self.follow("payments", self.feeds.payment_events, handle)
 
     async def remind_due(self) -> None:
         """One pass: a reminder to each guest whose hold runs out within REMIND_BEFORE, once per hold."""
@@ -174,9 +227,9 @@ class Notifier:
                 continue
             url = await self.feeds.payment_link(r.code)
             until = r.expires_at.astimezone(GUEST_ZONE).strftime("%H:%M")
-            text = t.REMINDER.format(until=until, url=url, **_facts(r))
+            text = t.REMINDER.format(until=until, url=url, **stay.facts(r))
             await self._queue(r, f"reminder:{r.code}", text, self.settings.whatsapp_template_reminder, reach)
 
     async def remind(self) -> None:
         """Once per hold, a reminder shortly before it expires."""
-        await self._forever("reminders", self.remind_due, 30)
+        await self.forever("reminders", self.remind_due, 30)

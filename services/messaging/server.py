@@ -5,7 +5,7 @@ from pathlib import Path
 from cabanas.v1 import messaging_pb2, messaging_pb2_grpc
 from services.common import paging
 from services.common.grpc_server import Bound, Context, Service
-from services.messaging import convert, nlu, store
+from services.messaging import convert, mailer, nlu, store
 from services.messaging.app import MessagingApp, build
 
 
@@ -52,6 +52,15 @@ class MessagingServicer(Bound[MessagingApp], messaging_pb2_grpc.MessagingService
         async with self.app.db.acquire() as conn:
             rows = await store.outbox(conn, request.phone, request.after_id, min(request.limit or 50, 500))
         return convert.outbox_pb(rows)
+
+    async def ListEmails(
+        self, request: messaging_pb2.ListEmailsRequest, context: Context
+    ) -> messaging_pb2.ListEmailsResponse:
+        limit, offset = paging.bounds(request.page)
+        status = convert.EMAIL_STATUS_NAMES.get(request.status, "")
+        async with self.app.db.acquire() as conn:
+            rows = await mailer.listed(conn, status, request.to, limit + 1, offset)  # one more: is there a next page
+        return convert.emails_pb(rows, limit, offset)
 
 
 SERVICE = Service(

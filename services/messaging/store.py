@@ -90,13 +90,15 @@ async def conversations(conn: Conn, waiting_only: bool, limit: int, offset: int)
 
 async def touch_conversation(
     conn: Conn, phone: str, name: str, at: datetime, handoff: bool | None, received_at: datetime | None = None
-) -> None:
+) -> datetime | None:
     """A guest's message sent at `at` (reaching us at `received_at`, default `at`); `handoff` True
     when it sent the conversation to a person. While with a person, a message that reached us
     after the person's last reply makes the guest wait (since the first such message). Reaching
-    us, not sent: WhatsApp's times are whole seconds, and a reply that same second came first."""
-    await conn.execute(
-        "INSERT INTO conversations (phone, name, last_inbound_at, handoff, waiting_since)"
+    us, not sent: WhatsApp's times are whole seconds, and a reply that same second came first.
+    Returns since when the guest waits when this message started the wait (the team is told), else None."""
+    started: datetime | None = await conn.fetchval(
+        "WITH before AS (SELECT waiting_since FROM conversations WHERE phone = $1)"
+        " INSERT INTO conversations (phone, name, last_inbound_at, handoff, waiting_since)"
         " VALUES ($1, $2, $3, coalesce($4, false), CASE WHEN $4::boolean THEN $3::timestamptz END)"
         " ON CONFLICT (phone) DO UPDATE SET name = coalesce(nullif($2, ''), conversations.name),"
         " last_inbound_at = greatest(conversations.last_inbound_at, $3),"
@@ -104,13 +106,27 @@ async def touch_conversation(
         " waiting_since = CASE WHEN NOT coalesce($4, conversations.handoff) THEN NULL"
         " WHEN coalesce($5, $3) > coalesce(conversations.replied_at, '-infinity')"
         " THEN coalesce(conversations.waiting_since, $3) ELSE conversations.waiting_since END,"
-        " updated_at = now()",
+        " updated_at = now()"
+        " RETURNING CASE WHEN NOT EXISTS (SELECT FROM before WHERE waiting_since IS NOT NULL) THEN waiting_since END",
         phone,
         name,
         at,
         handoff,
         received_at,
     )
+    return started
+
+
+async def record_alert(conn: Conn, kind: str, key: str, lines: list[str], link: str) -> bool:
+    """Write one of the team's alerts once per key (alerts.py delivers it); False when it was written before."""
+    inserted = await conn.fetchval(
+        "INSERT INTO alerts (kind, key, lines, link) VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING RETURNING id",
+        kind,
+        key,
+        lines,
+        link,
+    )
+    return inserted is not None
 
 
 async def set_handoff(conn: Conn, phone: str, active: bool) -> bool:
@@ -123,6 +139,16 @@ async def set_handoff(conn: Conn, phone: str, active: bool) -> bool:
         active,
     )
     return updated is not None
+
+
+async def set_opted_out(conn: Conn, phone: str, out: bool) -> None:
+    """The guest asked not to be written (True: since now, the first time) or to be written again."""
+    await conn.execute(
+        "UPDATE conversations SET opted_out_at = CASE WHEN $2 THEN coalesce(opted_out_at, now()) END,"
+        " updated_at = now() WHERE phone = $1",
+        phone,
+        out,
+    )
 
 
 async def replied(conn: Conn, phone: str) -> None:

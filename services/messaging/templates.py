@@ -60,6 +60,13 @@ def the(name: str) -> str:
     return name
 
 
+def until_arrival(days: int) -> str:
+    """ "Faltan 3 días para tu llegada", "Falta 1 día…", "Llegás hoy", "Tu estadía ya empezó"."""
+    if days <= 0:
+        return "Llegás hoy" if days == 0 else "Tu estadía ya empezó"
+    return f"Falta{'' if days == 1 else 'n'} {count(days, 'día', 'días')} para tu llegada"
+
+
 def money(amount_minor: int, currency: str = "ARS") -> str:
     whole = f"{amount_minor // 100:,}".replace(",", ".")
     return f"${whole}" if currency == "ARS" else f"{currency} {whole}"
@@ -112,6 +119,17 @@ PAID_NOTHING = (
     "Todavía no me figura ningún pago de la reserva {code}. Si recién pagaste, puede tardar unos minutos; si no, {link}"
 )
 NOTHING_TO_PAY = "No encuentro una reserva tuya esperando el pago. ¿Armamos una? Decime fechas y cuántos son."
+# The balance after the deposit, on a confirmed reservation.
+PAID_UP = "Ya está todo pago 🙌"
+BALANCE_ONLINE = "Te falta pagar {due}; podés hacerlo acá: {url}"
+BALANCE_ON_ARRIVAL = "Te falta pagar {due}: el resto lo pagás al llegar."
+BALANCE_LATER = "Te falta pagar {due}: unos días antes de que llegues te mando el link para pagarlo."
+# Cancelling: what goes back (the policy's share of what was paid).
+REFUND_NOW = "Si cancelás hoy te devolvemos {refund} (el {percent} % de lo que pagaste)."
+REFUND_ALL_NOW = "Si cancelás hoy te devolvemos todo lo que pagaste ({refund})."
+NO_REFUND_NOW = "{until}: si cancelás hoy no te devolvemos lo que pagaste ({paid})."
+NOTHING_PAID = "No pagaste nada, así que no hay nada que devolver."
+REFUND_ON_ITS_WAY = "Te devolvemos {refund} por el mismo medio con el que pagaste; te aviso cuando salga."
 # Info answers from the cabin's data.
 TIMES = "El check-in es desde las {check_in} y el check-out hasta las {check_out}."
 DEPOSIT = "Para reservar se paga una seña del {percent} % del total con el link de Mercado Pago; con eso la reserva queda confirmada."
@@ -127,6 +145,14 @@ EXPIRED = "Se venció la reserva {code} en {cabin} ({check_in} → {check_out}) 
 REMINDER = "Tu reserva {code} en {cabin} vence a las {until}. Pagá la seña para confirmarla: {url}"
 PAYMENT_REJECTED = "El pago de la reserva {code} fue rechazado 😕 Podés intentar de nuevo con el mismo link."
 PAYMENT_PENDING = "Recibimos tu pago de la reserva {code}; está en proceso. Te aviso apenas se acredite."
+REFUNDED = "Te devolvimos {amount} de la reserva {code}; puede tardar unos días en verse según tu banco o tarjeta."
+REFUND_BY_OWNER = "Sobre la devolución de la reserva {code}: el dueño se va a comunicar con vos para coordinarla 🙌"
+# Paid in cash or by transfer: the owner gives it back, then records it.
+REFUND_BY_HAND = (
+    "Te vamos a devolver {amount} de la reserva {code}. Como lo pagaste en efectivo o por transferencia,"
+    " el dueño se comunica con vos para coordinarlo 🙌"
+)
+REFUNDED_BY_HAND = "Listo: quedó registrado que te devolvimos {amount} de la reserva {code} 🙌"
 HEARD = "🎤 Entendí: «{text}»"
 WRITE_IT = "No llegué a entender bien el audio 🙉 ¿Me lo escribís?"
 # How a topic is named when nobody wrote its answer.
@@ -149,3 +175,70 @@ TOPIC_LABELS = {
     "payment_methods": "cómo pagar",
     "photos": "las fotos",
 }
+
+# Owner alerts: what the team is told (WhatsApp, or e-mail), one line each; several at once go as
+# one message under ALERTS_MANY. The console link follows each line.
+ALERT_NEW_BOOKING = "Nueva reserva {code} en {cabin}, {stay}: {guest}{paid}."
+ALERT_PAID = ", pagó {amount}"
+ALERT_GUEST_WAITING = "{guest} (+{phone}) espera que le respondas{said}"
+ALERT_SAID = ": «{text}»"
+ALERT_ICAL_CONFLICT = (
+    "Conflicto de calendario: {source} bloquea {cabin} {stay}, y ahí está la reserva {code} de {guest}."
+)
+ALERT_FEED_FAILING = "El calendario de {source} de {cabin} falla hace más de media hora ({error}). Revisá su link."
+ALERT_PAID_BUT_UNAVAILABLE = (
+    "La reserva {code} ({cabin}, {stay}) se pagó cuando esas fechas ya no estaban libres: hay que devolverle"
+    " el pago a {guest} u ofrecerle otra cosa."
+)
+ALERT_DUPLICATE_PAYMENT = "La reserva {code} de {guest} se pagó dos veces: hay {amount} de más para devolver."
+ALERT_CHARGEBACK = "{guest} desconoció con su tarjeta un pago de {amount} de la reserva {code}."
+ALERT_REFUND_FAILED = "No se pudo devolver {amount} de la reserva {code} ({guest}): hay que hacerlo a mano."
+ALERT_GUEST_CANCELLED = "{guest} canceló la reserva {code} ({cabin}, {stay})."
+ALERTS_MANY = "Tenés {n} avisos:"
+ALERT_SUBJECTS = {
+    "new_booking": "Nueva reserva",
+    "guest_waiting": "Un huésped espera respuesta",
+    "ical_conflict": "Conflicto de calendario",
+    "feed_failing": "Un calendario falla",
+    "paid_but_unavailable": "Un pago sin fechas libres",
+    "duplicate_payment": "Un pago duplicado",
+    "chargeback": "Un contracargo",
+    "refund_failed": "Una devolución que falló",
+    "guest_cancelled": "Un huésped canceló",
+}
+
+# The guest's journey (notify.py's events, journey.py's schedule): paragraphs, one per line on
+# WhatsApp and one per <p> by e-mail; the cabin's own words (GuestWords) go as written.
+STAY_CONFIRMED_SUBJECT = "Tu reserva {code} en {cabin} está confirmada"
+STAY_CANCELLED_BY_GUEST = "Listo, {name}: cancelamos tu reserva {code} en {cabin} ({stay})."
+STAY_CANCELLED_BY_OWNER = (
+    "Hola, {name}. Tuvimos que cancelar tu reserva {code} en {cabin} ({stay}); perdón por las molestias."
+)
+STAY_CANCELLED_SUBJECT = "Tu reserva {code} quedó cancelada"
+STAY_REFUNDING = "Te devolvemos {amount} por el mismo medio con el que pagaste; te avisamos cuando salga."
+STAY_REFUND_LATER = "Si corresponde una devolución, te avisamos cuando salga."
+STAY_MOVED = "Hola, {name}. Cambiamos las fechas de tu reserva {code} en {cabin}: ahora es {stay} (antes era {before})."
+STAY_MOVED_TOTAL = "El total queda en {total}."
+STAY_MOVED_SUBJECT = "Nuevas fechas para tu reserva {code}"
+STAY_REFUND_SUBJECT = "La devolución de tu reserva {code}"
+STAY_DUE = "Te falta pagar {due}."
+BALANCE_DUE = "Hola, {name}. {until} a {cabin} 🏡 Te falta pagar {due} de la reserva {code}; podés hacerlo acá:"
+BALANCE_DUE_SUBJECT = "El saldo de tu reserva {code}"
+CHECKIN = "¡Hola, {name}! Te esperamos el {day} en {cabin} 🏡 Te dejo lo que necesitás para llegar:"
+CHECKIN_ADDRESS = "Dirección: {address}"
+CHECKIN_MAP = "Mapa: {url}"
+CHECKIN_TIME = "El check-in es desde las {time}."
+CHECKIN_KEYS = "Las llaves: {keys}"
+CHECKIN_WIFI = "Wifi: {wifi}"
+CHECKIN_RULES = "Reglas de la casa: {rules}"
+CHECKIN_END = "Cualquier cosa, escribinos por acá. ¡Buen viaje!"
+CHECKIN_SUBJECT = "Cómo llegar a {cabin}"
+CHECKOUT = "Hola, {name}. Mañana es tu salida de {cabin}."
+CHECKOUT_TIME = "El check-out es hasta las {time}."
+CHECKOUT_END = "¡Gracias por elegirnos!"
+CHECKOUT_SUBJECT = "Mañana es tu salida de {cabin}"
+REVIEW = "¡Hola, {name}! Gracias por quedarte en {cabin} 🙌 Si tenés un minuto, tu reseña nos ayuda un montón:"
+REVIEW_SUBJECT = "¿Cómo estuvo tu estadía en {cabin}?"
+# The chat's opt-out ("no me escriban más", STOP) and its way back ("alta").
+OPTED_OUT = "Listo, no te escribimos más. Si querés volver a recibir mensajes, escribí «alta»."
+OPTED_IN = "¡Listo! Te volvemos a escribir con las novedades de tus reservas."

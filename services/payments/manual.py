@@ -4,7 +4,8 @@ A hold it pays for is confirmed the way a Mercado Pago approval confirms one: on
 covers the deposit (else `amount_mismatch`), and a hold that ran out with its nights taken
 meanwhile is flagged `paid_but_unavailable` (the money stays on record, to give back). A
 reservation already confirmed is not confirmed again (a balance paid on arrival): booking
-emits nothing, so the guest is not told "confirmada" twice. Cancelled and expired
+emits nothing, so the guest is not told "confirmada" twice; the payment counts towards its
+balance like an online one, beyond what is due it is a `duplicate_payment` (balance.py). Cancelled and expired
 reservations and calendar blocks take no payment.
 
 A retry with the same idempotency key returns the payment recorded first: its external_id
@@ -12,14 +13,15 @@ is derived from the reservation and the key, and inserted once.
 """
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 import asyncpg
 
+from services.common.db import Conn
 from services.common.errors import conflict, invalid
-from services.payments import store
+from services.payments import balance, store
 from services.payments.ports import Booking, Outcome, Reservation
 
 METHODS = ("cash", "transfer")
@@ -125,22 +127,26 @@ class ManualPayments:
             )
             if not new:  # the same key, recorded concurrently
                 return _same(row, r)
-            if reservation.status == "pre_reserved" and (confirmed := await self._confirm(reservation, r, payment_id)):
-                row = await store.update_payment(conn, row["id"], confirmed)
+            await store.lock_reservation(conn, reservation.code)  # counted after its other payments
+            row = await store.update_payment(conn, row["id"], await self._count(conn, reservation, r, payment_id))
             await store.emit(conn, "payment.approved", row["id"])
             if row["issue"] != "none":
                 await store.emit(conn, "payment.issue", row["id"])
         return row
 
-    async def _confirm(self, reservation: Reservation, r: Received, payment_id: str) -> dict[str, Any]:
-        """What confirming the hold with this payment did to it (its confirmed_at or issue)."""
+    async def _count(self, conn: Conn, reservation: Reservation, r: Received, payment_id: str) -> dict[str, Any]:
+        """What the payment did for its stay: confirmed the hold (its confirmed_at, kind "deposit"),
+        paid towards a confirmed stay (balance.counted), or its issue."""
+        if reservation.status == "confirmed":
+            return await balance.counted(conn, reservation, payment_id, r.amount_minor)
         if r.amount_minor < reservation.deposit_minor:
             return {"issue": "amount_mismatch"}  # less than the deposit holds nothing, as with Mercado Pago
         outcome = await self.booking.confirm(reservation.code, payment_reference=payment_id, actor=r.actor)
         match outcome:
             case Outcome.CONFIRMED | Outcome.RETAKEN:
-                return {"confirmed_at": datetime.now().astimezone()}
+                return {"confirmed_at": datetime.now().astimezone(), "kind": "deposit"}
             case Outcome.PAID_BUT_UNAVAILABLE:
                 return {"issue": "paid_but_unavailable"}
             case Outcome.ALREADY_CONFIRMED:  # confirmed meanwhile by another payment: this one adds to it
-                return {}
+                confirmed = replace(reservation, status="confirmed")
+                return await balance.counted(conn, confirmed, payment_id, r.amount_minor)

@@ -1,4 +1,4 @@
-"""Mercado Pago REST client: payments, search, Checkout Pro preferences.
+"""Mercado Pago REST client: payments, search, Checkout Pro preferences, refunds.
 
 Three attempts with exponential backoff on 429, 5xx, timeouts and connection
 errors; none on other 4xx (retrying a refusal changes nothing). A circuit
@@ -7,6 +7,7 @@ a fast failure instead of a 10 s timeout per notification.
 """
 
 import logging
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import httpx
@@ -16,6 +17,11 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt,
 
 log = logging.getLogger(__name__)
 BREAKER_OPEN = Gauge("mercadopago_circuit_open", "1 while calls to Mercado Pago are suspended")
+
+
+def minor_units(amount: Any) -> int:
+    """Centavos of an amount as the API writes it (decimal pesos: 12345.5)."""
+    return int((Decimal(str(amount)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 class MercadoPagoError(Exception):
@@ -84,6 +90,13 @@ class MercadoPago:
                 "POST", "/checkout/preferences", json=body, headers={"X-Idempotency-Key": idempotency_key}
             )
         )
+
+    async def refund(self, payment_id: str, amount_minor: int | None, idempotency_key: str) -> dict[str, Any]:
+        """Give back `amount_minor` of the payment (None: all that is left of it, no body, as Mercado
+        Pago takes a full refund). The key makes a retry of a call that timed out the same refund."""
+        body = {} if amount_minor is None else {"json": {"amount": amount_minor / 100}}
+        headers = {"X-Idempotency-Key": idempotency_key}
+        return dict(await self._request("POST", f"/v1/payments/{payment_id}/refunds", headers=headers, **body))
 
     async def close(self) -> None:
         await self.http.aclose()

@@ -12,22 +12,25 @@ not know yet (it can lag behind its notifications) is retried the same way,
 a few times.
 
 One payment confirms a reservation: the first that booking is asked to
-confirm it with (claimed in `confirmations` before asking). Any other approved
-payment of that reservation, or one for a reservation confirmed without a
-payment (paid in cash), is a `duplicate_payment` to refund. A refund after
-confirming is flagged `reversed`, a chargeback `charged_back`. Every status and
-issue change is one payment event.
+confirm it with (claimed in `confirmations` before asking), kind "deposit".
+Any other approved payment of that reservation, or one for a reservation
+confirmed without a payment (paid in cash), pays towards its balance while it
+fits in what is still due (kind "balance"), and beyond that is a
+`duplicate_payment` to refund (balance.py). Both count for the stay
+(`confirmed_at`): a chargeback after that is flagged `charged_back`. A payment
+coming back refunded (or with `transaction_amount_refunded`) beyond our refunds
+of it was refunded in Mercado Pago's panel: recorded as a refund once
+(refunds.py), flagged `refunded_outside` when its stay is still confirmed.
+Every status and issue change is one payment event.
 """
 
 import asyncio
-import contextlib
 import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import asyncpg
@@ -36,8 +39,9 @@ from prometheus_client import Counter, Gauge
 from services.common.db import Conn, record_outcome
 from services.common.errors import DomainError, invalid, not_found
 from services.common.telemetry import continued
-from services.payments import store
-from services.payments.mercadopago import MercadoPago, MercadoPagoError, NotFound
+from services.common.workloop import WorkLoop
+from services.payments import balance, refunds, store
+from services.payments.mercadopago import MercadoPago, MercadoPagoError, NotFound, minor_units
 from services.payments.ports import Booking, Outcome
 
 log = logging.getLogger(__name__)
@@ -49,8 +53,6 @@ MAX_DELAY_SECONDS = 900
 RECONCILE_WINDOW_SECONDS = 600  # open links whose hold ends within this are checked against Mercado Pago
 # Booking's answers for a reference it never issued: the payment names no reservation of ours.
 UNKNOWN_REFERENCE = ("NOT_FOUND", "INVALID_ARGUMENT")
-# What a payment turning into these after confirming is flagged as.
-REVERSALS = {"refunded": "reversed", "charged_back": "charged_back"}
 PROCESSED = Counter("payments_processed_total", "Payment status changes applied", ["status"])
 PENDING = Gauge("payments_notifications_pending", "Stored notifications not processed yet")
 
@@ -98,19 +100,15 @@ def parse(body: bytes, query: Mapping[str, str]) -> tuple[str, str, str]:
     return topic.removeprefix("topic_").removesuffix("_wh"), resource, str(data.get("action", ""))[:64]
 
 
-def minor_units(amount: Any) -> int:
-    return int((Decimal(str(amount)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-class Processor:
+class Processor(WorkLoop):
     """Stores and applies notifications; one per service process, safe with replicas."""
 
     def __init__(self, pool: asyncpg.Pool, mp: MercadoPago, booking: Booking, retry_base: float) -> None:
+        super().__init__()
         self.pool = pool
         self.mp = mp
         self.booking = booking
         self.retry_base = retry_base
-        self._wake = asyncio.Event()
         # Applying a payment may take a second connection (its confirmation claim): at most half
         # the pool applies at once, so the other half is always there for the claims.
         self._applying = asyncio.Semaphore(max(1, pool.get_max_size() // 2))
@@ -142,21 +140,6 @@ class Processor:
             raise not_found("No such notification.")
         self.kick()
         return Stored(row["id"], row["topic"], row["resource_id"])
-
-    def kick(self) -> None:
-        self._wake.set()
-
-    async def run(self) -> None:
-        while True:
-            try:
-                processed = await self.run_once()
-            except Exception:
-                log.warning("notification pass failed", exc_info=True)
-                processed = 0
-            if not processed:
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), 1.0)
 
     async def run_once(self, limit: int = 20) -> int:
         claimed: list[asyncpg.Record] = []
@@ -224,20 +207,48 @@ class Processor:
             "raw": mp,
         }
         if values["status"] == "approved" and row["confirmed_at"] is None and row["issue"] == "none":
-            values |= await self._confirm(values)
-        elif values["status"] in REVERSALS and row["confirmed_at"] is not None:
-            values["issue"] = REVERSALS[values["status"]]
+            values |= await self._confirm(conn, values)
+        elif values["status"] == "charged_back" and row["confirmed_at"] is not None:
+            values["issue"] = "charged_back"
+        outside = await self._refunded_outside(conn, row, values)
         row = await store.update_payment(conn, row["id"], values)
         if row["status"] != before[0]:
             PROCESSED.labels(row["status"]).inc()
             await store.emit(conn, f"payment.{row['status']}", row["id"])
+        if outside and row["status"] in (before[0], "approved"):  # else its status event said so
+            await store.emit(conn, "payment.refunded", row["id"])
         if row["issue"] != before[1]:
             await store.emit(conn, "payment.issue", row["id"])
         await store.mark_processed(conn, notification["id"])
 
-    async def _confirm(self, payment: dict[str, Any]) -> dict[str, Any]:
-        """Confirm the reservation the payment names, only if it really pays for it."""
+    async def _refunded_outside(self, conn: Conn, row: asyncpg.Record, values: dict[str, Any]) -> int:
+        """What Mercado Pago says went back of the payment beyond our refunds, recorded as a refund made
+        in its panel (refunds.seen), and its refunded total into `values`. Made after the payment
+        counted for a stay still confirmed, it is flagged `refunded_outside`: the stay is not paid."""
+        there = minor_units(values["raw"].get("transaction_amount_refunded") or 0)
+        if values["status"] == "refunded":  # all of it, whatever the field says
+            there = max(there, values["amount_minor"])
+        code, external_id = values["reservation_code"], row["external_id"]
+        outside = await refunds.seen(conn, external_id, code, values["currency"], there)
+        values["refunded_minor"] = await refunds.payment_refunded_minor(conn, external_id)
+        counted = values.get("confirmed_at") or row["confirmed_at"]  # before, or by this notification
+        if outside and counted is not None and await self._still_confirmed(code):
+            values["issue"] = "refunded_outside"
+        return outside
+
+    async def _still_confirmed(self, code: str) -> bool:
+        try:
+            return (await self.booking.reservation(code)).status == "confirmed"
+        except DomainError as exc:
+            if exc.reason in UNKNOWN_REFERENCE:
+                return False
+            raise
+
+    async def _confirm(self, conn: Conn, payment: dict[str, Any]) -> dict[str, Any]:
+        """Count the payment for the reservation it names: confirm a hold with it, or take it towards a
+        confirmed stay's balance (balance.counted); flag what pays for nothing."""
         code = payment["reservation_code"]
+        await store.lock_reservation(conn, code)  # payments of one stay are counted one after the other
         try:
             reservation = await self.booking.reservation(code)
         except DomainError as exc:
@@ -246,25 +257,27 @@ class Processor:
             raise
         if payment["currency"] != reservation.currency:
             return {"issue": "currency_mismatch"}
+        external_id = str(payment["raw"]["id"])
+        if reservation.status == "confirmed" and await store.confirmation_holder(conn, code) != external_id:
+            return await balance.counted(conn, reservation, external_id, payment["amount_minor"])
         if payment["amount_minor"] < reservation.deposit_minor:
             return {"issue": "amount_mismatch"}
-        external_id = str(payment["raw"]["id"])
         async with self.pool.acquire() as own:  # committed at once: it must outlive this transaction failing
             claimant, claimed_now = await store.claim_confirmation(own, code, external_id)
-        if claimant != external_id:
-            return {"issue": "duplicate_payment"}
+        if claimant != external_id:  # another payment confirmed it
+            return await balance.counted(conn, reservation, external_id, payment["amount_minor"])
         outcome = await self.booking.confirm(code, payment_reference=f"mercadopago:{external_id}", actor="payments")
         if outcome is Outcome.ALREADY_CONFIRMED and claimed_now:
-            # Confirmed before payments ever asked (in cash). Released, so that a retry of this
+            # Confirmed meanwhile without a payment (by the owner). Released, so that a retry of this
             # payment, should this transaction fail, is not taken for the one that confirmed it.
             async with self.pool.acquire() as own:
                 await store.release_confirmation(own, code, external_id)
-            return {"issue": "duplicate_payment"}
+            return await balance.counted(conn, reservation, external_id, payment["amount_minor"])
         if outcome is Outcome.PAID_BUT_UNAVAILABLE:
             return {"issue": "paid_but_unavailable"}
         # Confirmed, re-taken, or already confirmed with the claim of an earlier try of this
         # payment: booking confirmed for it then and that try's transaction was lost.
-        return {"confirmed_at": datetime.now().astimezone()}
+        return {"confirmed_at": datetime.now().astimezone(), "kind": "deposit"}
 
     async def reconcile_every(self, seconds: float) -> None:
         """Reconcile forever, a pass every `seconds`."""

@@ -50,6 +50,16 @@ class PaymentsServicer(Bound[PaymentsApp], payments_pb2_grpc.PaymentsServiceServ
     async def RecordPayment(self, request: payments_pb2.RecordPaymentRequest, context: Context) -> payments_pb2.Payment:
         return convert.payment_pb(await self.app.manual.record(convert.manual_payment(request)))
 
+    async def GetBalance(self, request: payments_pb2.GetBalanceRequest, context: Context) -> payments_pb2.Balance:
+        return convert.balance_pb(await self.app.balances.get(request.reservation_code))
+
+    async def RefundPayment(self, request: payments_pb2.RefundPaymentRequest, context: Context) -> payments_pb2.Refund:
+        return convert.refund_pb(await self.app.refunds.refund(convert.owner_refund(request)))
+
+    async def SettleRefund(self, request: payments_pb2.SettleRefundRequest, context: Context) -> payments_pb2.Refund:
+        settled = self.app.refunds.settle(request.reservation_code, request.refund_id, request.actor)
+        return convert.refund_pb(await settled)
+
     async def StreamEvents(
         self, request: payments_pb2.StreamPaymentEventsRequest, context: Context
     ) -> AsyncIterator[payments_pb2.PaymentEvent]:

@@ -116,6 +116,12 @@ async def claim_confirmation(conn: Conn, reservation_code: str, external_id: str
             return str(holder), False
 
 
+async def confirmation_holder(conn: Conn, reservation_code: str) -> str | None:
+    """The payment that confirmed the reservation (or is confirming it), if any."""
+    holder = await conn.fetchval("SELECT external_id FROM confirmations WHERE reservation_code = $1", reservation_code)
+    return None if holder is None else str(holder)
+
+
 async def release_confirmation(conn: Conn, reservation_code: str, external_id: str) -> None:
     await conn.execute(
         "DELETE FROM confirmations WHERE reservation_code = $1 AND external_id = $2", reservation_code, external_id
@@ -141,29 +147,33 @@ async def list_payments(
     return rows, (rows[0]["total"] if rows else 0)
 
 
-async def emit(conn: Conn, type: str, payment_id: int) -> None:
+async def emit(conn: Conn, type: str, payment_id: int, refund_id: int | None = None) -> None:
+    """The event: the payment as it is now, and the refund it is about (`refund_id`) as it is now."""
     carrier: dict[str, str] = {}
     propagate.inject(carrier)
     await outbox.before_append(conn, EVENTS_CHANNEL)
     await conn.execute(
-        "INSERT INTO outbox (type, payload, traceparent) SELECT $1, to_jsonb(p), $3 FROM payments p WHERE p.id = $2",
+        "INSERT INTO outbox (type, payload, traceparent) SELECT $1, to_jsonb(p) || jsonb_build_object('refund',"
+        " (SELECT to_jsonb(f) FROM refunds f WHERE f.id = $4)), $3 FROM payments p WHERE p.id = $2",
         type,
         payment_id,
         carrier.get("traceparent", ""),
+        refund_id,
     )
 
 
 async def events_after(conn: Conn, after_id: int, limit: int) -> list[asyncpg.Record]:
+    """Events after the cursor: the payment's columns, and `refund` (a dict, or None)."""
     return await conn.fetch(
-        "SELECT o.id AS event_id, o.type AS event_type, o.occurred_at, o.traceparent, p.*"
-        " FROM outbox o, jsonb_populate_record(NULL::payments, o.payload) p WHERE o.id > $1 ORDER BY o.id LIMIT $2",
+        "SELECT o.id AS event_id, o.type AS event_type, o.occurred_at, o.traceparent, o.payload -> 'refund' AS refund,"
+        " p.* FROM outbox o, jsonb_populate_record(NULL::payments, o.payload) p WHERE o.id > $1 ORDER BY o.id LIMIT $2",
         after_id,
         limit,
     )
 
 
-async def get_link(conn: Conn, code: str) -> asyncpg.Record | None:
-    return await conn.fetchrow("SELECT * FROM payment_links WHERE reservation_code = $1", code)
+async def get_link(conn: Conn, code: str, kind: str = "deposit") -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM payment_links WHERE reservation_code = $1 AND kind = $2", code, kind)
 
 
 async def _insert_new(conn: Conn, table: str, values: dict[str, Any]) -> asyncpg.Record | None:
@@ -188,7 +198,42 @@ async def insert_payment(conn: Conn, values: dict[str, Any]) -> tuple[asyncpg.Re
 async def insert_link(conn: Conn, values: dict[str, Any]) -> asyncpg.Record:
     row = await _insert_new(conn, "payment_links", values)
     return row or await fetch_one(
-        conn, "SELECT * FROM payment_links WHERE reservation_code = $1", values["reservation_code"]
+        conn,
+        "SELECT * FROM payment_links WHERE reservation_code = $1 AND kind = $2",
+        values["reservation_code"],
+        values.get("kind", "deposit"),
+    )
+
+
+async def put_link(conn: Conn, values: dict[str, Any]) -> asyncpg.Record:
+    """The link of that reservation and kind, inserted or replaced (a balance link whose amount changed)."""
+    columns = ", ".join(values)
+    placeholders = ", ".join(f"${i}" for i in range(1, len(values) + 1))
+    updates = ", ".join(f"{c} = excluded.{c}" for c in values if c not in ("reservation_code", "kind"))
+    return await fetch_one(
+        conn,
+        f"INSERT INTO payment_links ({columns}) VALUES ({placeholders})"
+        f" ON CONFLICT (reservation_code, kind) DO UPDATE SET {updates}, created_at = now() RETURNING *",
+        *values.values(),
+    )
+
+
+async def lock_reservation(conn: Conn, code: str) -> None:
+    """Until commit, the payments of one reservation are counted one after the other."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext('payments.reservation.' || $1))", code)
+
+
+async def paid_minor(conn: Conn, code: str, currency: str, excluding: str = "") -> int:
+    """What the reservation's payments brought in, in its currency, before refunds: approved ones and
+    those refunded since (their refunds count as refunded); `excluding` a payment being decided."""
+    return int(
+        await conn.fetchval(
+            "SELECT coalesce(sum(amount_minor), 0) FROM payments WHERE reservation_code = $1 AND currency = $2"
+            " AND status IN ('approved', 'refunded') AND external_id <> $3",
+            code,
+            currency,
+            excluding,
+        )
     )
 
 

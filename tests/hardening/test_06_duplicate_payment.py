@@ -1,10 +1,11 @@
 """6. A second payment is silently kept.
 
 An approved payment for a reservation that is already confirmed (by another payment of its link,
-or by the owner, e.g. paid in cash) does not count as a confirmation: it is flagged
-`duplicate_payment` (a second charge to refund) with one `payment.issue` event, however often
-its notification is replayed. A refund after confirming is flagged `reversed` and a chargeback
-`charged_back`, each with its status event and a `payment.issue` event.
+or by the owner, e.g. paid in cash) does not count as a confirmation: within what is still due it
+pays the balance (tests/test_balance.py), beyond it it is flagged `duplicate_payment` (a second
+charge to refund) with one `payment.issue` event, however often its notification is replayed. A
+refund made outside (in Mercado Pago's panel) after confirming is flagged `refunded_outside` and a
+chargeback `charged_back`, each with its status event and a `payment.issue` event.
 
 Duplicates are shown through the gateway against the session's Mercado Pago fake; the shared
 fake cannot change a payment once made, so refunds and chargebacks are shown on the processor
@@ -63,9 +64,9 @@ def _applied(payments: payments_pb2_grpc.PaymentsServiceStub, payment_id: str, c
     return found
 
 
-def _another_payment(stack: Stack, infra: Infra, code: str, deposit: int) -> str:
+def _another_payment(stack: Stack, infra: Infra, code: str, amount_minor: int) -> str:
     """Another approved payment of `code`, its notification sent twice (a replay); its id."""
-    second = fake_payment(infra, code, deposit)
+    second = fake_payment(infra, code, amount_minor)
     assert [notify(stack, second).status_code for _ in range(2)] == [200, 200]
     return second
 
@@ -82,7 +83,7 @@ def test_a_link_another_payment_flags_the_second_payment(
     assert notify(stack, first).status_code == 200
     assert _applied(payments, first, 1).issue == payments_pb2.PAYMENT_ISSUE_NONE
     after = _cursor(payments)
-    second = _another_payment(stack, infra, held["code"], held["deposit"])
+    second = _another_payment(stack, infra, held["code"], held["total"])  # beyond what is due
     flagged = _applied(payments, second, 2)
     assert (flagged.status, flagged.issue) == (payments_pb2.PAYMENT_STATUS_APPROVED, DUPLICATE)
     assert _events(payments, after, second) == ["payment.approved", "payment.issue"]  # the replay adds none
@@ -106,8 +107,12 @@ def test_a_cash_confirmed_booking_paid_online_flags_the_payment(
 ) -> None:
     held = reserve(stack, make_cabin(booking).id)
     auth = {"Authorization": f"Bearer {admin_token()}"}
-    cash = httpx.post(f"{stack.gateway_url}/api/v1/admin/reservations/{held['code']}/confirm", headers=auth)
-    assert cash.status_code == 200 and cash.json()["status"] == "confirmed", cash.text
+    cash = httpx.post(
+        f"{stack.gateway_url}/api/v1/admin/reservations/{held['code']}/payments",
+        json={"amount_minor": held["total"], "method": "cash"},  # the whole stay, in cash
+        headers=auth,
+    )
+    assert cash.status_code == 201 and status_of(stack, held["code"]) == "confirmed", cash.text
     after = _cursor(payments)
     online = _another_payment(stack, infra, held["code"], held["deposit"])
     assert _applied(payments, online, 2).issue == DUPLICATE
@@ -123,7 +128,7 @@ async def pool(infra: Infra) -> AsyncIterator[asyncpg.Pool]:
         yield pool
 
 
-@pytest.mark.parametrize(("status", "issue"), [("refunded", "reversed"), ("charged_back", "charged_back")])
+@pytest.mark.parametrize(("status", "issue"), [("refunded", "refunded_outside"), ("charged_back", "charged_back")])
 async def test_a_refund_or_chargeback_after_confirming_is_flagged_with_events(
     pool: asyncpg.Pool, status: str, issue: str
 ) -> None:

@@ -21,7 +21,7 @@ from services.common.errors import unavailable
 from services.common.settings import Settings
 from services.messaging import notify
 from services.messaging.notify import Notifier
-from services.messaging.ports import BookingEvent, Held, PaymentEvent
+from services.messaging.ports import Balance, BookingEvent, Cabin, Held, PaymentEvent
 from services.messaging.tests.test_notify import _held
 from tests.stack import Infra
 from testsupport.db import scratch_schema
@@ -70,6 +70,12 @@ class FailingFeeds:
 
     async def payment_link(self, code: str) -> str:
         return f"https://pago.example/{code}"
+
+    async def cabin(self, cabin_id: int) -> Cabin | None:
+        return None
+
+    async def balance(self, code: str) -> Balance | None:
+        return None
 
 
 @pytest.fixture
@@ -122,7 +128,7 @@ def test_failed_passes_wait_longer_and_longer_up_to_a_cap(monkeypatch: pytest.Mo
     monkeypatch.setattr(asyncio, "sleep", sleep)
     notifier = Notifier(cast(asyncpg.Pool, None), Settings(), FailingFeeds(_held("whatsapp")), False, lambda: None)
     with pytest.raises(asyncio.CancelledError):
-        asyncio.run(notifier._forever("test", one_pass, 30))
+        asyncio.run(notifier.forever("test", one_pass, 30))
     first, top = notify.RETRY_FIRST, notify.RETRY_MAX
     doubling = [first * 2**n for n in range(6)]
     assert waits == [*doubling[:3], 30, 30, *doubling, top, top, top]

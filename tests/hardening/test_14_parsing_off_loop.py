@@ -61,4 +61,6 @@ async def test_the_event_loop_stays_responsive_while_long_messages_are_parsed() 
     parsing = False
     await ticks
     assert all(turn.state["check_in"] == "2026-08-05" for turn in turns)
-    assert max(lags) < 0.1, f"the loop stalled {max(lags):.3f} s"
+    # On the loop, dateparser stalled it 0.3-0.6 s a message (eight here: seconds); off it, a tick
+    # waits only for the GIL and the machine (the suite's own processes share its 2 cores: 0.11 s seen).
+    assert max(lags) < 0.25, f"the loop stalled {max(lags):.3f} s"

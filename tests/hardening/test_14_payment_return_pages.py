@@ -15,7 +15,7 @@ import pytest
 from cabanas.v1 import booking_pb2_grpc
 from services.booking.tests.helpers import make_cabin
 from tests.stack import Infra, Stack
-from tests.test_payments import fake_payment, notify, reserve, status_of, wait_for
+from tests.test_payments import checkout, fake_payment, notify, reserve, status_of, wait_for
 
 # What Mercado Pago appends to a back_url, besides the reservation's code.
 RETURN_QUERY = {"collection_status": "approved", "payment_type": "credit_card", "site_id": "MLA"}
@@ -29,7 +29,8 @@ def held(stack: Stack) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def back_urls(infra: Infra, held: dict[str, Any]) -> dict[str, str]:
-    """The back_urls of the hold's payment link, as Mercado Pago got them."""
+    """The back_urls of the hold's payment link, as Mercado Pago got them (once the guest opened it)."""
+    checkout(held)
     preferences = httpx.get(f"{infra.mercadopago_url}/_control/preferences").json().values()
     return next(p["back_urls"] for p in preferences if p["external_reference"] == held["code"])
 

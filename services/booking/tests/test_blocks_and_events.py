@@ -111,6 +111,7 @@ def test_stream_resumes_from_its_cursor_without_loss(booking: booking_pb2_grpc.B
     ids = [e.id for e in seen]
     assert ids == sorted(set(ids))  # each id once, in order
     assert seen[3].reservation.status == common_pb2.RESERVATION_STATUS_CONFIRMED
+    assert (seen[3].actor, seen[4].actor, seen[2].actor) == ("payments", "system", "")  # who confirmed, cancelled
     assert seen[0].reservation.accommodation_name == cabin.name
 
 

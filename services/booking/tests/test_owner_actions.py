@@ -331,7 +331,7 @@ def test_the_history_says_who_did_what(booking: booking_pb2_grpc.BookingServiceS
     assert [(h.actor, h.action, h.text, dict(h.data)) for h in _history(booking, code)] == [
         ("guest", "created", "", {"channel": "web"}),
         ("payments", "confirmed", "", {"payment_reference": "mp-1"}),
-        ("user:7", "cancelled", "se enfermó", {}),
+        ("user:7", "cancelled", "se enfermó", {"refund_mode": "policy"}),
     ]
     forced = hold(booking, cabin.id, day(50), day(51)).reservation.code
     booking.ConfirmReservation(booking_pb2.ConfirmReservationRequest(code=forced, forced_by_admin=True, actor=OWNER))

@@ -125,7 +125,6 @@ def test_export_is_strict_rfc5545() -> None:
             Booked("RES261120AAAAAA", date(2027, 1, 10), date(2027, 1, 14), "booked", "whatsapp", stamp),
             Booked("BLK261120BBBBBB", date(2027, 1, 20), date(2027, 1, 22), "blocked", "airbnb", stamp),
         ],
-        "cabanas",
     )
     assert b"\r\n" in body and b"\n" not in body.replace(b"\r\n", b"")
     assert all(len(line) <= 75 for line in body.split(b"\r\n"))

@@ -9,13 +9,25 @@ import asyncio
 from collections.abc import Mapping
 from datetime import date
 
+from services.messaging.nlu.consent import consent
 from services.messaging.nlu.dates import MONTHS
 from services.messaging.nlu.intents import INTENTS
 from services.messaging.nlu.normalize import normalize
 from services.messaging.nlu.parse import EXPECTS, NOTHING_ASKED, Expecting, Parse, parse
 from services.messaging.nlu.topics import TOPICS
 
-__all__ = ["EXPECTS", "INTENTS", "MONTHS", "TOPICS", "Expecting", "Parse", "normalize", "parse", "parse_off_loop"]
+__all__ = [
+    "EXPECTS",
+    "INTENTS",
+    "MONTHS",
+    "TOPICS",
+    "Expecting",
+    "Parse",
+    "consent",
+    "normalize",
+    "parse",
+    "parse_off_loop",
+]
 
 
 async def parse_off_loop(

@@ -86,6 +86,13 @@ PHRASES: list[tuple[str, str]] = [
         "paid",
         r"\bme (?:debitaron|cobraron|descontaron)\b|\bse (?:debito|acredito)\b|\b(?:te|les) llego (?:el pago|la plata|la transferencia|la sena)\b|\bestado (?:de|del) (?:mi |el )?pago\b|\b(?:se )?acredito el pago\b",
     ),
+    # paid, too: what is left to pay ("¿cuánto me falta?"), answered with the payments so far
+    (
+        "paid",
+        r"\bcuanto (?:me|nos) (?:falta|faltaria|queda|quedaria)\b(?! (?:para (?:llegar|ir|salir)|de viaje|hasta))"
+        r"|\bcuanto (?:falta|queda) (?:por |para )?(?:pagar|abonar)\b|\bcuanto (?:te |les |le )?(?:debo|debemos|adeudo|adeudamos)\b"
+        r"|\bsaldo (?:pendiente|restante)\b|\bcuanto es el (?:saldo|resto)\b|\bque saldo (?:tengo|tenemos|queda)\b",
+    ),
     # human: a person, please
     (
         "human",

@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 
+from services.common.cancellation import Rule
 from services.messaging import dialog
 from services.messaging import templates as t
 from services.messaging.interactive import Outgoing, choices_of
-from services.messaging.ports import Availability, Backend, Cabin, Held, Offer, Refused
+from services.messaging.ports import Availability, Backend, Balance, Cabin, Held, Offer, Refused
 from services.messaging.whatsapp import Inbound
 
 TODAY = date(2026, 11, 23)  # a Monday
@@ -59,6 +60,8 @@ class FakeBackend:
         self.link: str | None = LINK
         self.links: list[str] = []  # the codes a payment link was asked for
         self.payments: dict[str, str] = {}  # code -> the latest payment's status
+        self.balances: dict[str, Balance] = {}  # code -> its money; none: payments did not answer
+        self.rules: tuple[Rule, ...] = ()  # the cancellation rules holds copy
         self.min_nights = 1
         self.taken: set[int] = set()  # cabins not free
         self.refuse_offers: Refused | None = None
@@ -104,6 +107,7 @@ class FakeBackend:
             guest_name=name,
             phone=phone,
             created_at=datetime(2026, 11, 23, 12, tzinfo=UTC) + timedelta(minutes=len(self.held)),
+            cancellation_rules=self.rules,
         )
         self.held[held.code] = held
         self.keys.append(key)
@@ -122,6 +126,9 @@ class FakeBackend:
 
     async def payment_status(self, code: str) -> str | None:
         return self.payments.get(code)
+
+    async def balance(self, code: str) -> Balance | None:
+        return self.balances.get(code)
 
     def confirm(self, code: str) -> None:
         self.held[code] = replace(self.held[code], status="confirmed", expires_at=None)

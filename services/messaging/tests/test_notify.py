@@ -2,6 +2,7 @@
 small fake of booking's and payments' feeds: WhatsApp guests as always; web guests only once
 their number has written to us or the reservation is paid; nobody else."""
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -11,21 +12,24 @@ import asyncpg
 
 from services.common.settings import Settings
 from services.messaging import store
+from services.messaging import templates as t
 from services.messaging.notify import Notifier
-from services.messaging.ports import BookingEvent, Held, PaymentEvent
+from services.messaging.ports import Balance, BookingEvent, Cabin, Held, PaymentEvent
 
 
 class FakeFeeds:
-    """ports.Feeds: the holds waiting for payment; counts the payment links asked for."""
+    """ports.Feeds: the holds waiting for payment; counts the payment links asked for. Its payment
+    stream gives every event on each pass, whatever the cursor (at-least-once at its worst)."""
 
-    def __init__(self, holds: list[Held]) -> None:
-        self.held, self.links = holds, 0
+    def __init__(self, holds: list[Held], events: list[PaymentEvent] | None = None) -> None:
+        self.held, self.links, self.events = holds, 0, events or []
 
     def booking_events(self, after_id: int) -> AsyncIterator[BookingEvent]:
-        raise NotImplementedError  # the streams are not followed here
+        raise NotImplementedError  # not followed here
 
-    def payment_events(self, after_id: int) -> AsyncIterator[PaymentEvent]:
-        raise NotImplementedError
+    async def payment_events(self, after_id: int) -> AsyncIterator[PaymentEvent]:
+        for event in self.events:
+            yield event
 
     async def reservation(self, code: str) -> Held | None:
         return next((r for r in self.held if r.code == code), None)
@@ -36,6 +40,12 @@ class FakeFeeds:
     async def payment_link(self, code: str) -> str:
         self.links += 1
         return f"https://pago.example/{code}"
+
+    async def cabin(self, cabin_id: int) -> Cabin | None:
+        return None
+
+    async def balance(self, code: str) -> Balance | None:
+        return None
 
 
 def _held(channel: str, status: str = "pre_reserved", phone: str = "") -> Held:
@@ -97,13 +107,15 @@ async def test_a_handoff_alone_is_not_writing_to_us(pool: asyncpg.Pool) -> None:
     assert await _sent(pool, r.phone) == []
 
 
-async def test_whatsapp_guests_as_before_other_channels_never(pool: asyncpg.Pool) -> None:
+async def test_a_phone_booking_is_told_once_confirmed_and_a_channels_block_never(pool: asyncpg.Pool) -> None:
     notifier = _notifier(pool, FakeFeeds([]))
-    whatsapp, admin = _held("whatsapp"), _held("admin", status="confirmed")
-    await _wrote(pool, admin.phone)
-    for r in (whatsapp, admin):
-        await notifier.notify(r, f"event:booking:{r.code}", "vence", "reserva_vencida")
-    assert (await _sent(pool, whatsapp.phone), await _sent(pool, admin.phone)) == (["template"], [])
+    whatsapp, phone, held_by_phone = _held("whatsapp"), _held("admin", status="confirmed"), _held("admin")
+    ical = _held("ical", status="confirmed")
+    await _wrote(pool, ical.phone)
+    for r in (whatsapp, phone, held_by_phone, ical):
+        await notifier.notify(r, f"event:booking:{r.code}", "confirmada", "reserva_confirmada")
+    sent = [await _sent(pool, r.phone) for r in (whatsapp, phone, held_by_phone, ical)]
+    assert sent == [["template"], ["template"], [], []]
 
 
 async def test_reminders_only_to_who_may_get_them_and_no_link_for_the_others(pool: asyncpg.Pool) -> None:
@@ -113,3 +125,72 @@ async def test_reminders_only_to_who_may_get_them_and_no_link_for_the_others(poo
     await _notifier(pool, feeds).remind_due()
     assert [await _sent(pool, r.phone) for r in (silent, wrote, whatsapp)] == [[], ["text"], ["template"]]
     assert feeds.links == 2
+
+
+async def _texts(pool: asyncpg.Pool, phone: str) -> list[tuple[str, str]]:
+    async with pool.acquire() as conn:
+        rows = await conn.fetch("SELECT type, text FROM outbox WHERE phone = $1 ORDER BY id", phone)
+    return [(r["type"], r["text"]) for r in rows]
+
+
+async def _followed(pool: asyncpg.Pool, feeds: FakeFeeds, phone: str, expected: int) -> list[tuple[str, str]]:
+    """What the payments stream queued for `phone` once `expected` messages came and one more pass replayed it all."""
+    task = asyncio.create_task(_notifier(pool, feeds).follow_payments())
+    try:
+        async with asyncio.timeout(10):
+            while len(await _texts(pool, phone)) < expected:
+                assert not task.done(), f"the loop stopped: {task.exception()!r}"
+                await asyncio.sleep(0.02)
+        await asyncio.sleep(1.2)  # the next pass: the same events again
+    finally:
+        task.cancel()
+    return await _texts(pool, phone)
+
+
+async def test_refunds_are_told_once_with_the_amount_and_a_failed_one_names_the_owner(pool: asyncpg.Pool) -> None:
+    r = replace(_held("whatsapp"), status="cancelled")
+    await _wrote(pool, r.phone)
+    events = [
+        PaymentEvent(1, "payment.approved", "", r.code),  # told by booking's confirmation, not here
+        PaymentEvent(2, "payment.refunded", "", r.code, 2_550_000, "ARS"),
+        PaymentEvent(3, "refund.failed", "", r.code),
+        PaymentEvent(4, "payment.refunded", "", "RESNOBODY", 100_00),  # no such reservation
+    ]
+    sent = await _followed(pool, FakeFeeds([r], events), r.phone, 2)
+    assert sent == [
+        (
+            "text",
+            f"Te devolvimos $25.500 de la reserva {r.code}; puede tardar unos días en verse según tu banco o tarjeta.",
+        ),
+        ("text", t.REFUND_BY_OWNER.format(code=r.code)),
+    ]
+    assert "no se pudo" not in sent[1][1] and "error" not in sent[1][1]
+
+
+async def test_cash_to_give_back_is_told_with_its_amount_and_again_once_given(pool: asyncpg.Pool) -> None:
+    r = replace(_held("whatsapp"), status="cancelled")
+    await _wrote(pool, r.phone)
+    events = [
+        # the payment went back 90.000 in all; this refund is 20.000 of it
+        PaymentEvent(1, "payment.refunded", "", r.code, 9_000_000, "ARS", refund_minor=2_000_000),
+        PaymentEvent(2, "refund.by_hand", "", r.code, 0, "ARS", refund_minor=1_500_000),
+        PaymentEvent(3, "payment.refunded", "", r.code, 1_500_000, "ARS", refund_minor=1_500_000, settled=True),
+    ]
+    sent = await _followed(pool, FakeFeeds([r], events), r.phone, 3)
+    assert sent == [
+        ("text", t.REFUNDED.format(amount="$20.000", code=r.code)),
+        (
+            "text",
+            f"Te vamos a devolver $15.000 de la reserva {r.code}. Como lo pagaste en efectivo o por transferencia,"
+            " el dueño se comunica con vos para coordinarlo 🙌",
+        ),
+        ("text", f"Listo: quedó registrado que te devolvimos $15.000 de la reserva {r.code} 🙌"),
+    ]
+
+
+async def test_a_refund_outside_the_window_is_a_template_even_to_a_web_guest_who_never_wrote(
+    pool: asyncpg.Pool,
+) -> None:
+    r = replace(_held("web"), status="cancelled")  # paid, then cancelled: their number is theirs
+    sent = await _followed(pool, FakeFeeds([r], [PaymentEvent(7, "payment.refunded", "", r.code, 100_000)]), r.phone, 1)
+    assert sent == [("template", f"[plantilla pago_actualizado] {t.REFUNDED.format(amount='$1.000', code=r.code)}")]

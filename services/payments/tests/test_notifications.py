@@ -176,7 +176,7 @@ async def test_paid_after_the_dates_were_taken_is_flagged_for_a_refund(
     assert row is not None and (row["issue"], row["confirmed_at"]) == ("paid_but_unavailable", None)
 
 
-async def test_a_refund_after_confirming_is_flagged_reversed(
+async def test_a_refund_made_outside_after_confirming_is_flagged(
     processor: Processor, pool: asyncpg.Pool, api: FakeMercadoPago, booking: FakeBooking
 ) -> None:
     held = booking.hold()
@@ -187,11 +187,12 @@ async def test_a_refund_after_confirming_is_flagged_reversed(
     await processor.receive(webhook(payment_id))
     await processor.run_once()
     row = await payment_row(pool, payment_id)
-    assert row is not None and (row["status"], row["issue"]) == ("refunded", "reversed")
+    assert row is not None and (row["status"], row["issue"]) == ("refunded", "refunded_outside")
     assert [e for e, _ in await events(pool)] == ["payment.approved", "payment.refunded", "payment.issue"]
 
 
-# One payment confirms a reservation: any other is a duplicate ---------------------------------
+# One payment confirms a reservation: any other pays its balance, beyond the total it is a duplicate
+# (a second payment within the total is the balance now: test_balance.py) --------------------------
 
 
 async def claims(pool: asyncpg.Pool) -> dict[str, str]:
@@ -199,14 +200,14 @@ async def claims(pool: asyncpg.Pool) -> dict[str, str]:
         return {r["reservation_code"]: r["external_id"] for r in await conn.fetch("SELECT * FROM confirmations")}
 
 
-async def test_a_second_payment_of_a_confirmed_reservation_is_a_duplicate(
+async def test_a_second_payment_beyond_the_total_is_a_duplicate(
     processor: Processor, pool: asyncpg.Pool, api: FakeMercadoPago, booking: FakeBooking
 ) -> None:
     held = booking.hold()
     first = api.pay(held.code, held.deposit_minor)
     await processor.receive(webhook(first))
     await processor.run_once()
-    second = api.pay(held.code, held.deposit_minor)
+    second = api.pay(held.code, held.total_minor)  # the deposit and the whole stay again
     for _ in range(2):  # and its replay
         await processor.receive(webhook(second))
         await processor.run_once()
@@ -225,7 +226,7 @@ async def test_two_payments_of_one_reservation_at_once_confirm_once(
     processor: Processor, pool: asyncpg.Pool, api: FakeMercadoPago, booking: FakeBooking
 ) -> None:
     held = booking.hold()
-    paid = [api.pay(held.code, held.deposit_minor) for _ in range(2)]
+    paid = [api.pay(held.code, held.total_minor) for _ in range(2)]  # the whole stay, twice
     for payment_id in paid:
         await processor.receive(webhook(payment_id))
     assert await processor.run_once() == 2
@@ -234,12 +235,12 @@ async def test_two_payments_of_one_reservation_at_once_confirm_once(
     assert len(booking.confirmations) == 1
 
 
-async def test_a_payment_for_a_reservation_confirmed_in_cash_is_a_duplicate(
+async def test_a_payment_beyond_the_total_of_a_reservation_confirmed_in_cash_is_a_duplicate(
     processor: Processor, pool: asyncpg.Pool, api: FakeMercadoPago, booking: FakeBooking
 ) -> None:
     booking.outcome = Outcome.ALREADY_CONFIRMED  # the owner confirmed it without a payment
     held = booking.hold(status="confirmed")
-    payment_id = api.pay(held.code, held.deposit_minor)
+    payment_id = api.pay(held.code, held.total_minor + 1)  # within the total it would pay the stay
     await processor.receive(webhook(payment_id))
     await processor.run_once()
     row = await payment_row(pool, payment_id)
