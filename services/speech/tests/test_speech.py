@@ -37,7 +37,8 @@ KEYWORDS = {
 }
 # espeak-ng's formant voice is far from a person's: Whisper base gets the short,
 # clear notes (near) right and stumbles on long ones. The bound is the corpus WER
-# measured here (0.28: 0.47, 0.36, 0.00, 0.11) plus margin; a real voice does better.
+# measured (0.28: 0.47, 0.36, 0.00, 0.11 on one CPU; 0.32: 0.47, 0.36, 0.00, 0.33 on an
+# AVX2 EPYC, where the decoder's arithmetic differs) plus margin; a real voice does better.
 MAX_CORPUS_WER = 0.45
 # The batched pipeline decodes without the domain prompt (transcriber.py), so not the note that needs it.
 BATCHED = ("disponibilidad", "precio", "reserva")
