@@ -210,14 +210,18 @@ _CAPPED = {
 
 
 async def _within_caps(conn: Conn, req: HoldRequest, caps: Caps) -> None:
-    """Refuse a hold past the phone's or the client's cap. In the hold's transaction, phone
-    first: store.open_holds locks what it counts until the new row commits."""
+    """Refuse a hold past the phone's or the client's cap. In the hold's transaction:
+    store.open_holds locks what it counts until the new row commits."""
     owners: tuple[tuple[str, store.HoldOwner, str, int], ...] = (
         ("phone", "guest_phone", req.guest_phone, caps.per_phone),
         ("client", "client_id", req.client_id, caps.per_client),
     )
-    for scope, owner, value, cap in owners:
-        if cap and value and await store.open_holds(conn, owner, value) >= cap:
+    capped = [(scope, owner, value, cap) for scope, owner, value, cap in owners if cap and value]
+    if not capped:
+        return
+    counts = await store.open_holds(conn, [(owner, value) for _, owner, value, _ in capped])
+    for (scope, _, _, cap), count in zip(capped, counts, strict=True):
+        if count >= cap:
             HOLDS_CAPPED.labels(scope).inc()
             raise conflict("TOO_MANY_OPEN_HOLDS", _CAPPED[scope].format(cap=cap), scope=scope, limit=str(cap))
 

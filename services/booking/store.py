@@ -12,7 +12,7 @@ from opentelemetry import propagate
 from prometheus_client import Counter
 
 from services.common import outbox
-from services.common.db import Conn, fetch_one
+from services.common.db import Conn, fetch_one, keeps_session_state
 
 HOLDING = ("pre_reserved", "confirmed", "blocked")
 EVENTS_CHANNEL = "booking_events"
@@ -182,16 +182,22 @@ async def expire_stale_holds(
 HoldOwner = Literal["guest_phone", "client_id"]  # the columns open holds are capped by
 
 
-async def open_holds(conn: Conn, owner: HoldOwner, value: str) -> int:
-    """The open holds (pre-reserved, not run out) of one phone or client, counted under a
-    transaction-scoped advisory lock on it: a concurrent hold of the same one waits for this
-    transaction to end, so it counts the row this one inserts. Take phone before client."""
-    await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))", f"booking.open.{owner}", value)
-    count: int = await conn.fetchval(
-        f"SELECT count(*) FROM reservations WHERE {owner} = $1 AND status = 'pre_reserved' AND expires_at > now()",
-        value,
+async def open_holds(conn: Conn, owners: Sequence[tuple[HoldOwner, str]]) -> list[int]:
+    """The open holds (pre-reserved, not run out) of each phone or client, counted under a
+    transaction-scoped advisory lock on each: a concurrent hold of the same one waits for this
+    transaction to end, so it counts the row this one inserts. Two statements whatever the
+    number of owners: the count's snapshot must be taken after the locks are held. Locks are
+    taken in the order given (phone before client)."""
+    locks = ", ".join(
+        f"pg_advisory_xact_lock(hashtext(${2 * i + 1}), hashtext(${2 * i + 2}))" for i in range(len(owners))
     )
-    return count
+    await conn.execute(f"SELECT {locks}", *(v for owner, value in owners for v in (f"booking.open.{owner}", value)))
+    counts = ", ".join(
+        f"(SELECT count(*) FROM reservations WHERE {owner} = ${i} AND status = 'pre_reserved' AND expires_at > now())"
+        for i, (owner, _) in enumerate(owners, start=1)
+    )
+    row = await fetch_one(conn, f"SELECT {counts}", *(value for _, value in owners))
+    return list(row.values())
 
 
 async def expire_due(conn: Conn, limit: int) -> list[asyncpg.Record]:
@@ -242,6 +248,7 @@ async def feed_lock(conn: Conn, accommodation_id: int, source: str) -> AsyncIter
     """One sync of a cabin's feed at a time, across the transactions it takes: a session
     advisory lock (the pool's reset on release frees it too, should the unlock not run)."""
     key = f"booking.feed.{accommodation_id}.{source}"
+    keeps_session_state(conn)
     await conn.execute("SELECT pg_advisory_lock(hashtextextended($1, 0))", key)
     try:
         yield

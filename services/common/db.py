@@ -23,7 +23,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
@@ -136,6 +136,39 @@ async def json_codecs(conn: asyncpg.Connection) -> None:
         await conn.set_type_codec(kind, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
+class PooledConnection(asyncpg.Connection):
+    """A pool's connection that knows whether it was given session state to undo on release."""
+
+    __slots__ = ("_session_state",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._session_state = False
+
+    def keep_session_state(self) -> None:
+        self._session_state = True
+
+    async def undo_session_state(self) -> None:
+        """asyncpg's full reset (RESET ALL, unlock advisory locks, close cursors, UNLISTEN) is one
+        more round trip of four statements on every release of every request: only when marked."""
+        if self._session_state:
+            self._session_state = False
+            await self.execute(self.get_reset_query())
+
+
+def keeps_session_state(conn: Conn) -> None:
+    """Say that `conn` is about to hold session state (SET, a session advisory lock): its pool
+    then undoes it on release, should the code that set it not get to. A no-op off a pool."""
+    mark = getattr(conn, "keep_session_state", None)
+    if mark is not None:
+        mark()
+
+
+async def _reset(conn: "asyncpg.Connection[asyncpg.Record]") -> None:
+    """On release, after asyncpg has rolled back a transaction left open."""
+    await cast(PooledConnection, conn).undo_session_state()  # the pool's connection_class
+
+
 async def create_pool(dsn: str, schema: str, *, max_size: int = 10) -> asyncpg.Pool:
     """A pool whose connections resolve unqualified names in `schema` (then public,
     where extensions such as btree_gist live) and read/write JSON as Python values."""
@@ -145,6 +178,8 @@ async def create_pool(dsn: str, schema: str, *, max_size: int = 10) -> asyncpg.P
         max_size=max_size,
         command_timeout=30,
         init=json_codecs,
+        connection_class=PooledConnection,
+        reset=_reset,
         server_settings={"search_path": f"{_check_schema(schema)}, public", "application_name": schema},
     )
 
@@ -165,6 +200,7 @@ async def migrate(conn: Conn, schema: str, directory: Path | None) -> list[str]:
     (a database without roles: development, tests). Return the versions applied."""
     schema = _check_schema(schema)
     migrations = _load(directory)
+    keeps_session_state(conn)  # the lock, the role and the search path below, if the finally cannot run
     await conn.execute("SELECT pg_advisory_lock(hashtext($1))", f"cabanas.migrate.{schema}")
     try:
         owner = await conn.fetchval("SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = $1", schema)

@@ -129,3 +129,14 @@ async def test_eight_racing_holds_of_one_client_five_win(pool: asyncpg.Pool, cab
     client = f"client-{uuid.uuid4().hex}"
     outcomes = await _race(pool, [_request(cabin_id, n, _phone(), client=client) for n in range(8)])
     assert sorted(outcomes) == ["client"] * 3 + ["held"] * 5
+
+
+async def test_racing_holds_of_two_phones_from_one_client_pass_neither_cap(pool: asyncpg.Pool, cabin_id: int) -> None:
+    """Both locks taken by each racer (phone before client): no deadlock, and of six holds per
+    phone (three would pass each phone's cap) the client's cap lets five through in all."""
+    client, phones = f"client-{uuid.uuid4().hex}", [_phone(), _phone()]
+    requests = [_request(cabin_id, n, phones[n % 2], client=client) for n in range(12)]
+    outcomes = await _race(pool, requests)
+    assert outcomes.count("held") == 5 and set(outcomes) <= {"held", "phone", "client"}
+    held = await pool.fetch("SELECT guest_phone FROM reservations WHERE client_id = $1", client)
+    assert len(held) == 5 and all(sum(r["guest_phone"] == p for r in held) <= 3 for p in phones)
