@@ -1,6 +1,7 @@
-"""What the console's tests share: the stack's console, users of each role, a signed-in HTTP client,
-and a phone-sized Chromium (Debian's, driven by Playwright) that records script errors and saves
-screenshots to .artifacts/screenshots/. Registered as a pytest plugin in conftest.py."""
+"""What the console's tests share, and the API's: the stack's console, the booking stub, users of
+each role, a viewer's API token, a signed-in HTTP client, and a phone-sized Chromium (Debian's,
+driven by Playwright) that records script errors and saves screenshots to .artifacts/screenshots/.
+Registered as a pytest plugin in conftest.py."""
 
 import re
 import uuid
@@ -53,6 +54,20 @@ def accounts(stack: Stack) -> Iterator[accounts_pb2_grpc.AccountsServiceStub]:
 def booking(stack: Stack) -> Iterator[booking_pb2_grpc.BookingServiceStub]:
     with grpc.insecure_channel(stack.addr("booking")) as channel:
         yield booking_pb2_grpc.BookingServiceStub(channel)
+
+
+@pytest.fixture(scope="module")
+def viewer(accounts: accounts_pb2_grpc.AccountsServiceStub) -> dict[str, str]:
+    """The Authorization header of a viewer's API token: it reads, it changes nothing."""
+    request = accounts_pb2.CreateUserRequest(
+        email=f"viewer-{uuid.uuid4().hex[:10]}@example.com",
+        name="Marta Limpieza",
+        role=accounts_pb2.ROLE_VIEWER,
+        password="tortuga-azul-del-lago",
+    )
+    user = accounts.CreateUser(request)
+    token = accounts.CreateApiToken(accounts_pb2.CreateApiTokenRequest(user_id=user.id, name="planilla"))
+    return {"Authorization": f"Bearer {token.secret}"}
 
 
 @pytest.fixture(scope="module")

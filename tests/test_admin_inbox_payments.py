@@ -5,13 +5,11 @@ viewer's API token may do none of it."""
 
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
 import grpc
 import httpx
-import pytest
 
 from cabanas.v1 import accounts_pb2, accounts_pb2_grpc, booking_pb2_grpc
 from services.booking.tests.helpers import make_cabin
@@ -21,12 +19,6 @@ from testsupport.whatsapp import envelope, text
 
 AUTH = {"Authorization": f"Bearer {admin_token()}"}
 OWNER = "admin:owner@example.com"  # the actor of tests.stack's admin token
-
-
-@pytest.fixture(scope="module")
-def booking(stack: Stack) -> Iterator[booking_pb2_grpc.BookingServiceStub]:
-    with grpc.insecure_channel(stack.addr("booking")) as channel:
-        yield booking_pb2_grpc.BookingServiceStub(channel)
 
 
 def admin(stack: Stack, path: str) -> str:

@@ -2,43 +2,17 @@
 availability and the exported calendar, phone bookings, date changes, notes and their history."""
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
-import grpc
 import httpx
 import icalendar
-import pytest
 
-from cabanas.v1 import accounts_pb2, accounts_pb2_grpc, booking_pb2, booking_pb2_grpc
+from cabanas.v1 import booking_pb2, booking_pb2_grpc
 from services.booking.tests.helpers import day, make_cabin
 from tests.stack import Stack, admin_token
 
 AUTH = {"Authorization": f"Bearer {admin_token()}"}
 OWNER = "admin:owner@example.com"  # tests.stack.admin_token's subject
-
-
-@pytest.fixture(scope="module")
-def booking(stack: Stack) -> Iterator[booking_pb2_grpc.BookingServiceStub]:
-    with grpc.insecure_channel(stack.addr("booking")) as channel:
-        yield booking_pb2_grpc.BookingServiceStub(channel)
-
-
-@pytest.fixture(scope="module")
-def viewer(stack: Stack) -> dict[str, str]:
-    """The Authorization header of a viewer's API token."""
-    with grpc.insecure_channel(stack.addr("accounts")) as channel:
-        accounts = accounts_pb2_grpc.AccountsServiceStub(channel)
-        user = accounts.CreateUser(
-            accounts_pb2.CreateUserRequest(
-                email=f"viewer-{uuid.uuid4().hex[:10]}@example.com",
-                name="Marta Limpieza",
-                role=accounts_pb2.ROLE_VIEWER,
-                password="tortuga-azul-del-lago",
-            )
-        )
-        token = accounts.CreateApiToken(accounts_pb2.CreateApiTokenRequest(user_id=user.id, name="planilla"))
-    return {"Authorization": f"Bearer {token.secret}"}
 
 
 def _admin(stack: Stack, path: str) -> str:

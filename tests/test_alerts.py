@@ -57,12 +57,6 @@ def team(stack: Stack) -> Iterator[Team]:
         yield Team(phone, staff)
 
 
-@pytest.fixture(scope="module")
-def booking(stack: Stack) -> Iterator[booking_pb2_grpc.BookingServiceStub]:
-    with grpc.insecure_channel(stack.addr("booking")) as channel:
-        yield booking_pb2_grpc.BookingServiceStub(channel)
-
-
 def alerts_to(infra: Infra, phone: str, *words: str) -> list[str]:
     """The alerts' summaries that reached `phone` (the template's parameter) naming all of `words`."""
     said = [

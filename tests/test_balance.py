@@ -2,23 +2,14 @@
 view shows what was paid and what is still due, the balance is paid at its own link or in cash, a
 payment beyond the total is a duplicate shown as overpaid, and a chargeback reopens what is due."""
 
-from collections.abc import Iterator
 from typing import Any
 
-import grpc
 import httpx
-import pytest
 
 from cabanas.v1 import booking_pb2_grpc
 from services.booking.tests.helpers import make_cabin
 from tests.stack import Infra, Stack, admin_token
 from tests.test_payments import checkout, fake_payment, notify, reserve, status_of, wait_for
-
-
-@pytest.fixture(scope="module")
-def booking(stack: Stack) -> Iterator[booking_pb2_grpc.BookingServiceStub]:
-    with grpc.insecure_channel(stack.addr("booking")) as channel:
-        yield booking_pb2_grpc.BookingServiceStub(channel)
 
 
 def admin() -> dict[str, str]:

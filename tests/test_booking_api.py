@@ -2,7 +2,6 @@
 
 import asyncio
 import uuid
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -33,12 +32,6 @@ def body(cabin_id: int, start: int, end: int, **extra: object) -> dict[str, obje
         "guest_phone": "+5491155555555",
         **extra,
     }
-
-
-@pytest.fixture(scope="module")
-def booking(stack: Stack) -> Iterator[booking_pb2_grpc.BookingServiceStub]:
-    with grpc.insecure_channel(stack.addr("booking")) as channel:
-        yield booking_pb2_grpc.BookingServiceStub(channel)
 
 
 async def _holding(infra: Infra, cabin_id: int) -> list[tuple[date, date]]:

@@ -45,12 +45,6 @@ def channels() -> Iterator[FeedServer]:
 
 
 @pytest.fixture(scope="module")
-def booking(stack: Stack) -> Iterator[Booking]:
-    with grpc.insecure_channel(stack.addr("booking")) as channel:
-        yield booking_pb2_grpc.BookingServiceStub(channel)
-
-
-@pytest.fixture(scope="module")
 def auth() -> Auth:
     return {"Authorization": f"Bearer {admin_token()}"}
 

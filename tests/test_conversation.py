@@ -4,10 +4,8 @@ booking holds afterwards."""
 
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
-import grpc
 import pytest
 
 from cabanas.v1 import booking_pb2, booking_pb2_grpc, common_pb2
@@ -35,12 +33,6 @@ QUESTIONS = {
     "cancellation_policy": "cual es la politica de cancelacion?",
     "payment_methods": "como se paga?",
 }
-
-
-@pytest.fixture(scope="module")
-def booking(stack: Stack) -> Iterator[booking_pb2_grpc.BookingServiceStub]:
-    with grpc.insecure_channel(stack.addr("booking")) as channel:
-        yield booking_pb2_grpc.BookingServiceStub(channel)
 
 
 def cabin_with_answers(booking: booking_pb2_grpc.BookingServiceStub, **fields: Any) -> booking_pb2.Accommodation:

@@ -33,12 +33,6 @@ WORDS = booking_pb2.GuestMessages(
 
 
 @pytest.fixture(scope="module")
-def booking(stack: Stack) -> Iterator[booking_pb2_grpc.BookingServiceStub]:
-    with grpc.insecure_channel(stack.addr("booking")) as channel:
-        yield booking_pb2_grpc.BookingServiceStub(channel)
-
-
-@pytest.fixture(scope="module")
 def messaging(stack: Stack) -> Iterator[messaging_pb2_grpc.MessagingServiceStub]:
     with grpc.insecure_channel(stack.addr("messaging")) as channel:
         yield messaging_pb2_grpc.MessagingServiceStub(channel)

@@ -4,7 +4,7 @@ fake of the Graph API, booking and payments for real."""
 import asyncio
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -71,12 +71,6 @@ def stay_words(start: int, end: int) -> tuple[str, date, date]:
     else:
         words = f"del {check_in.day} de {MONTH_NAMES[check_in.month - 1]} al {check_out.day} de {MONTH_NAMES[check_out.month - 1]}"
     return words, check_in, check_out
-
-
-@pytest.fixture(scope="module")
-def booking(stack: Stack) -> Iterator[booking_pb2_grpc.BookingServiceStub]:
-    with grpc.insecure_channel(stack.addr("booking")) as channel:
-        yield booking_pb2_grpc.BookingServiceStub(channel)
 
 
 def reservations_of(booking: booking_pb2_grpc.BookingServiceStub, guest: str) -> list[booking_pb2.Reservation]:

@@ -2,15 +2,12 @@
 API, the policy a reservation shows, and what a cancel refunds: the policy for a guest whatever the
 body asks, an owner's choice with a reason, recorded in the history."""
 
-import uuid
-from collections.abc import Iterator
 from typing import Any
 
-import grpc
 import httpx
 import pytest
 
-from cabanas.v1 import accounts_pb2, accounts_pb2_grpc, booking_pb2_grpc
+from cabanas.v1 import booking_pb2_grpc
 from services.booking.tests.helpers import day, make_cabin
 from tests.stack import Stack, admin_token
 
@@ -27,29 +24,6 @@ DEFAULT_STORED = [
     {"days_before": 7, "percent": 50},
     {"days_before": 0, "percent": 0},
 ]
-
-
-@pytest.fixture(scope="module")
-def booking(stack: Stack) -> Iterator[booking_pb2_grpc.BookingServiceStub]:
-    with grpc.insecure_channel(stack.addr("booking")) as channel:
-        yield booking_pb2_grpc.BookingServiceStub(channel)
-
-
-@pytest.fixture(scope="module")
-def viewer(stack: Stack) -> dict[str, str]:
-    """The Authorization header of a viewer's API token: it reads, it does not cancel."""
-    with grpc.insecure_channel(stack.addr("accounts")) as channel:
-        accounts = accounts_pb2_grpc.AccountsServiceStub(channel)
-        user = accounts.CreateUser(
-            accounts_pb2.CreateUserRequest(
-                email=f"viewer-{uuid.uuid4().hex[:10]}@example.com",
-                name="Marta Limpieza",
-                role=accounts_pb2.ROLE_VIEWER,
-                password="tortuga-azul-del-lago",
-            )
-        )
-        token = accounts.CreateApiToken(accounts_pb2.CreateApiTokenRequest(user_id=user.id, name="planilla"))
-    return {"Authorization": f"Bearer {token.secret}"}
 
 
 def _api(stack: Stack, path: str) -> str:

@@ -5,11 +5,8 @@ refund on its way after it and its message once Mercado Pago gave it back, and w
 pay after the deposit."""
 
 import re
-from collections.abc import Iterator
 
-import grpc
 import httpx
-import pytest
 
 from cabanas.v1 import booking_pb2, booking_pb2_grpc, common_pb2
 from services.booking.tests.helpers import make_cabin
@@ -21,12 +18,6 @@ from tests.test_messaging import body_of, stay_words, wait_for, word
 
 # 70 days before check-in (the stays below) gives back half.
 RULES = (Rule(90, 100), Rule(30, 50), Rule(0, 0))
-
-
-@pytest.fixture(scope="module")
-def booking(stack: Stack) -> Iterator[booking_pb2_grpc.BookingServiceStub]:
-    with grpc.insecure_channel(stack.addr("booking")) as channel:
-        yield booking_pb2_grpc.BookingServiceStub(channel)
 
 
 def cabin_with_rules(booking: booking_pb2_grpc.BookingServiceStub) -> booking_pb2.Accommodation:

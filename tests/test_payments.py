@@ -26,12 +26,6 @@ def day(offset: int) -> str:
 
 
 @pytest.fixture(scope="module")
-def booking(stack: Stack) -> Iterator[booking_pb2_grpc.BookingServiceStub]:
-    with grpc.insecure_channel(stack.addr("booking")) as channel:
-        yield booking_pb2_grpc.BookingServiceStub(channel)
-
-
-@pytest.fixture(scope="module")
 def payments(stack: Stack) -> Iterator[payments_pb2_grpc.PaymentsServiceStub]:
     with grpc.insecure_channel(stack.addr("payments")) as channel:
         yield payments_pb2_grpc.PaymentsServiceStub(channel)
