@@ -5,11 +5,12 @@ First the forms' rules without services, then the test stack through HTTP (polic
 and %, seen by new bookings only; a paid stay cancelled with another amount, refunded at Mercado
 Pago's fake; roles and CSRF), then Chromium at 390 px."""
 
+import asyncio
 import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import grpc
 import httpx
@@ -25,6 +26,9 @@ from services.common.cancellation import DEFAULT_POLICY, Rule, describe
 from tests.console_support import UserMaker, csrf, local_today, phones, shot, signed_in
 from tests.stack import Infra, Stack
 from tests.test_payments import checkout, fake_payment, notify
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page
 
 # --- The forms, without services --------------------------------------------------------------
 
@@ -218,6 +222,14 @@ def _until(what: str, check: Any, timeout: float = 15) -> Any:
         assert time.monotonic() < deadline, what
         time.sleep(0.1)
     return found
+
+
+async def _reload_until(page: "Page", selector: str, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while not await page.locator(selector).count():
+        assert time.monotonic() < deadline, selector
+        await asyncio.sleep(0.2)
+        await page.reload()
 
 
 def _paid(stack: Stack, cabin_id: int, start: date, name: str = "Ana Pérez") -> dict[str, Any]:
@@ -452,6 +464,7 @@ async def test_the_owner_sees_the_money_on_a_phone(
         await shot(page, "reserva-cancelar-devolucion")
         await page.get_by_role("button", name="Sí, cancelar").click()
         await page.get_by_text("Cancelé la reserva").wait_for()
+        await _reload_until(page, "#devoluciones")  # payments asks for the refund after the cancel's event
         await page.locator("#devoluciones").scroll_into_view_if_needed()
         await shot(page, "reserva-devoluciones")
 
