@@ -224,12 +224,11 @@ def _until(what: str, check: Any, timeout: float = 15) -> Any:
     return found
 
 
-async def _reload_until(page: "Page", selector: str, timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while not await page.locator(selector).count():
-        assert time.monotonic() < deadline, selector
-        await asyncio.sleep(0.2)
-        await page.reload()
+async def _reload_until(page: "Page", selector: str) -> None:
+    async with asyncio.timeout(15):
+        while not await page.locator(selector).count():
+            await asyncio.sleep(0.2)
+            await page.reload()
 
 
 def _paid(stack: Stack, cabin_id: int, start: date, name: str = "Ana Pérez") -> dict[str, Any]:

@@ -209,21 +209,33 @@ _CAPPED = {
 }
 
 
-async def _within_caps(conn: Conn, req: HoldRequest, caps: Caps) -> None:
-    """Refuse a hold past the phone's or the client's cap. In the hold's transaction:
-    store.open_holds locks what it counts until the new row commits."""
+def _capped(req: HoldRequest, caps: Caps) -> list[tuple[str, store.HoldOwner, str, int]]:
+    """The caps that apply to this hold: (scope, column, value, cap)."""
     owners: tuple[tuple[str, store.HoldOwner, str, int], ...] = (
         ("phone", "guest_phone", req.guest_phone, caps.per_phone),
         ("client", "client_id", req.client_id, caps.per_client),
     )
-    capped = [(scope, owner, value, cap) for scope, owner, value, cap in owners if cap and value]
-    if not capped:
-        return
+    return [(scope, owner, value, cap) for scope, owner, value, cap in owners if cap and value]
+
+
+async def _within_caps(conn: Conn, capped: list[tuple[str, store.HoldOwner, str, int]]) -> None:
+    """Refuse a hold past the phone's or the client's cap. In the hold's transaction:
+    store.open_holds locks what it counts until the new row commits."""
     counts = await store.open_holds(conn, [(owner, value) for _, owner, value, _ in capped])
     for (scope, _, _, cap), count in zip(capped, counts, strict=True):
         if count >= cap:
             HOLDS_CAPPED.labels(scope).inc()
             raise conflict("TOO_MANY_OPEN_HOLDS", _CAPPED[scope].format(cap=cap), scope=scope, limit=str(cap))
+
+
+async def _insert_hold(conn: Conn, req: HoldRequest, caps: Caps, values: dict[str, Any]) -> asyncpg.Record:
+    """The hold, its history and its event; uncapped, in one statement that commits by itself."""
+    created = ("guest", "created", "", {"channel": req.channel})
+    if not (capped := _capped(req, caps)):
+        return await store.insert_reservation(conn, values, created, "reservation.pre_reserved")
+    async with conn.transaction():
+        await _within_caps(conn, capped)
+        return await store.insert_reservation(conn, values, created, "reservation.pre_reserved")
 
 
 async def pre_reserve(
@@ -239,21 +251,17 @@ async def pre_reserve(
         priced = check_stay(acc, req.check_in, req.check_out, req.guests)
         token = secrets.token_urlsafe(24)  # 192 random bits; only its hash is stored
         async with locks.hold(acc["id"]):
-            for attempt in range(3):  # again on a code collision (astronomically rare) or a deadlock Postgres broke
+            # Again on a code collision (astronomically rare), a deadlock Postgres broke, or run-out
+            # holds in the way (expired then: the sweeper may not have passed yet).
+            for attempt in range(3):
                 try:
-                    async with conn.transaction():
-                        await _within_caps(conn, req, caps)
-                        stale = await expire_in_the_way(conn, acc["id"], req.check_in, req.check_out)
-                        created = ("guest", "created", "", {"channel": req.channel})
-                        row = await store.insert_reservation(conn, _hold_values(req, priced, acc, token, ttl), created)
-                        # Events last: the outbox lock is then taken after every row this transaction
-                        # may wait for (another hold's dates), never before: no lock cycle.
-                        await store.emit_all(conn, [*stale, ("reservation.pre_reserved", row["id"], {})])
-                    return row, token, False
+                    return await _insert_hold(conn, req, caps, _hold_values(req, priced, acc, token, ttl)), token, False
                 except asyncpg.DeadlockDetectedError:
                     if attempt == 2:
                         raise  # UNAVAILABLE: nothing was held, the client may retry
                 except asyncpg.ExclusionViolationError:
+                    if attempt < 2 and await _cleared(conn, acc["id"], req.check_in, req.check_out):
+                        continue
                     HOLDS_LOST.inc()
                     raise await unavailable(conn, acc["id"], req.check_in, req.check_out) from None
                 except asyncpg.UniqueViolationError as exc:
@@ -264,6 +272,15 @@ async def pre_reserve(
                     if exc.constraint_name != "reservations_code_key":
                         raise
         raise RuntimeError("could not generate a unique reservation code")
+
+
+async def _cleared(conn: Conn, accommodation_id: int, check_in: date, check_out: date) -> bool:
+    """Expire the run-out holds on these nights, with their history and events, in a transaction
+    of their own; whether there were any."""
+    async with conn.transaction():
+        stale = await expire_in_the_way(conn, accommodation_id, check_in, check_out)
+        await store.emit_all(conn, stale)
+    return bool(stale)
 
 
 async def expire_in_the_way(conn: Conn, accommodation_id: int, check_in: date, check_out: date) -> list[store.Event]:

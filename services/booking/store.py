@@ -135,22 +135,32 @@ async def reservation_by_key(conn: Conn, key: str) -> asyncpg.Record | None:
 
 
 async def insert_reservation(
-    conn: Conn, values: dict[str, Any], recorded: tuple[str, str, str, dict[str, str]] | None = None
+    conn: Conn,
+    values: dict[str, Any],
+    recorded: tuple[str, str, str, dict[str, str]] | None = None,
+    event: str = "",
 ) -> asyncpg.Record:
-    """Insert a reservation; with `recorded` (actor, action, text, data), its first history entry
-    in the same statement (one round trip for both)."""
+    """Insert a reservation; with `recorded` (actor, action, text, data), its first history entry,
+    and with `event`, its domain event, in the same statement: one round trip, and outside a
+    transaction, one that commits by itself."""
     columns = list(values)
+    args = [*values.values()]
     placeholders = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
-    insert = f"INSERT INTO reservations ({', '.join(columns)}) VALUES ({placeholders}) RETURNING *"
-    if recorded is None:
-        return await fetch_one(conn, f"WITH w AS ({insert}) " + _WITH_NAME.format(src="w"), *values.values())
-    n = len(columns)
-    history = (
-        "INSERT INTO reservation_history (reservation_id, actor, action, text, data)"
-        f" SELECT id, ${n + 1}, ${n + 2}, ${n + 3}, ${n + 4} FROM w"
-    )
-    sql = f"WITH w AS ({insert}), h AS ({history}) " + _WITH_NAME.format(src="w")
-    return await fetch_one(conn, sql, *values.values(), *recorded)
+    ctes = [f"w AS (INSERT INTO reservations ({', '.join(columns)}) VALUES ({placeholders}) RETURNING *)"]
+    if recorded is not None:
+        n = len(args)
+        ctes.append(
+            "h AS (INSERT INTO reservation_history (reservation_id, actor, action, text, data)"
+            f" SELECT id, ${n + 1}, ${n + 2}, ${n + 3}, ${n + 4} FROM w)"
+        )
+        args += recorded
+    if event:
+        n = len(args)
+        # The outbox lock after the row: its exclusion check may wait for another hold's transaction.
+        ctes.append(outbox.appending(f"${n + 4}", f"${n + 5}", after="w"))
+        ctes.append(f"e AS ({_event_insert(n, 'w')})")
+        args += _event_args(event, {})
+    return await fetch_one(conn, f"WITH {', '.join(ctes)} " + _WITH_NAME.format(src="w"), *args)
 
 
 async def update_reservation(conn: Conn, id: int, values: dict[str, Any]) -> asyncpg.Record:
@@ -352,22 +362,29 @@ async def emit_all(conn: Conn, events: Sequence[Event]) -> None:
     lock, taken here and held until commit, is not kept waiting on one round trip per event."""
     if not events:
         return
-    for type, _, _ in events:
-        if type.startswith("reservation."):
-            # Counted when written: the transactions that write events almost never roll back after it.
-            RESERVATION_EVENTS.labels(type.removeprefix("reservation.")).inc()
+    # The outbox's lock (outbox.py) taken by the insert itself: no round trip of its own.
+    sql = f"WITH {outbox.appending('$4', '$5')} {_event_insert(0, 'reservations')} WHERE r.id = $6"
+    await conn.executemany(sql, [(*_event_args(type, extra), reservation_id) for type, reservation_id, extra in events])
+
+
+def _event_insert(n: int, source: str) -> str:
+    """An outbox INSERT of the event of each row of `source` (the row as it is now, with its
+    cabin's name), joined with the `appending` CTE; `_event_args` binds ${n+1} to ${n+3}."""
+    return (
+        f"INSERT INTO outbox (type, payload, traceparent) SELECT ${n + 1}, (to_jsonb(r) - 'manage_token_hash')"
+        f" || jsonb_build_object('accommodation_name', a.name) || ${n + 2}, ${n + 3}"
+        f" FROM appending, {source} r JOIN accommodations a ON a.id = r.accommodation_id"
+    )
+
+
+def _event_args(type: str, extra: dict[str, Any]) -> tuple[Any, ...]:
+    """The values of `_event_insert` and of `outbox.appending`; counts the event as written (the
+    transactions that write events almost never roll back after it)."""
+    if type.startswith("reservation."):
+        RESERVATION_EVENTS.labels(type.removeprefix("reservation.")).inc()
     carrier: dict[str, str] = {}
     propagate.inject(carrier)  # links the asynchronous consumers to this request's trace
-    # The outbox's lock (outbox.py) taken by the insert itself: no round trip of its own.
-    await conn.executemany(
-        f"WITH {outbox.APPENDING.format(key='$5', channel='$6')} INSERT INTO outbox (type, payload, traceparent)"
-        " SELECT $1, (to_jsonb(r) - 'manage_token_hash') || jsonb_build_object('accommodation_name', a.name) || $3,"
-        " $4 FROM appending, reservations r JOIN accommodations a ON a.id = r.accommodation_id WHERE r.id = $2",
-        [
-            (type, reservation_id, extra, carrier.get("traceparent", ""), *outbox.appending_args(EVENTS_CHANNEL))
-            for type, reservation_id, extra in events
-        ],
-    )
+    return (type, extra, carrier.get("traceparent", ""), *outbox.appending_args(EVENTS_CHANNEL))
 
 
 async def events_after(conn: Conn, after_id: int, limit: int, *, types: list[str]) -> list[asyncpg.Record]:

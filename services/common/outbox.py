@@ -1,7 +1,7 @@
 """Transactional outbox shared by the services that publish events.
 
 Writers call `before_append` in the transaction that changes state, right
-before inserting into their outbox table (or join `APPENDING` in that insert): a transaction-scoped advisory lock
+before inserting into their outbox table (or join `appending` in that insert): a transaction-scoped advisory lock
 makes outbox ids be handed out in commit order (a sequence value is taken at
 insert time, not commit time, so without it a reader that has seen id 12
 could later see id 11 commit and skip it). The lock is held only until commit,
@@ -27,23 +27,23 @@ BATCH = 500
 POLL_SECONDS = 1.0
 
 
-# The lock and the wake-up as a CTE, for a writer whose INSERT ... SELECT joins `appending`: the
-# rows cannot be written before it is read, so the lock is taken first, in the same round trip.
-APPENDING = (
-    "appending AS MATERIALIZED (SELECT pg_advisory_xact_lock(hashtextextended({key}, 0)), pg_notify({channel}, ''))"
-)
+def appending(key: str, channel: str, after: str = "") -> str:
+    """The lock and the wake-up as a CTE, for a writer whose INSERT ... SELECT joins `appending`:
+    the rows cannot be written before it is read, so the lock is taken first, in the same round
+    trip. `after` names a CTE of the same statement to read first (an insert whose constraint
+    checks may wait on other transactions: the lock is not held while they wait)."""
+    source = f" FROM {after}" if after else ""
+    return f"appending AS MATERIALIZED (SELECT pg_advisory_xact_lock(hashtextextended({key}, 0)), pg_notify({channel}, ''){source})"
 
 
 def appending_args(channel: str) -> tuple[str, str]:
-    """The values of APPENDING's `key` and `channel` parameters."""
+    """The values of `appending`'s `key` and `channel` parameters."""
     return f"outbox.{channel}", channel
 
 
 async def before_append(conn: Conn, channel: str) -> None:
     """Serialise the channel's outbox writers until commit and wake its listeners on commit."""
-    await conn.execute(
-        f"WITH {APPENDING.format(key='$1', channel='$2')} SELECT FROM appending", *appending_args(channel)
-    )
+    await conn.execute(f"WITH {appending('$1', '$2')} SELECT FROM appending", *appending_args(channel))
 
 
 Fetch = Callable[[Conn, int, int], Awaitable[list[asyncpg.Record]]]

@@ -1,6 +1,7 @@
 """Booking over real gRPC against a real Postgres: holds, confirmation, cancellation, expiry."""
 
 import asyncio
+import json
 import uuid
 from collections.abc import Iterator
 
@@ -71,6 +72,43 @@ async def test_expired_hold_frees_the_dates(booking: booking_pb2_grpc.BookingSer
     hold(booking, cabin.id, day(41), day(43))
     old = booking.GetReservation(booking_pb2.GetReservationRequest(code=first.reservation.code)).reservation
     assert old.status == common_pb2.RESERVATION_STATUS_EXPIRED
+
+
+async def test_a_hold_writes_its_event_and_the_expiry_of_what_was_in_its_way(
+    booking: booking_pb2_grpc.BookingServiceStub, infra: Infra
+) -> None:
+    """The run-out hold's expiry comes first in the outbox, once; the new hold's event carries the
+    row as stored (with its cabin's name, without the token's hash) and its history entry."""
+    cabin = make_cabin(booking)
+    first = hold(booking, cabin.id, day(40), day(44))
+    await _run_out(infra, first.reservation.code)
+    second = hold(booking, cabin.id, day(42), day(46)).reservation
+    conn = await asyncpg.connect(infra.postgres.url, server_settings={"search_path": "booking"})
+    try:
+        events = await conn.fetch(
+            "SELECT type, payload::text FROM outbox WHERE payload->>'code' = ANY($1) ORDER BY id",
+            [first.reservation.code, second.code],
+        )
+        entries = await conn.fetch(
+            "SELECT h.actor, h.action, h.data::text FROM reservation_history h"
+            " JOIN reservations r ON r.id = h.reservation_id WHERE r.code = $1 ORDER BY h.id",
+            second.code,
+        )
+    finally:
+        await conn.close()
+    payloads = [json.loads(row["payload"]) for row in events]
+    assert [(row["type"], p["code"], p["status"]) for row, p in zip(events, payloads, strict=True)] == [
+        ("reservation.pre_reserved", first.reservation.code, "pre_reserved"),
+        ("reservation.expired", first.reservation.code, "expired"),
+        ("reservation.pre_reserved", second.code, "pre_reserved"),
+    ]
+    assert payloads[2]["accommodation_name"] == cabin.name and "manage_token_hash" not in payloads[2]
+    assert (
+        payloads[2]["check_in"] == day(42).isoformat() and payloads[2]["deposit_minor"] == second.deposit.amount_minor
+    )
+    assert [(e["actor"], e["action"], json.loads(e["data"])) for e in entries] == [
+        ("guest", "created", {"channel": "web"})
+    ]
 
 
 async def test_expire_due_sweeps_run_out_holds(booking: booking_pb2_grpc.BookingServiceStub, infra: Infra) -> None:
