@@ -80,6 +80,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     FastAPIInstrumentor.instrument_app(
-        app, excluded_urls="/metrics", server_request_hook=lambda span, _scope: redact_urls(span)
+        app,
+        excluded_urls="/metrics",
+        server_request_hook=lambda span, _scope: redact_urls(span),
+        exclude_spans=["receive", "send"],  # a span per ASGI message: costs per request, tells nothing
     )
     return app

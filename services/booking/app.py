@@ -23,6 +23,9 @@ class BookingApp(App):
     def loops(self) -> dict[str, Loop]:
         return {"expire": partial(holds.expire_forever, self.db)}
 
+    async def close(self) -> None:
+        await self.feed.close()
+
 
 async def build(runtime: Runtime) -> BookingApp:
     settings = runtime.settings

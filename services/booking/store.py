@@ -388,14 +388,18 @@ def _event_args(type: str, extra: dict[str, Any]) -> tuple[Any, ...]:
 
 
 async def events_after(conn: Conn, after_id: int, limit: int, *, types: list[str]) -> list[asyncpg.Record]:
-    """Events with id > after_id, oldest first, the reservation snapshot typed again."""
+    """Events with id > after_id, oldest first, the reservation snapshot typed again. With `types`,
+    the others come as `wanted = false` and nothing else: the feed moves past them, so a consumer
+    of one kind of event reads each of the rest once, not again after every new one."""
     return await conn.fetch(
-        "SELECT o.id AS event_id, o.type AS event_type, o.occurred_at, o.traceparent,"
+        "SELECT o.id AS event_id, k.wanted, w.* FROM (SELECT * FROM outbox WHERE id > $1 ORDER BY id LIMIT $3) o"
+        " CROSS JOIN LATERAL (SELECT cardinality($2::text[]) = 0 OR o.type = ANY($2) AS wanted) k"
+        " LEFT JOIN LATERAL (SELECT o.type AS event_type, o.occurred_at, o.traceparent,"
         " o.payload->'conflict' AS conflict, o.payload->>'accommodation_name' AS accommodation_name,"
         " o.payload->>'previous_stay' AS previous_stay, o.payload->>'actor' AS event_actor,"
         " o.payload->>'reason' AS event_reason, p.*"
-        " FROM outbox o, jsonb_populate_record(NULL::reservations, o.payload) p"
-        " WHERE o.id > $1 AND (cardinality($2::text[]) = 0 OR o.type = ANY($2)) ORDER BY o.id LIMIT $3",
+        " FROM jsonb_populate_record(NULL::reservations, o.payload) p WHERE k.wanted) w ON true"
+        " ORDER BY o.id",
         after_id,
         types,
         limit,

@@ -9,7 +9,10 @@ Every call also says who makes it: once a process has called `identify(name,
 secret)`, the interceptor puts `name`, the time and an HMAC-SHA256 of both
 under SERVICE_TOKEN_SECRET in the `cabanas-caller` metadata; the callee's
 caller check (services/common/grpc_server.py) verifies it and looks the method
-up in its table of allowed callers.
+up in its table of allowed callers. Where OpenTelemetry's client instrumentation
+is not installed (nothing is exported: services/common/telemetry.py), the same
+interceptor carries the trace context, so the callee's logs share the caller's
+trace id without a client span per call.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 import grpc
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
+from opentelemetry import propagate
+from opentelemetry.instrumentation.grpc import GrpcAioInstrumentorClient
 from pydantic import SecretStr
 
 from cabanas.v1 import accounts_pb2, booking_pb2, calendar_pb2, messaging_pb2, payments_pb2, speech_pb2
@@ -131,14 +136,18 @@ def identify(name: str, secret: SecretStr | None) -> None:
 
 
 class _CallDefaults(_UnaryUnary, _UnaryStream):
-    """The channel's deadline when the caller gave none, and this process's signed name."""
+    """The channel's deadline when the caller gave none, this process's signed name and, with
+    `carry_context`, the current trace context."""
 
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
+    def __init__(self, seconds: float, carry_context: bool) -> None:
+        self.seconds, self.carry_context = seconds, carry_context
 
     def _completed(self, details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientCallDetails:
         timeout = self.seconds if details.timeout is None else details.timeout
-        metadata = (*(details.metadata or ()), *_IDENTITY.metadata())
+        context: dict[str, str] = {}
+        if self.carry_context:
+            propagate.inject(context)
+        metadata = (*(details.metadata or ()), *_IDENTITY.metadata(), *context.items())
         return grpc.aio.ClientCallDetails(
             details.method,
             timeout,
@@ -157,10 +166,11 @@ class _CallDefaults(_UnaryUnary, _UnaryStream):
 def channel(address: str, deadline: float = DEFAULT_DEADLINE) -> grpc.aio.Channel:
     """An insecure channel (mesh or NetworkPolicy territory) with default deadline, retries
     and the caller's signed name."""
+    carry_context = not GrpcAioInstrumentorClient().is_instrumented_by_opentelemetry  # else it adds its own
     return grpc.aio.insecure_channel(
         address,
         options=[("grpc.service_config", _SERVICE_CONFIG), ("grpc.enable_retries", 1)],
-        interceptors=[_CallDefaults(deadline)],  # type: ignore[list-item]  # the stubs ask for a cast or this
+        interceptors=[_CallDefaults(deadline, carry_context)],  # type: ignore[list-item]  # the stubs ask for a cast or this
     )
 
 

@@ -10,7 +10,9 @@ keyed by its channel: the order matters within an outbox only, and one
 service's writers never wait on another's.
 
 `Feed.stream` replays `id > cursor` in id order, then tails: LISTEN/NOTIFY
-wakes it, a one-second poll covers a lost listener connection.
+wakes it, a one-second poll covers a lost listener connection. A fetch that
+filters marks what it leaves out `wanted = false` rather than skipping it, so
+that the cursor moves past it.
 """
 
 import asyncio
@@ -25,6 +27,9 @@ from services.common.db import Conn
 log = logging.getLogger(__name__)
 BATCH = 500
 POLL_SECONDS = 1.0
+# A tailing reader reads at most this often: under a burst of writes one read takes what a few
+# wake-ups would have, and a consumer costs the writer's database a bounded number of reads.
+READ_EVERY_SECONDS = 0.02
 
 
 def appending(key: str, channel: str, after: str = "") -> str:
@@ -50,7 +55,8 @@ Fetch = Callable[[Conn, int, int], Awaitable[list[asyncpg.Record]]]
 
 
 class Feed:
-    """Streams an outbox: `fetch(conn, after_id, limit)` returns rows with an `event_id`."""
+    """Streams an outbox: `fetch(conn, after_id, limit)` returns rows with an `event_id` (and, where it
+    filters, `wanted`)."""
 
     def __init__(self, dsn: str, channel: str) -> None:
         self.dsn = dsn
@@ -72,6 +78,12 @@ class Feed:
             log.warning("event listener unavailable, polling", extra={"error": str(exc)})
             self._listener = None
 
+    async def close(self) -> None:
+        """Close the listener connection, if one is open."""
+        if self._listener is not None:
+            await self._listener.close()
+            self._listener = None
+
     async def _wait(self, changed: asyncio.Event) -> None:
         await self._listen()
         with contextlib.suppress(TimeoutError):
@@ -81,15 +93,19 @@ class Feed:
         self, pool: asyncpg.Pool, fetch: Fetch, after_id: int, follow: bool
     ) -> AsyncIterator[asyncpg.Record]:
         cursor = after_id
+        loop = asyncio.get_running_loop()
         while True:
             changed = self._changed  # taken before reading: a notify during the read still wakes us
+            read_at = loop.time()
             async with pool.acquire() as conn:
                 rows = await fetch(conn, cursor, BATCH)
             for row in rows:
-                yield row
+                if row.get("wanted", True):
+                    yield row
                 cursor = row["event_id"]
             if len(rows) == BATCH:
                 continue
             if not follow:
                 return
             await self._wait(changed)
+            await asyncio.sleep(read_at + READ_EVERY_SECONDS - loop.time())

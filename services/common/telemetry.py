@@ -1,8 +1,10 @@
 """OpenTelemetry: a tracer provider named after the service, OTLP export when
 OTEL_EXPORTER_OTLP_ENDPOINT is set, W3C propagation (the SDK default) and the
-official instrumentations for grpc.aio, and when exporting for asyncpg, redis and
-httpx too. Without an exporter spans are not recorded (they still carry the ids
-the logs and X-Trace-Id show): tracing costs next to nothing where nobody reads it.
+official instrumentations for grpc.aio servers, and when exporting for grpc.aio
+clients, asyncpg, redis and httpx too. Without an exporter spans are not recorded
+(they still carry the ids the logs and X-Trace-Id show, and the channels'
+interceptor carries them to the next service: services/common/grpc_clients.py):
+tracing costs next to nothing where nobody reads it.
 
 Spans are read by more people than guest data is: the URLs the instrumentations
 record lose every query value (iCal `token`, `hub.verify_token`, `phone`, a feed's
@@ -79,10 +81,10 @@ def setup_telemetry(service: str) -> TracerProvider:
     if exported:
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
     trace.set_tracer_provider(provider)
-    # gRPC's carry the context from service to service; the others only make leaf spans, which
-    # are worth their cost per query only where they go somewhere.
-    leaves = (AsyncPGInstrumentor(), RedisInstrumentor(), HTTPXClientInstrumentor()) if exported else ()
-    for instrumentor in (GrpcAioInstrumentorServer(), GrpcAioInstrumentorClient(), *leaves):
+    # The server's takes the context a call carries; the others make spans of each call or query,
+    # worth their cost only where they go somewhere.
+    spans = (GrpcAioInstrumentorClient(), AsyncPGInstrumentor(), RedisInstrumentor(), HTTPXClientInstrumentor())
+    for instrumentor in (GrpcAioInstrumentorServer(), *(spans if exported else ())):
         if not instrumentor.is_instrumented_by_opentelemetry:
             instrumentor.instrument()
     return provider

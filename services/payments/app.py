@@ -47,6 +47,7 @@ class PaymentsApp(App):
 
     async def close(self) -> None:
         await self.mercadopago.close()
+        await self.feed.close()
 
 
 def mercadopago(settings: Settings, public_url: str) -> MercadoPago:
