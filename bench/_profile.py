@@ -63,7 +63,8 @@ def profiled(procs: dict[str, psutil.Process], enabled: bool) -> Iterator[None]:
 
 
 def _print(name: str, path: Path) -> None:
-    own, inclusive, total = _count(path.read_text() if path.exists() else "")
+    # py-spy writes names as the process has them: a stray byte is no reason to lose the rest.
+    own, inclusive, total = _count(path.read_text(errors="replace") if path.exists() else "")
     print(f"profile {name}: {total} samples")
     # What nearly every sample holds is the event loop and the process's main: no news.
     below_loop = Counter({f: n for f, n in inclusive.items() if n < SCAFFOLD * total})

@@ -16,6 +16,7 @@ from services.common.grpc_server import App, Loop, Runtime
 class BookingApp(App):
     db: asyncpg.Pool
     locks: CabinLocks  # over Redis; without it every lock is simply not obtained
+    cabins: holds.Cabins  # what holds are priced from, checked fresh by their insert
     feed: outbox.Feed  # the domain events, for StreamEvents
     hold_ttl: timedelta  # how long a pre-reservation holds its dates
     hold_caps: holds.Caps  # open holds per guest phone and per API client
@@ -32,6 +33,7 @@ async def build(runtime: Runtime) -> BookingApp:
     return BookingApp(
         db=runtime.db,
         locks=CabinLocks(runtime.redis),
+        cabins=holds.Cabins(),
         feed=outbox.Feed(settings.database_url, store.EVENTS_CHANNEL),
         hold_ttl=timedelta(minutes=settings.pre_reservation_ttl_minutes),
         hold_caps=holds.Caps(settings.max_open_holds_per_phone, settings.max_open_holds_per_client),

@@ -164,11 +164,33 @@ def new_code(today: date) -> str:
     return "RES" + today.strftime("%y%m%d") + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
 
 
-async def cabin(conn: Conn, accommodation_id: int) -> asyncpg.Record:
-    acc = await store.get_accommodation(conn, id=accommodation_id)
+def _found(acc: asyncpg.Record | None, accommodation_id: int) -> asyncpg.Record:
     if acc is None:
         raise not_found(f"No existe la cabaña {accommodation_id}.")
     return acc
+
+
+async def cabin(conn: Conn, accommodation_id: int) -> asyncpg.Record:
+    return _found(await store.get_accommodation(conn, id=accommodation_id), accommodation_id)
+
+
+class Cabins:
+    """The cabins as holds last priced from them, by id, with their row version: a hold's insert
+    checks in the same statement that the cabin is still that version, so a cabin changed since
+    (by this process or another replica) is read again, and no hold is priced from an old copy.
+    Quotes read the cabin every time: they have no insert to check with."""
+
+    def __init__(self) -> None:
+        self._rows: dict[int, asyncpg.Record] = {}  # one per cabin held in: bounded by the table
+
+    async def get(self, conn: Conn, accommodation_id: int) -> asyncpg.Record:
+        if (acc := self._rows.get(accommodation_id)) is None:
+            acc = _found(await store.accommodation_version(conn, accommodation_id), accommodation_id)
+            self._rows[accommodation_id] = acc
+        return acc
+
+    def forget(self, accommodation_id: int) -> None:
+        self._rows.pop(accommodation_id, None)
 
 
 def check_stay(acc: asyncpg.Record, check_in: date, check_out: date, guests: int, *, any_length: bool = False) -> Quote:
@@ -228,18 +250,21 @@ async def _within_caps(conn: Conn, capped: list[tuple[str, store.HoldOwner, str,
             raise conflict("TOO_MANY_OPEN_HOLDS", _CAPPED[scope].format(cap=cap), scope=scope, limit=str(cap))
 
 
-async def _insert_hold(conn: Conn, req: HoldRequest, caps: Caps, values: dict[str, Any]) -> asyncpg.Record:
-    """The hold, its history and its event; uncapped, in one statement that commits by itself."""
+async def _insert_hold(
+    conn: Conn, req: HoldRequest, caps: Caps, values: dict[str, Any], version: str
+) -> asyncpg.Record:
+    """The hold, its history and its event, while the cabin is the `version` it was priced from;
+    uncapped, in one statement that commits by itself."""
     created = ("guest", "created", "", {"channel": req.channel})
     if not (capped := _capped(req, caps)):
-        return await store.insert_reservation(conn, values, created, "reservation.pre_reserved")
+        return await store.insert_reservation(conn, values, created, "reservation.pre_reserved", version)
     async with conn.transaction():
         await _within_caps(conn, capped)
-        return await store.insert_reservation(conn, values, created, "reservation.pre_reserved")
+        return await store.insert_reservation(conn, values, created, "reservation.pre_reserved", version)
 
 
 async def pre_reserve(
-    pool: asyncpg.Pool, locks: CabinLocks, req: HoldRequest, ttl: timedelta, caps: Caps
+    pool: asyncpg.Pool, locks: CabinLocks, cabins: Cabins, req: HoldRequest, ttl: timedelta, caps: Caps
 ) -> tuple[asyncpg.Record, str, bool]:
     """Hold the dates. Returns (reservation, manage token, replayed)."""
     if req.channel == "ical":
@@ -247,15 +272,23 @@ async def pre_reserve(
     async with pool.acquire() as conn:
         if req.idempotency_key and (existing := await store.reservation_by_key(conn, req.idempotency_key)):
             return replay(existing, req)
-        acc = await cabin(conn, req.accommodation_id)
+        acc = await cabins.get(conn, req.accommodation_id)
         priced = check_stay(acc, req.check_in, req.check_out, req.guests)
         token = secrets.token_urlsafe(24)  # 192 random bits; only its hash is stored
         async with locks.hold(acc["id"]):
-            # Again on a code collision (astronomically rare), a deadlock Postgres broke, or run-out
-            # holds in the way (expired then: the sweeper may not have passed yet).
+            # Again on a code collision (astronomically rare), a deadlock Postgres broke, run-out
+            # holds in the way (expired then: the sweeper may not have passed yet) or a cabin
+            # changed since it was priced (priced again then).
             for attempt in range(3):
                 try:
-                    return await _insert_hold(conn, req, caps, _hold_values(req, priced, acc, token, ttl)), token, False
+                    values = _hold_values(req, priced, acc, token, ttl)
+                    return await _insert_hold(conn, req, caps, values, acc["version"]), token, False
+                except asyncpg.NotNullViolationError as exc:
+                    if exc.column_name != "accommodation_id" or attempt == 2:
+                        raise
+                    cabins.forget(acc["id"])
+                    acc = await cabins.get(conn, req.accommodation_id)
+                    priced = check_stay(acc, req.check_in, req.check_out, req.guests)
                 except asyncpg.DeadlockDetectedError:
                     if attempt == 2:
                         raise  # UNAVAILABLE: nothing was held, the client may retry

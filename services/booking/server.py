@@ -63,7 +63,9 @@ class BookingServicer(Bound[BookingApp], booking_pb2_grpc.BookingServiceServicer
         self, request: booking_pb2.PreReserveRequest, context: Context
     ) -> booking_pb2.PreReserveResponse:
         app = self.app
-        held = await holds.pre_reserve(app.db, app.locks, convert.hold_request(request), app.hold_ttl, app.hold_caps)
+        held = await holds.pre_reserve(
+            app.db, app.locks, app.cabins, convert.hold_request(request), app.hold_ttl, app.hold_caps
+        )
         return convert.pre_reserve_pb(*held)
 
     async def ConfirmReservation(

@@ -81,6 +81,12 @@ def _assignment(column: str, value: Any, placeholder: str) -> str:
     return f"{column} = {placeholder}"
 
 
+async def accommodation_version(conn: Conn, id: int) -> asyncpg.Record | None:
+    """The cabin with `version`: its row version's xmin (the transaction that wrote it), which
+    every update changes."""
+    return await conn.fetchrow("SELECT *, xmin::text AS version FROM accommodations WHERE id = $1", id)
+
+
 async def get_accommodation(conn: Conn, *, id: int = 0, slug: str = "") -> asyncpg.Record | None:
     if slug:
         return await conn.fetchrow("SELECT * FROM accommodations WHERE slug = $1", slug)
@@ -139,13 +145,21 @@ async def insert_reservation(
     values: dict[str, Any],
     recorded: tuple[str, str, str, dict[str, str]] | None = None,
     event: str = "",
+    cabin_version: str = "",
 ) -> asyncpg.Record:
     """Insert a reservation; with `recorded` (actor, action, text, data), its first history entry,
     and with `event`, its domain event, in the same statement: one round trip, and outside a
-    transaction, one that commits by itself."""
+    transaction, one that commits by itself. With `cabin_version` (accommodation_version's), only
+    while the cabin is still that version: otherwise its id reads NULL and NOT NULL refuses the row
+    (asyncpg.NotNullViolationError on accommodation_id)."""
     columns = list(values)
     args = [*values.values()]
     placeholders = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
+    if cabin_version:
+        args.append(cabin_version)
+        n = columns.index("accommodation_id") + 1
+        fresh = f"(SELECT id FROM accommodations WHERE id = ${n} AND xmin::text = ${len(args)})"
+        placeholders = ", ".join(fresh if i == n else f"${i}" for i in range(1, len(columns) + 1))
     ctes = [f"w AS (INSERT INTO reservations ({', '.join(columns)}) VALUES ({placeholders}) RETURNING *)"]
     if recorded is not None:
         n = len(args)

@@ -61,7 +61,7 @@ def _request(cabin_id: int, n: int, phone: str, client: str = "", channel: str =
 
 
 async def _hold(pool: asyncpg.Pool, req: holds.HoldRequest) -> asyncpg.Record:
-    row, _, _ = await holds.pre_reserve(pool, CabinLocks(None), req, TTL, CAPS)
+    row, _, _ = await holds.pre_reserve(pool, CabinLocks(None), holds.Cabins(), req, TTL, CAPS)
     return row
 
 
@@ -109,7 +109,9 @@ async def test_without_a_client_or_with_no_cap_nothing_is_counted(pool: asyncpg.
         await _hold(pool, _request(cabin_id, n, _phone(), channel="whatsapp"))
     phone, uncapped = _phone(), holds.Caps(per_phone=0, per_client=0)
     for n in range(6, 11):
-        await holds.pre_reserve(pool, CabinLocks(None), _request(cabin_id, n, phone, client="x"), TTL, uncapped)
+        await holds.pre_reserve(
+            pool, CabinLocks(None), holds.Cabins(), _request(cabin_id, n, phone, client="x"), TTL, uncapped
+        )
 
 
 async def _race(pool: asyncpg.Pool, requests: list[holds.HoldRequest]) -> list[str]:

@@ -140,6 +140,26 @@ async def test_the_service_sweeps_run_out_holds_by_itself(
     assert status == common_pb2.RESERVATION_STATUS_EXPIRED
 
 
+async def test_a_cabin_changed_behind_the_service_is_priced_afresh(
+    booking: booking_pb2_grpc.BookingServiceStub, infra: Infra
+) -> None:
+    """Booking keeps the cabins it holds in, checked by the hold's own insert: a change made
+    elsewhere (another replica, by hand) is never priced from the old copy."""
+    cabin = make_cabin(booking)
+    first = hold(booking, cabin.id, day(40), day(42)).reservation  # the cabin is kept from here
+    await _sql(
+        infra, "UPDATE booking.accommodations SET base_price_minor = base_price_minor * 2 WHERE id = $1", cabin.id
+    )
+    second = hold(booking, cabin.id, day(47), day(49)).reservation  # the same weekdays, a week later
+    assert second.total.amount_minor == 2 * first.total.amount_minor > 0
+    await _sql(
+        infra, "UPDATE booking.accommodations SET cancellation_rules = '[]', active = false WHERE id = $1", cabin.id
+    )
+    with pytest.raises(grpc.RpcError) as info:
+        hold(booking, cabin.id, day(54), day(56))
+    assert reason(info.value) == "ACCOMMODATION_INACTIVE"
+
+
 def test_idempotency_key_returns_the_same_reservation(booking: booking_pb2_grpc.BookingServiceStub) -> None:
     cabin = make_cabin(booking)
     key = f"key-{cabin.id}"

@@ -45,7 +45,7 @@ def _request(cabin_id: int, start: int, end: int) -> holds.HoldRequest:
 
 
 async def _hold(pool: asyncpg.Pool, cabin_id: int, start: int, end: int) -> asyncpg.Record:
-    row, _, _ = await holds.pre_reserve(pool, NO_LOCK, _request(cabin_id, start, end), TTL, CAPS)
+    row, _, _ = await holds.pre_reserve(pool, NO_LOCK, holds.Cabins(), _request(cabin_id, start, end), TTL, CAPS)
     return row
 
 

@@ -94,7 +94,9 @@ class Meddler(CabinLocks):
         for stay in self.stays:
             guest = holds.HoldRequest(accommodation_id, stay.check_in, stay.check_out, 2, "Eva", "+5491166666666")
             with contextlib.suppress(DomainError):  # taken
-                await holds.pre_reserve(self.pool, NO_LOCKS, guest, timedelta(hours=1), holds.Caps(0, 0))
+                await holds.pre_reserve(
+                    self.pool, NO_LOCKS, holds.Cabins(), guest, timedelta(hours=1), holds.Caps(0, 0)
+                )
         yield False
 
 
@@ -109,7 +111,7 @@ async def _outcome(pool: asyncpg.Pool, scenario: tuple[list[int], Feed, Feed], c
     cabin_id = int(cabin["id"])
     for start in direct:
         stay = holds.HoldRequest(cabin_id, day(40 + start), day(42 + start), 2, "Ana", "+5491155555555")
-        await holds.pre_reserve(pool, NO_LOCKS, stay, timedelta(hours=1), holds.Caps(0, 0))
+        await holds.pre_reserve(pool, NO_LOCKS, holds.Cabins(), stay, timedelta(hours=1), holds.Caps(0, 0))
     monkeypatch.setattr(blocks, "CHUNK", WHOLE)
     await blocks.sync(pool, NO_LOCKS, cabin_id, "airbnb", _feed(first), False)
     async with pool.acquire() as conn:
